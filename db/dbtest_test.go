@@ -1,0 +1,49 @@
+package db
+
+import (
+	"bytes"
+	"testing"
+
+	"myredis/resp"
+)
+
+// cmdCase is one table-driven command test: the commands run in order
+// against a fresh keyspace and the concatenated replies expected.
+type cmdCase struct {
+	name string
+	cmds [][]string
+	want string
+}
+
+// runCases runs each case against its own fresh 16-database keyspace.
+func runCases(t *testing.T, cases []cmdCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ks := New(NewTable(), 16)
+			if got := run(ks, &Client{}, tc.cmds...); got != tc.want {
+				t.Errorf("replies\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// run executes cmds for cl through the table and returns the raw replies.
+func run(ks *Keyspace, cl *Client, cmds ...[]string) string {
+	var out bytes.Buffer
+	w := resp.NewWriter(&out)
+	for _, cmd := range cmds {
+		args := make([][]byte, len(cmd))
+		for i, a := range cmd {
+			args[i] = []byte(a)
+		}
+		c, errMsg := ks.Table().Lookup(args)
+		if c == nil {
+			w.WriteError(errMsg)
+			continue
+		}
+		ks.Exec(cl, c, args, w)
+	}
+	w.Flush()
+	return out.String()
+}

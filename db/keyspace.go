@@ -1,0 +1,338 @@
+// Package db holds MyRedis's keyspace: the databases, the command table and
+// the commands themselves, one file per family. It knows nothing of sockets:
+// the server hands it a Client, the arguments and a resp.Writer.
+package db
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"myredis/datastruct/dict"
+	"myredis/resp"
+)
+
+// Kind is the type of the value a key holds.
+type Kind uint8
+
+// The value kinds, named as TYPE reports them.
+const (
+	KindString Kind = iota
+	KindList
+	KindHash
+	KindSet
+	KindZSet
+)
+
+var kindNames = [...]string{"string", "list", "hash", "set", "zset"}
+
+// String returns the name TYPE replies with.
+func (k Kind) String() string { return kindNames[k] }
+
+// Value is what a key holds: a string in Str, or a collection in Obj.
+type Value struct {
+	Str  []byte
+	Obj  any
+	Kind Kind
+	// raw records that a string was edited in place (APPEND, SETRANGE,
+	// SETBIT), which Redis reports as the "raw" encoding.
+	raw bool
+	// access is the unix second of the last access, for OBJECT IDLETIME.
+	access uint32
+}
+
+// Entry is one key of a database.
+type Entry = dict.Entry[Value]
+
+// A DB is one of the numbered databases.
+type DB struct {
+	index int
+	keys  *dict.Dict[Value]
+}
+
+// Index returns the database's number.
+func (d *DB) Index() int { return d.index }
+
+// Len returns the number of keys, including expired keys not yet reclaimed
+// (as Redis's DBSIZE does).
+func (d *DB) Len() int { return d.keys.Len() }
+
+// Keyspace is the set of databases plus the state every command shares. It is
+// safe for concurrent use: commands lock the shards of the keys they touch.
+type Keyspace struct {
+	table *Table
+	dbs   []*DB
+	stats Stats
+	// onWrite receives every effective write; set once before serving.
+	onWrite func(db int, args [][]byte)
+	start   time.Time
+}
+
+// Stats are the keyspace counters INFO reports. Read them with atomic loads.
+type Stats struct {
+	ExpiredKeys    atomic.Int64
+	KeyspaceHits   atomic.Int64
+	KeyspaceMisses atomic.Int64
+	// Dirty counts effective writes (INFO's rdb_changes_since_last_save).
+	Dirty atomic.Int64
+}
+
+// New returns a keyspace of n empty databases that runs the commands of t.
+func New(t *Table, n int) *Keyspace {
+	ks := &Keyspace{table: t, dbs: make([]*DB, n), start: time.Now()}
+	for i := range ks.dbs {
+		ks.dbs[i] = &DB{index: i, keys: dict.New[Value]()}
+	}
+	return ks
+}
+
+// Table returns the command table.
+func (ks *Keyspace) Table() *Table { return ks.table }
+
+// DBs returns the databases; the slice must not be modified.
+func (ks *Keyspace) DBs() []*DB { return ks.dbs }
+
+// Stats returns the keyspace counters.
+func (ks *Keyspace) Stats() *Stats { return &ks.stats }
+
+// OnWrite sets the hook that receives every effective write, in the order
+// the writes were applied to each key, with the database they apply to. It is
+// called with the key's shard locked, so it must be quick and must not call
+// back into the keyspace. Set it before serving.
+func (ks *Keyspace) OnWrite(fn func(db int, args [][]byte)) { ks.onWrite = fn }
+
+// Client is the state of one connection that commands read and change. The
+// server embeds it in its session; Ext points back to that session so the
+// commands the server registers can reach it.
+type Client struct {
+	ID      int64
+	DB      int
+	NoTouch bool
+	Ext     any
+
+	ctx    Ctx
+	keyBuf [][]byte
+	shards []int
+}
+
+// Exec runs cmd (found with Table.Lookup, so its arity is checked) for cl and
+// writes its reply to w. The keys cmd declares are locked for the call.
+func (ks *Keyspace) Exec(cl *Client, cmd *Command, args [][]byte, w *resp.Writer) {
+	c := &cl.ctx
+	*c = Ctx{Client: cl, Args: args, W: w, DB: ks.dbs[cl.DB], Cmd: cmd, ks: ks, Now: time.Now().UnixMilli()}
+	if cmd.Flags&FlagOwnLocks == 0 {
+		cl.keyBuf = cmd.Keys(cl.keyBuf[:0], args)
+		if len(cl.keyBuf) > 0 {
+			cl.shards = c.DB.keys.LockKeys(cl.keyBuf, cl.shards[:0])
+			defer c.DB.keys.UnlockShards(cl.shards)
+		}
+	}
+	cmd.Run(c)
+	c.Args = nil
+}
+
+// Ctx is one command's execution context. It lives only for the call.
+type Ctx struct {
+	Client *Client
+	Args   [][]byte // Args[0] is the command name as sent
+	W      *resp.Writer
+	DB     *DB // the client's selected database
+	Cmd    *Command
+	Now    int64 // unix milliseconds when the command started; expiry uses it
+	ks     *Keyspace
+}
+
+// Keyspace returns the keyspace the command runs in.
+func (c *Ctx) Keyspace() *Keyspace { return c.ks }
+
+// Lookup returns the live entry of key in c.DB, or nil. A key past its
+// deadline is deleted (and logged as DEL) instead. The caller holds the
+// key's shard lock, as Exec arranges for declared keys.
+func (c *Ctx) Lookup(key []byte) *Entry {
+	return c.ks.lookup(c.DB, key, c.Now)
+}
+
+// LookupRead is Lookup for a command that reads the key: it counts a
+// keyspace hit or miss and updates the key's access time unless the client
+// asked for CLIENT NO-TOUCH.
+func (c *Ctx) LookupRead(key []byte) *Entry {
+	e := c.Lookup(key)
+	if e == nil {
+		c.ks.stats.KeyspaceMisses.Add(1)
+		return nil
+	}
+	c.ks.stats.KeyspaceHits.Add(1)
+	if !c.Client.NoTouch {
+		e.Value.access = uint32(c.Now / 1000)
+	}
+	return e
+}
+
+// CheckKind reports whether e is absent or holds kind; otherwise it writes
+// the WRONGTYPE error and returns false.
+func (c *Ctx) CheckKind(e *Entry, kind Kind) bool {
+	if e != nil && e.Value.Kind != kind {
+		c.W.WriteError(ErrWrongType)
+		return false
+	}
+	return true
+}
+
+// Store sets key to v in c.DB, creating the key if needed, and returns its
+// entry. Unless keepTTL, any deadline the key had is removed, as SET does.
+func (c *Ctx) Store(key []byte, v Value, keepTTL bool) *Entry {
+	return c.ks.store(c.DB, key, v, keepTTL, c.Now)
+}
+
+// Delete removes key from c.DB and reports whether it was there (and live).
+func (c *Ctx) Delete(key []byte) bool {
+	return c.ks.remove(c.DB, key, c.Now)
+}
+
+// SetExpire sets e's deadline in unix milliseconds; 0 removes it.
+func (c *Ctx) SetExpire(e *Entry, at int64) {
+	c.DB.keys.SetExpireLocked(e, at)
+}
+
+// Propagate reports the command as sent as an effective write.
+func (c *Ctx) Propagate() { c.ks.propagate(c.DB.index, c.Args) }
+
+// PropagateAs reports an effective write in another form than it was sent
+// (a relative expiry as an absolute one, say).
+func (c *Ctx) PropagateAs(args ...[]byte) { c.ks.propagate(c.DB.index, args) }
+
+func (ks *Keyspace) propagate(db int, args [][]byte) {
+	ks.stats.Dirty.Add(1)
+	if ks.onWrite != nil {
+		ks.onWrite(db, args)
+	}
+}
+
+var delName = []byte("DEL")
+
+// lookup returns the live entry of key in d, deleting it if it has expired.
+func (ks *Keyspace) lookup(d *DB, key []byte, now int64) *Entry {
+	e := d.keys.FindLocked(key)
+	if e == nil {
+		return nil
+	}
+	if at := e.ExpireAt(); at != 0 && at <= now {
+		ks.expire(d, e)
+		return nil
+	}
+	return e
+}
+
+// expire deletes an entry past its deadline and logs it as DEL.
+func (ks *Keyspace) expire(d *DB, e *Entry) {
+	key := []byte(e.Key)
+	d.keys.DeleteLocked(key)
+	ks.stats.ExpiredKeys.Add(1)
+	ks.propagate(d.index, [][]byte{delName, key})
+}
+
+func (ks *Keyspace) store(d *DB, key []byte, v Value, keepTTL bool, now int64) *Entry {
+	v.access = uint32(now / 1000)
+	e := ks.lookup(d, key, now)
+	if e == nil {
+		return d.keys.AddLocked(key, v)
+	}
+	e.Value = v
+	if !keepTTL && e.ExpireAt() != 0 {
+		d.keys.SetExpireLocked(e, 0)
+	}
+	return e
+}
+
+func (ks *Keyspace) remove(d *DB, key []byte, now int64) bool {
+	if ks.lookup(d, key, now) == nil {
+		return false
+	}
+	d.keys.DeleteLocked(key)
+	return true
+}
+
+// lockPair locks key a in database da and key b in database db in the global
+// order (database, then shard) and returns the function that unlocks them.
+func lockPair(da *DB, a []byte, db *DB, b []byte) (unlock func()) {
+	sa, sb := da.keys.ShardOf(a), db.keys.ShardOf(b)
+	switch {
+	case da == db && sa == sb:
+		da.keys.LockShard(sa)
+		return func() { da.keys.UnlockShard(sa) }
+	case da.index < db.index || da == db && sa < sb:
+		da.keys.LockShard(sa)
+		db.keys.LockShard(sb)
+	default:
+		db.keys.LockShard(sb)
+		da.keys.LockShard(sa)
+	}
+	return func() {
+		da.keys.UnlockShard(sa)
+		db.keys.UnlockShard(sb)
+	}
+}
+
+// lockAll locks every shard of the given databases, in database order, and
+// returns the function that unlocks them. dbs must be sorted by index and
+// hold no duplicates.
+func lockAll(dbs ...*DB) (unlock func()) {
+	for _, d := range dbs {
+		d.keys.LockAll()
+	}
+	return func() {
+		for _, d := range dbs {
+			d.keys.UnlockAll()
+		}
+	}
+}
+
+// ActiveExpire runs Redis's active expiry cycle hz times a second until stop
+// is closed: each run samples keys that carry a deadline, shard by shard,
+// deletes the expired ones, and keeps going in a shard while more than a
+// quarter of its sample had expired, within a quarter of the tick's time.
+// hz is read at every tick so CONFIG SET hz takes effect.
+func (ks *Keyspace) ActiveExpire(hz func() int, stop <-chan struct{}) {
+	const sample = 20
+	var mu sync.Mutex // one cycle at a time, even if ticks pile up
+	for {
+		n := max(hz(), 1)
+		tick := time.Second / time.Duration(n)
+		select {
+		case <-stop:
+			return
+		case <-time.After(tick):
+		}
+		mu.Lock()
+		deadline := time.Now().Add(tick / 4)
+		for _, d := range ks.dbs {
+			if d.keys.ExpiresLen() == 0 {
+				continue
+			}
+			for s := 0; s < d.keys.ShardCount(); s++ {
+				ks.expireShard(d, s, sample, deadline)
+			}
+		}
+		mu.Unlock()
+	}
+}
+
+// expireShard expires keys in shard s of d until a sample finds few expired
+// keys or the deadline passes.
+func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time) {
+	d.keys.LockShard(s)
+	defer d.keys.UnlockShard(s)
+	for d.keys.ShardExpiresLocked(s) > 0 {
+		now := time.Now().UnixMilli()
+		expired := 0
+		d.keys.SampleExpiresLocked(s, sample, func(e *Entry) {
+			if e.ExpireAt() <= now {
+				ks.expire(d, e)
+				expired++
+			}
+		})
+		if expired <= sample/4 || time.Now().After(deadline) {
+			return
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package db
+
+import (
+	"bytes"
+	"math"
+	"unsafe"
+)
+
+// A Collection is the value of a non-string key, held in Value.Obj. Every
+// collection type (list, hash, set, sorted set) implements it, so the generic
+// key commands (COPY, OBJECT ENCODING, MEMORY USAGE) handle each kind
+// without knowing it. Methods are called with the key's shard lock held.
+type Collection interface {
+	// Copy returns a deep copy that shares no mutable state with the
+	// receiver, of the same dynamic type.
+	Copy() any
+	// Encoding returns the name OBJECT ENCODING reports for the current
+	// representation, such as "listpack" or "hashtable".
+	Encoding() string
+	// MemoryUsage estimates the bytes the collection holds. It may look at
+	// only samples elements and extrapolate; samples is at least 1, and
+	// math.MaxInt means every element.
+	MemoryUsage(samples int) int64
+}
+
+// copyValue returns a deep copy of v for COPY. Kinds other than strings
+// copy themselves through Collection.
+func copyValue(v Value) Value {
+	switch v.Kind {
+	case KindString:
+		v.Str = bytes.Clone(v.Str)
+	default:
+		v.Obj = v.Obj.(Collection).Copy()
+	}
+	return v
+}
+
+// Redis's limits for its string encodings: the longest text it stores as an
+// integer, and the longest it stores in one allocation with the object header.
+const (
+	maxIntEncodingLen = 20
+	maxEmbstrLen      = 44
+)
+
+// encoding returns the name OBJECT ENCODING reports for v.
+func encoding(v Value) string {
+	switch v.Kind {
+	case KindString:
+		switch {
+		case v.raw:
+			return "raw"
+		case isIntEncoded(v.Str):
+			return "int"
+		case len(v.Str) <= maxEmbstrLen:
+			return "embstr"
+		}
+		return "raw"
+	default:
+		return v.Obj.(Collection).Encoding()
+	}
+}
+
+// isIntEncoded reports whether Redis would store s as an integer: the
+// canonical text of an int64.
+func isIntEncoded(s []byte) bool {
+	if len(s) > maxIntEncodingLen {
+		return false
+	}
+	_, ok := ParseInt(s)
+	return ok
+}
+
+// sharedIntegers is how many small integers Redis keeps as shared objects;
+// OBJECT REFCOUNT reports sharedRefcount for them.
+const (
+	sharedIntegers = 10000
+	sharedRefcount = math.MaxInt32
+)
+
+// refcount returns what OBJECT REFCOUNT reports for v: values are never
+// shared here, but Redis reports its shared small integers specially.
+func refcount(v Value) int64 {
+	if v.Kind == KindString && !v.raw && isIntEncoded(v.Str) {
+		if n, _ := ParseInt(v.Str); n >= 0 && n < sharedIntegers {
+			return sharedRefcount
+		}
+	}
+	return 1
+}
+
+// entryOverhead is what every key costs besides its name and value: the
+// entry itself plus, on average, one bucket slot (the load factor is at most
+// one).
+const entryOverhead = int64(unsafe.Sizeof(Entry{})) + 8
+
+// memoryUsage estimates the bytes e takes: the entry, the key's bytes, its
+// slot in the expiry index if it has a deadline, and the value.
+func memoryUsage(e *Entry, samples int) int64 {
+	n := entryOverhead + int64(len(e.Key))
+	if e.ExpireAt() != 0 {
+		n += 8
+	}
+	switch v := e.Value; v.Kind {
+	case KindString:
+		n += int64(cap(v.Str))
+	default:
+		n += v.Obj.(Collection).MemoryUsage(samples)
+	}
+	return n
+}
+
+func registerObject(t *Table) {
+	t.Register(&Command{Name: "object", Arity: -2, Group: "generic", Since: "2.2.3",
+		Summary: "Inspects how a key's value is stored."})
+	for _, sub := range []*Command{
+		{Name: "encoding", Since: "2.2.3", Summary: "Returns the internal representation of a key's value.",
+			Run: objectCmd(func(c *Ctx, e *Entry) { c.W.WriteBulkString(encoding(e.Value)) })},
+		{Name: "refcount", Since: "2.2.3", Summary: "Returns the number of references to a key's value.",
+			Run: objectCmd(func(c *Ctx, e *Entry) { c.W.WriteInt(refcount(e.Value)) })},
+		{Name: "idletime", Since: "2.2.3", Summary: "Returns the seconds since a key was last accessed.",
+			Run: objectCmd(func(c *Ctx, e *Entry) {
+				c.W.WriteInt(max(c.Now/1000-int64(e.Value.access), 0))
+			})},
+		{Name: "freq", Since: "4.0.0", Summary: "Returns a key's access frequency (needs an LFU maxmemory policy, which MyRedis lacks).",
+			Run: objectCmd(func(c *Ctx, e *Entry) {
+				// Access frequency is never tracked: there is no LFU policy.
+				c.W.WriteError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+			})},
+	} {
+		sub.Arity, sub.Flags, sub.FirstKey, sub.LastKey, sub.Step = 3, FlagReadonly, 2, 2, 1
+		t.RegisterSub("object", sub)
+	}
+	t.RegisterSub("object", helpCommand("6.2.0"))
+}
+
+// objectCmd returns the Run function of an OBJECT subcommand that reports
+// on the key in args[2]: a missing key gets a null reply, a present one is
+// passed to report. The key's access time is left alone.
+func objectCmd(report func(c *Ctx, e *Entry)) func(c *Ctx) {
+	return func(c *Ctx) {
+		e := c.lookupNoTouch(c.Args[2])
+		if e == nil {
+			c.W.WriteNull()
+			return
+		}
+		report(c, e)
+	}
+}
+
+// helpCommand returns the HELP subcommand of a container command, which
+// lists the container's subcommands with their summaries.
+func helpCommand(since string) *Command {
+	return &Command{Name: "help", Arity: 2, Flags: FlagLoading | FlagStale, Since: since,
+		Summary: "Describes the subcommands.",
+		Run:     func(c *Ctx) { c.WriteHelp(c.Cmd.Parent()) }}
+}
+
+func registerMemory(t *Table) {
+	t.Register(&Command{Name: "memory", Arity: -2, Group: "server", Since: "4.0.0",
+		Summary: "Reports on memory use."})
+	t.RegisterSub("memory", &Command{Name: "usage", Arity: -3, Flags: FlagReadonly,
+		FirstKey: 2, LastKey: 2, Step: 1, Since: "4.0.0",
+		Summary: "Estimates the bytes a key and its value take; SAMPLES n measures n elements of a collection (0: all).", Run: memoryUsageCmd})
+	t.RegisterSub("memory", helpCommand("4.0.0"))
+}
+
+// defaultMemorySamples is MEMORY USAGE's default SAMPLES.
+const defaultMemorySamples = 5
+
+// memoryUsageCmd serves MEMORY USAGE key [SAMPLES n].
+func memoryUsageCmd(c *Ctx) {
+	samples := int64(defaultMemorySamples)
+	for i := 3; i < len(c.Args); i += 2 {
+		if !EqualFold(c.Args[i], "samples") || i+1 >= len(c.Args) {
+			c.W.WriteError(ErrSyntax)
+			return
+		}
+		var ok bool
+		if samples, ok = c.IntArg(i + 1); !ok {
+			return
+		}
+		if samples < 0 {
+			c.W.WriteError(ErrSyntax)
+			return
+		}
+		if samples == 0 {
+			samples = math.MaxInt
+		}
+	}
+	e := c.Lookup(c.Args[2])
+	if e == nil {
+		c.W.WriteNull()
+		return
+	}
+	c.W.WriteInt(memoryUsage(e, int(samples)))
+}

@@ -1,0 +1,258 @@
+package db
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Flag describes a property of a command, as Redis's COMMAND INFO reports it.
+type Flag uint32
+
+// Command flags. The names are Redis's.
+const (
+	FlagWrite Flag = 1 << iota
+	FlagReadonly
+	FlagDenyOOM
+	FlagAdmin
+	FlagPubSub
+	FlagNoScript
+	FlagBlocking
+	FlagLoading
+	FlagStale
+	FlagSkipMonitor
+	FlagSkipSlowlog
+	FlagFast
+	FlagNoAuth
+	FlagMayReplicate
+	FlagNoMulti
+	FlagAllowBusy
+	// FlagOwnLocks marks a command that locks what it touches itself (it
+	// spans several databases or the whole keyspace), so Exec locks nothing.
+	FlagOwnLocks
+)
+
+var flagNames = []struct {
+	f    Flag
+	name string
+}{
+	{FlagWrite, "write"}, {FlagReadonly, "readonly"}, {FlagDenyOOM, "denyoom"},
+	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
+	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
+	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
+	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
+	{FlagNoMulti, "no_multi"}, {FlagAllowBusy, "allow_busy"},
+}
+
+// Names returns the Redis names of the flags in f, in a fixed order.
+func (f Flag) Names() []string {
+	var out []string
+	for _, fn := range flagNames {
+		if f&fn.f != 0 {
+			out = append(out, fn.name)
+		}
+	}
+	return out
+}
+
+// A Command is one entry of the command table: everything the server, the
+// AOF and the cluster router need to know about a command.
+type Command struct {
+	Name  string // lower case; for a subcommand, its own name ("get" of "config|get")
+	Arity int    // Redis's rule: n means exactly n arguments (name included), -n at least n
+	Flags Flag
+	// Key positions, as in COMMAND INFO: the first key, the last key
+	// (negative counts from the end) and the step. FirstKey 0 means no keys.
+	FirstKey, LastKey, Step int
+	// KeysFunc, when set, finds the keys instead of the positions above
+	// (for commands whose keys follow a count, like LCS or SORT).
+	KeysFunc func(args [][]byte) [][]byte
+	Group    string // "string", "generic", "connection", "server", ...
+	Since    string // the Redis version that introduced it
+	Summary  string
+	// Run executes the command. The keys the command declares are locked
+	// for the length of the call unless it has FlagOwnLocks.
+	Run func(c *Ctx)
+
+	parent *Command
+	subs   map[string]*Command
+}
+
+// FullName is the name Redis uses in errors and COMMAND output:
+// "get", or "config|get" for a subcommand.
+func (c *Command) FullName() string {
+	if c.parent != nil {
+		return c.parent.Name + "|" + c.Name
+	}
+	return c.Name
+}
+
+// Parent returns the container command of a subcommand, or nil.
+func (c *Command) Parent() *Command { return c.parent }
+
+// Subcommands returns c's subcommands sorted by name.
+func (c *Command) Subcommands() []*Command {
+	out := make([]*Command, 0, len(c.subs))
+	for _, s := range c.subs {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Keys appends the keys of args (a whole command line, name included) to
+// dst and returns it. The slices alias args.
+func (c *Command) Keys(dst [][]byte, args [][]byte) [][]byte {
+	if c.KeysFunc != nil {
+		return append(dst, c.KeysFunc(args)...)
+	}
+	if c.FirstKey <= 0 || c.FirstKey >= len(args) {
+		return dst
+	}
+	last := c.LastKey
+	if last < 0 {
+		last += len(args)
+	}
+	if last >= len(args) {
+		last = len(args) - 1
+	}
+	step := c.Step
+	if step <= 0 {
+		step = 1
+	}
+	for i := c.FirstKey; i <= last; i += step {
+		dst = append(dst, args[i])
+	}
+	return dst
+}
+
+// A Table maps command names to commands. Register everything before the
+// server starts; after that the table is read-only and safe for concurrent use.
+type Table struct {
+	cmds map[string]*Command
+}
+
+// NewTable returns a table holding every keyspace command. The server adds
+// its own connection commands with Register.
+func NewTable() *Table {
+	t := &Table{cmds: make(map[string]*Command)}
+	registerKeys(t)
+	registerStrings(t)
+	registerServer(t)
+	return t
+}
+
+// Register adds cmd. A command with subcommands is registered with its
+// Run nil and then its subcommands with RegisterSub. Registering a name twice
+// is a programmer error and panics.
+func (t *Table) Register(cmd *Command) {
+	cmd.Name = strings.ToLower(cmd.Name)
+	if _, dup := t.cmds[cmd.Name]; dup {
+		panic(fmt.Sprintf("db: command %q registered twice", cmd.Name))
+	}
+	t.cmds[cmd.Name] = cmd
+}
+
+// RegisterSub adds sub as a subcommand of the registered command parent.
+func (t *Table) RegisterSub(parent string, sub *Command) {
+	p := t.cmds[parent]
+	if p == nil {
+		panic(fmt.Sprintf("db: subcommand %q of unknown command %q", sub.Name, parent))
+	}
+	sub.Name = strings.ToLower(sub.Name)
+	if p.subs == nil {
+		p.subs = make(map[string]*Command)
+	}
+	if _, dup := p.subs[sub.Name]; dup {
+		panic(fmt.Sprintf("db: subcommand %q|%q registered twice", parent, sub.Name))
+	}
+	sub.parent = p
+	if sub.Group == "" {
+		sub.Group = p.Group
+	}
+	p.subs[sub.Name] = sub
+}
+
+// Get returns the command called name (any case), or nil.
+func (t *Table) Get(name []byte) *Command {
+	var buf [32]byte
+	return t.cmds[string(lowerInto(buf[:0], name))]
+}
+
+// All returns every top-level command sorted by name.
+func (t *Table) All() []*Command {
+	out := make([]*Command, 0, len(t.cmds))
+	for _, c := range t.cmds {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup finds the command for a whole command line and checks its arity.
+// On failure it returns nil and the Redis error reply to send, e.g.
+// "ERR unknown command 'foo', with args beginning with: 'a' ".
+func (t *Table) Lookup(args [][]byte) (*Command, string) {
+	cmd := t.Get(args[0])
+	if cmd == nil {
+		return nil, unknownCommand(args)
+	}
+	if cmd.subs != nil && len(args) >= 2 {
+		var buf [32]byte
+		sub := cmd.subs[string(lowerInto(buf[:0], args[1]))]
+		if sub == nil {
+			return nil, fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.",
+				truncate(args[1]), strings.ToUpper(cmd.Name))
+		}
+		cmd = sub
+	}
+	if !arityOK(cmd.Arity, len(args)) {
+		return nil, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.FullName())
+	}
+	return cmd, ""
+}
+
+func arityOK(arity, n int) bool {
+	if arity >= 0 {
+		return n == arity
+	}
+	return n >= -arity
+}
+
+// unknownCommand builds Redis's reply for an unknown command: the name, then
+// the arguments quoted until the list reaches 128 bytes.
+func unknownCommand(args [][]byte) string {
+	var list []byte
+	for _, a := range args[1:] {
+		if len(list) >= 128 {
+			break
+		}
+		if room := 128 - len(list); len(a) > room {
+			a = a[:room]
+		}
+		list = append(list, '\'')
+		list = append(list, a...)
+		list = append(list, "' "...)
+	}
+	return "ERR unknown command '" + string(truncate(args[0])) + "', with args beginning with: " + string(list)
+}
+
+// truncate shortens what an error reply echoes back to the client.
+func truncate(b []byte) []byte {
+	const max = 128
+	if len(b) > max {
+		return b[:max]
+	}
+	return b
+}
+
+// lowerInto appends the ASCII lower-case form of b to dst.
+func lowerInto(dst, b []byte) []byte {
+	for _, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}

@@ -1,0 +1,2 @@
+package db
+var oracleExtra []cmdCase

@@ -1,0 +1,114 @@
+// Command my_redis is the MyRedis server.
+//
+//	my_redis [path/to/redis.conf] [--directive value ...]
+//
+// Like redis-server, the configuration file comes first and command-line
+// directives override it: my_redis redis.conf --port 7000 --dir /tmp/x.
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"myredis/config"
+	"myredis/db"
+	"myredis/server"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 1 && (args[0] == "-v" || args[0] == "--version") {
+		fmt.Printf("MyRedis server v=%s (Redis %s compatible)\n", server.Version, server.Version)
+		return 0
+	}
+	path := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
+		path, args = args[0], args[1:]
+	}
+	cfg, err := config.Load(path, args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "my_redis: %v\n", err)
+		return 1
+	}
+	logger, closeLog, err := newLogger(cfg)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "my_redis: %v\n", err)
+		return 1
+	}
+	defer closeLog()
+	logger.Info("configuration loaded", "file", cfg.Path(), "port", cfg.Port(), "databases", cfg.Databases())
+
+	if err := os.MkdirAll(cfg.Dir(), 0o755); err != nil {
+		logger.Error("cannot create the working directory", "dir", cfg.Dir(), "err", err)
+		return 1
+	}
+	if cfg.AppendOnly() {
+		logger.Warn("appendonly is set but AOF persistence is not implemented yet: writes are kept in memory only")
+	}
+	if peers := cfg.Peers(); len(peers) > 0 {
+		logger.Warn("peers are configured but cluster mode is not implemented yet: serving every key locally", "peers", strings.Join(peers, ","))
+	}
+
+	ks := db.New(db.NewTable(), cfg.Databases())
+	srv := server.New(cfg, ks, nil, logger)
+	logger.Info("keyspace ready", "databases", cfg.Databases(), "commands", len(ks.Table().All()))
+	if err := srv.Listen(); err != nil {
+		logger.Error("cannot listen", "err", err)
+		return 1
+	}
+	if pf := cfg.PidFile(); pf != "" {
+		if err := os.WriteFile(pf, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			logger.Warn("cannot write pidfile", "file", pf, "err", err)
+		} else {
+			defer os.Remove(pf)
+		}
+	}
+
+	stopExpire := make(chan struct{})
+	go ks.ActiveExpire(cfg.Hz, stopExpire)
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		select {
+		case sig := <-sigs:
+			logger.Info("received signal, shutting down", "signal", sig.String())
+			srv.Close()
+		case <-srv.Done():
+		}
+	}()
+
+	logger.Info("ready to accept connections")
+	srv.Serve()
+	close(stopExpire)
+	logger.Info("server stopped")
+	return 0
+}
+
+// newLogger builds the logger the configuration asks for: loglevel
+// debug|verbose|notice|warning|nothing, to logfile or stderr.
+func newLogger(cfg *config.Config) (*slog.Logger, func(), error) {
+	var out io.Writer = os.Stderr
+	closeFn := func() {}
+	if name := cfg.LogFile(); name != "" {
+		f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open logfile: %w", err)
+		}
+		out, closeFn = f, func() { f.Close() }
+	}
+	level := map[string]slog.Level{
+		"debug": slog.LevelDebug, "verbose": slog.LevelDebug, "notice": slog.LevelInfo,
+		"warning": slog.LevelWarn, "nothing": slog.LevelError + 100,
+	}[cfg.LogLevel()]
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level})), closeFn, nil
+}

@@ -1,0 +1,319 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"myredis/db"
+)
+
+const errClientName = "ERR Client names cannot contain spaces, newlines or special characters."
+
+// validClientName reports whether name is printable ASCII without spaces,
+// as CLIENT SETNAME requires.
+func validClientName(name []byte) bool {
+	for _, c := range name {
+		if c < '!' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) registerClient() {
+	s.table.Register(&db.Command{Name: "client", Arity: -2, Group: "connection", Since: "2.4.0",
+		Summary: "Inspects and controls client connections."})
+	sub := func(name string, arity int, flags db.Flag, since, summary string, run func(*db.Ctx)) {
+		s.table.RegisterSub("client", &db.Command{Name: name, Arity: arity, Flags: flags | db.FlagNoScript | db.FlagLoading | db.FlagStale,
+			Since: since, Summary: summary, Run: run})
+	}
+	sub("id", 2, 0, "5.0.0", "Returns the connection's id.", func(c *db.Ctx) { c.W.WriteInt(c.Client.ID) })
+	sub("getname", 2, 0, "2.6.9", "Returns the connection's name.", clientGetName)
+	sub("setname", 3, 0, "2.6.9", "Sets the connection's name.", clientSetName)
+	sub("setinfo", 4, 0, "7.2.0", "Records the client library's name or version.", clientSetInfo)
+	sub("list", -2, db.FlagAdmin, "2.4.0", "Lists the connections.", s.clientList)
+	sub("info", 2, 0, "6.2.0", "Describes this connection.", func(c *db.Ctx) {
+		c.W.WriteVerbatim("txt", session(c).describe()+"\n")
+	})
+	sub("kill", -3, db.FlagAdmin, "2.4.0", "Closes connections by address, id or type.", s.clientKill)
+	sub("no-evict", 3, db.FlagAdmin, "7.0.0", "Exempts the connection from client eviction.", func(c *db.Ctx) {
+		if _, ok := onOff(c, 2); ok {
+			c.WriteOK()
+		}
+	})
+	sub("no-touch", 3, 0, "7.2.0", "Keeps this connection's reads from updating keys' access times.", func(c *db.Ctx) {
+		if on, ok := onOff(c, 2); ok {
+			c.Client.NoTouch = on
+			c.WriteOK()
+		}
+	})
+	sub("reply", 3, 0, "3.2.0", "Turns this connection's replies on, off, or off for one command.", clientReply)
+	sub("help", 2, 0, "5.0.0", "Describes the CLIENT subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
+}
+
+// onOff parses args[i] as ON or OFF, writing a syntax error otherwise.
+func onOff(c *db.Ctx, i int) (on, ok bool) {
+	switch {
+	case db.EqualFold(c.Args[i], "on"):
+		return true, true
+	case db.EqualFold(c.Args[i], "off"):
+		return false, true
+	}
+	c.W.WriteError(db.ErrSyntax)
+	return false, false
+}
+
+func clientGetName(c *db.Ctx) {
+	sess := session(c)
+	sess.mu.Lock()
+	name := sess.name
+	sess.mu.Unlock()
+	if name == "" {
+		c.W.WriteNull()
+		return
+	}
+	c.W.WriteBulkString(name)
+}
+
+func clientSetName(c *db.Ctx) {
+	if !validClientName(c.Args[2]) {
+		c.W.WriteError(errClientName)
+		return
+	}
+	sess := session(c)
+	sess.mu.Lock()
+	sess.name = string(c.Args[2])
+	sess.mu.Unlock()
+	c.WriteOK()
+}
+
+func clientSetInfo(c *db.Ctx) {
+	sess := session(c)
+	val := string(c.Args[3])
+	if strings.ContainsAny(val, " \n\r") {
+		c.W.WriteError("ERR " + string(c.Args[2]) + " cannot contain spaces, newlines or special characters.")
+		return
+	}
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	switch {
+	case db.EqualFold(c.Args[2], "lib-name"):
+		sess.libName = val
+	case db.EqualFold(c.Args[2], "lib-ver"):
+		sess.libVer = val
+	default:
+		c.W.WriteError("ERR Unrecognized option '" + string(c.Args[2]) + "'")
+		return
+	}
+	c.WriteOK()
+}
+
+func clientReply(c *db.Ctx) {
+	sess := session(c)
+	switch {
+	case db.EqualFold(c.Args[2], "on"):
+		sess.replyMode = replyOn
+		sess.w.WriteSimple("OK") // the reply goes out even if it was off
+	case db.EqualFold(c.Args[2], "off"):
+		sess.replyMode = replyOff
+	case db.EqualFold(c.Args[2], "skip"):
+		if sess.replyMode == replyOn {
+			sess.replyMode = replySkip
+		}
+	default:
+		c.W.WriteError(db.ErrSyntax)
+	}
+}
+
+// describe formats the session as one line of CLIENT LIST.
+func (sess *Session) describe() string {
+	now := time.Now()
+	sess.mu.Lock()
+	name, lib, ver, cmd, proto := sess.name, sess.libName, sess.libVer, sess.lastCmd, sess.proto
+	sess.mu.Unlock()
+	idle := now.Sub(time.Unix(0, sess.lastActive.Load()))
+	var b strings.Builder
+	field := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	field("id", itoa(sess.ID))
+	field("addr", sess.addr)
+	field("laddr", sess.laddr)
+	field("fd", strconv.Itoa(sess.fd))
+	field("name", name)
+	field("age", itoa(int64(now.Sub(sess.created)/time.Second)))
+	field("idle", itoa(int64(idle/time.Second)))
+	flags := "N"
+	if sess.NoTouch {
+		flags = "T"
+	}
+	field("flags", flags)
+	field("db", strconv.Itoa(sess.DB))
+	field("sub", "0")
+	field("psub", "0")
+	field("ssub", "0")
+	field("multi", "-1")
+	field("qbuf", strconv.Itoa(sess.r.Buffered()))
+	field("qbuf-free", "0")
+	field("argv-mem", "0")
+	field("multi-mem", "0")
+	field("rbs", "0")
+	field("rbp", "0")
+	field("obl", "0")
+	field("oll", "0")
+	field("omem", "0")
+	field("tot-mem", "0")
+	field("events", "r")
+	field("cmd", cmd)
+	field("user", "default")
+	field("redir", "-1")
+	field("resp", strconv.Itoa(proto))
+	field("lib-name", lib)
+	field("lib-ver", ver)
+	return b.String()
+}
+
+func (s *Server) clientList(c *db.Ctx) {
+	sessions := s.sessionsSnapshot()
+	args := c.Args[2:]
+	for len(args) > 0 {
+		switch {
+		case db.EqualFold(args[0], "type") && len(args) == 2:
+			typ := strings.ToLower(string(args[1]))
+			switch typ {
+			case "normal":
+			case "master", "replica", "slave", "pubsub":
+				sessions = nil
+			default:
+				c.W.WriteError("ERR Unknown client type '" + string(args[1]) + "'")
+				return
+			}
+			args = args[2:]
+		case db.EqualFold(args[0], "id") && len(args) >= 2:
+			want := map[int64]bool{}
+			for _, a := range args[1:] {
+				id, ok := db.ParseInt(a)
+				if !ok || id <= 0 {
+					c.W.WriteError("ERR Invalid client ID")
+					return
+				}
+				want[id] = true
+			}
+			var kept []*Session
+			for _, sess := range sessions {
+				if want[sess.ID] {
+					kept = append(kept, sess)
+				}
+			}
+			sessions = kept
+			args = nil
+		default:
+			c.W.WriteError(db.ErrSyntax)
+			return
+		}
+	}
+	var b strings.Builder
+	for _, sess := range sessions {
+		b.WriteString(sess.describe())
+		b.WriteByte('\n')
+	}
+	c.W.WriteVerbatim("txt", b.String())
+}
+
+// clientKill implements both forms: CLIENT KILL addr, and CLIENT KILL with
+// filters (ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE).
+func (s *Server) clientKill(c *db.Ctx) {
+	me := session(c)
+	if len(c.Args) == 3 {
+		for _, sess := range s.sessionsSnapshot() {
+			if sess.addr == string(c.Args[2]) {
+				s.killSession(me, sess)
+				c.WriteOK()
+				return
+			}
+		}
+		c.W.WriteError("ERR No such client")
+		return
+	}
+	match := func(*Session) bool { return true }
+	and := func(f func(*Session) bool) {
+		prev := match
+		match = func(sess *Session) bool { return prev(sess) && f(sess) }
+	}
+	skipMe := true
+	args := c.Args[2:]
+	if len(args)%2 != 0 {
+		c.W.WriteError(db.ErrSyntax)
+		return
+	}
+	for ; len(args) >= 2; args = args[2:] {
+		val := string(args[1])
+		switch {
+		case db.EqualFold(args[0], "id"):
+			id, ok := db.ParseInt(args[1])
+			if !ok || id <= 0 {
+				c.W.WriteError("ERR client-id should be greater than 0")
+				return
+			}
+			and(func(sess *Session) bool { return sess.ID == id })
+		case db.EqualFold(args[0], "addr"):
+			and(func(sess *Session) bool { return sess.addr == val })
+		case db.EqualFold(args[0], "laddr"):
+			and(func(sess *Session) bool { return sess.laddr == val })
+		case db.EqualFold(args[0], "user"):
+			and(func(*Session) bool { return val == "default" })
+		case db.EqualFold(args[0], "type"):
+			switch strings.ToLower(val) {
+			case "normal":
+			case "master", "replica", "slave", "pubsub":
+				and(func(*Session) bool { return false })
+			default:
+				c.W.WriteError("ERR Unknown client type '" + val + "'")
+				return
+			}
+		case db.EqualFold(args[0], "skipme"):
+			on, ok := map[string]bool{"yes": true, "no": false}[strings.ToLower(val)]
+			if !ok {
+				c.W.WriteError(db.ErrSyntax)
+				return
+			}
+			skipMe = on
+		case db.EqualFold(args[0], "maxage"):
+			age, ok := db.ParseInt(args[1])
+			if !ok {
+				c.W.WriteError(db.ErrNotInt)
+				return
+			}
+			and(func(sess *Session) bool { return time.Since(sess.created) >= time.Duration(age)*time.Second })
+		default:
+			c.W.WriteError(db.ErrSyntax)
+			return
+		}
+	}
+	killed := 0
+	for _, sess := range s.sessionsSnapshot() {
+		if (skipMe && sess == me) || !match(sess) {
+			continue
+		}
+		s.killSession(me, sess)
+		killed++
+	}
+	c.W.WriteInt(int64(killed))
+}
+
+// killSession closes victim; a client that kills itself is closed after
+// its reply.
+func (s *Server) killSession(me, victim *Session) {
+	s.stats.ClientsKilledByOp.Add(1)
+	if victim == me {
+		me.closeAfter = true
+		return
+	}
+	victim.kill()
+}

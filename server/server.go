@@ -1,0 +1,271 @@
+// Package server owns the sockets: the accept loops, one goroutine per
+// connection, the session state of each client, pipelining and flushing,
+// and the commands that act on connections (HELLO, AUTH, CLIENT, QUIT,
+// RESET) or on the server as a whole (INFO, CONFIG, SHUTDOWN).
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"myredis/config"
+	"myredis/db"
+	"myredis/resp"
+)
+
+// An Executor runs one command, already found in the command table and
+// checked for arity, for a session and writes its reply to w. The keyspace
+// is the plain Executor; the cluster router wraps it.
+type Executor interface {
+	Exec(s *Session, cmd *db.Command, args [][]byte, w *resp.Writer)
+}
+
+// Local is the Executor that runs every command in this process's keyspace.
+type Local struct{ KS *db.Keyspace }
+
+// Exec runs cmd in the local keyspace.
+func (l Local) Exec(s *Session, cmd *db.Command, args [][]byte, w *resp.Writer) {
+	l.KS.Exec(&s.Client, cmd, args, w)
+}
+
+// Server accepts client connections and runs their commands. Create it with
+// New, then call Serve.
+type Server struct {
+	cfg   *config.Config
+	ks    *db.Keyspace
+	table *db.Table
+	exec  Executor
+	log   *slog.Logger
+	start time.Time
+
+	// Live copies of settings CONFIG SET can change, read on hot paths.
+	requirePass atomic.Pointer[string]
+	maxClients  atomic.Int64
+	timeout     atomic.Int64 // nanoseconds, 0 = never
+	limits      atomic.Pointer[resp.Limits]
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	sessions  map[int64]*Session
+	nextID    atomic.Int64
+	wg        sync.WaitGroup // one per connection goroutine
+	closing   bool
+	done      chan struct{}
+	closeOnce sync.Once
+
+	stats    Stats
+	cmdStats map[*db.Command]*CommandStats
+}
+
+// Stats are the server-wide counters INFO reports.
+type Stats struct {
+	Connections       atomic.Int64
+	Commands          atomic.Int64
+	RejectedConns     atomic.Int64
+	NetInputBytes     atomic.Int64
+	NetOutputBytes    atomic.Int64
+	ErrorReplies      atomic.Int64
+	UnexpectedErrors  atomic.Int64
+	ProtocolErrors    atomic.Int64
+	QueryLimitClosed  atomic.Int64
+	TimedOutClients   atomic.Int64
+	ClientsKilledByOp atomic.Int64
+}
+
+// CommandStats counts one command's calls for INFO commandstats.
+type CommandStats struct {
+	Calls atomic.Int64
+	Usec  atomic.Int64
+}
+
+// New returns a server for the keyspace ks configured by cfg. It registers
+// the server's own commands in the keyspace's command table, so call it
+// once per table. exec may be nil, meaning Local{ks}.
+func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger) *Server {
+	if exec == nil {
+		exec = Local{ks}
+	}
+	s := &Server{
+		cfg: cfg, ks: ks, table: ks.Table(), exec: exec, log: logger, start: time.Now(),
+		sessions: make(map[int64]*Session),
+		done:     make(chan struct{}),
+	}
+	s.registerCommands()
+	s.cmdStats = make(map[*db.Command]*CommandStats)
+	for _, c := range s.table.All() {
+		s.cmdStats[c] = new(CommandStats)
+		for _, sub := range c.Subcommands() {
+			s.cmdStats[sub] = new(CommandStats)
+		}
+	}
+	s.applyConfig()
+	cfg.OnChange(func([]string) { s.applyConfig() })
+	return s
+}
+
+// applyConfig copies the live settings out of the configuration.
+func (s *Server) applyConfig() {
+	pass := s.cfg.RequirePass()
+	s.requirePass.Store(&pass)
+	s.maxClients.Store(int64(s.cfg.MaxClients()))
+	s.timeout.Store(int64(s.cfg.Timeout()))
+	s.limits.Store(&resp.Limits{
+		MaxBulkLen: s.cfg.ProtoMaxBulkLen(),
+		MaxQuery:   s.cfg.ClientQueryBufferLimit(),
+	})
+}
+
+// Listen opens a listener on every bind address. An address prefixed
+// with '-' is optional, as in Redis: failing to bind it is only logged.
+func (s *Server) Listen() error {
+	port := strconv.Itoa(s.cfg.Port())
+	for _, addr := range s.cfg.Bind() {
+		optional := strings.HasPrefix(addr, "-")
+		addr = strings.TrimPrefix(addr, "-")
+		l, err := net.Listen("tcp", net.JoinHostPort(addr, port))
+		if err != nil {
+			if optional {
+				s.log.Warn("skipping optional bind address", "addr", addr, "err", err)
+				continue
+			}
+			s.Close()
+			return fmt.Errorf("listen on %s: %w", net.JoinHostPort(addr, port), err)
+		}
+		s.log.Info("listening", "addr", l.Addr().String())
+		s.listeners = append(s.listeners, l)
+	}
+	if len(s.listeners) == 0 {
+		return errors.New("no address to listen on")
+	}
+	return nil
+}
+
+// Addrs returns the addresses the server listens on.
+func (s *Server) Addrs() []net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []net.Addr
+	for _, l := range s.listeners {
+		out = append(out, l.Addr())
+	}
+	return out
+}
+
+// Serve accepts connections on every listener until Close is called, then
+// waits for every connection to finish its in-flight replies.
+func (s *Server) Serve() {
+	var accepters sync.WaitGroup
+	for _, l := range s.listeners {
+		accepters.Add(1)
+		go func() {
+			defer accepters.Done()
+			s.acceptLoop(l)
+		}()
+	}
+	accepters.Wait()
+	s.wg.Wait()
+}
+
+func (s *Server) acceptLoop(l net.Listener) {
+	var backoff time.Duration
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			if s.isClosing() {
+				return
+			}
+			// Out of file descriptors and the like: wait and retry.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.log.Warn("accept failed", "err", err, "retry_in", backoff)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		s.accept(conn)
+	}
+}
+
+// accept registers a new connection and starts its goroutine, or turns it
+// away when the server is full or closing.
+func (s *Server) accept(conn net.Conn) {
+	if tc, ok := conn.(*net.TCPConn); ok {
+		if ka := s.cfg.TCPKeepAlive(); ka > 0 {
+			tc.SetKeepAlive(true)
+			tc.SetKeepAlivePeriod(ka)
+		}
+		tc.SetNoDelay(true)
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	if int64(len(s.sessions)) >= s.maxClients.Load() {
+		s.mu.Unlock()
+		s.stats.RejectedConns.Add(1)
+		conn.SetWriteDeadline(time.Now().Add(time.Second))
+		conn.Write([]byte("-ERR max number of clients reached\r\n"))
+		conn.Close()
+		return
+	}
+	sess := newSession(s, conn, s.nextID.Add(1))
+	s.sessions[sess.ID] = sess
+	s.wg.Add(1)
+	s.mu.Unlock()
+	s.stats.Connections.Add(1)
+	go sess.serve()
+}
+
+func (s *Server) remove(sess *Session) {
+	s.mu.Lock()
+	delete(s.sessions, sess.ID)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+// Close stops accepting, lets every connection finish the commands it has
+// already received (their replies are flushed), and makes Serve return. It
+// may be called more than once and from any goroutine.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closing = true
+		for _, l := range s.listeners {
+			l.Close()
+		}
+		for _, sess := range s.sessions {
+			sess.stopReading()
+		}
+		s.mu.Unlock()
+		close(s.done)
+	})
+}
+
+// Done is closed when Close has been called (by SHUTDOWN, say).
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// sessionsSnapshot returns the current sessions ordered by id.
+func (s *Server) sessionsSnapshot() []*Session {
+	s.mu.Lock()
+	out := make([]*Session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		out = append(out, sess)
+	}
+	s.mu.Unlock()
+	sortSessions(out)
+	return out
+}

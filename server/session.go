@@ -1,0 +1,232 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"myredis/db"
+	"myredis/resp"
+)
+
+// Session is the state of one client connection. Its fields are owned by
+// the connection's goroutine; other goroutines (CLIENT LIST, CLIENT KILL)
+// read only the atomic ones and the fields guarded by mu.
+type Session struct {
+	db.Client // selected database and the keyspace's per-client state
+
+	srv     *Server
+	conn    net.Conn
+	addr    string
+	laddr   string
+	fd      int
+	created time.Time
+
+	r *resp.Reader
+	w *resp.Writer
+	// discard receives the replies of commands run under CLIENT REPLY OFF|SKIP.
+	discard *resp.Writer
+
+	authenticated bool
+	replyMode     replyMode
+	closeAfter    bool // QUIT: close once the reply is flushed
+
+	lastActive atomic.Int64 // unix nanoseconds of the last command
+	killed     atomic.Bool
+
+	mu      sync.Mutex // guards the fields below, read by CLIENT LIST
+	name    string
+	libName string
+	libVer  string
+	lastCmd string
+	proto   int
+}
+
+type replyMode uint8
+
+const (
+	replyOn replyMode = iota
+	replyOff
+	replySkip // skip the next command's reply, then back to on
+)
+
+func newSession(s *Server, conn net.Conn, id int64) *Session {
+	sess := &Session{
+		srv: s, conn: conn, created: time.Now(), fd: -1,
+		addr: conn.RemoteAddr().String(), laddr: conn.LocalAddr().String(),
+		authenticated: *s.requirePass.Load() == "",
+		proto:         2,
+		lastCmd:       "NULL",
+	}
+	sess.Client.ID = id
+	sess.Client.Ext = sess
+	sess.lastActive.Store(time.Now().UnixNano())
+	if sc, ok := conn.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			raw.Control(func(fd uintptr) { sess.fd = int(fd) })
+		}
+	}
+	sess.w = resp.NewWriter(countingWriter{conn, &s.stats.NetOutputBytes})
+	sess.r = resp.NewReader(&flushingReader{sess: sess})
+	sess.r.SetLimits(*s.limits.Load())
+	return sess
+}
+
+// flushingReader is the socket as the RESP reader sees it. The reader calls
+// Read only when it has no complete command left in its buffer, so flushing
+// the pending replies here means every pipelined batch costs one read and
+// one write.
+type flushingReader struct{ sess *Session }
+
+func (f *flushingReader) Read(p []byte) (int, error) {
+	sess := f.sess
+	if sess.w.Buffered() > 0 {
+		if err := sess.w.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	if sess.closeAfter {
+		return 0, io.EOF
+	}
+	if t := time.Duration(sess.srv.timeout.Load()); t > 0 {
+		sess.conn.SetReadDeadline(time.Now().Add(t))
+	} else {
+		sess.conn.SetReadDeadline(time.Time{})
+	}
+	n, err := sess.conn.Read(p)
+	sess.srv.stats.NetInputBytes.Add(int64(n))
+	return n, err
+}
+
+// countingWriter counts the bytes written to the socket for INFO.
+type countingWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// serve reads and runs commands until the client goes away, an error
+// closes the connection, or the server shuts down.
+func (sess *Session) serve() {
+	defer sess.srv.remove(sess)
+	defer sess.conn.Close()
+	limits := sess.srv.limits.Load()
+	for {
+		args, err := sess.r.ReadCommand()
+		if err != nil {
+			sess.readFailed(err)
+			return
+		}
+		if l := sess.srv.limits.Load(); l != limits {
+			limits = l
+			sess.r.SetLimits(*l)
+		}
+		sess.dispatch(args)
+		if sess.closeAfter {
+			sess.w.Flush()
+			return
+		}
+	}
+}
+
+// readFailed handles the error that ends a connection's read loop.
+func (sess *Session) readFailed(err error) {
+	var pe *resp.ProtocolError
+	switch {
+	case errors.As(err, &pe):
+		sess.srv.stats.ProtocolErrors.Add(1)
+		sess.srv.log.Debug("protocol error", "client", sess.addr, "err", err)
+		sess.w.WriteError("ERR " + pe.Error())
+	case errors.Is(err, resp.ErrQueryBufferLimit):
+		sess.srv.stats.QueryLimitClosed.Add(1)
+		sess.srv.log.Warn("closing client that reached the query buffer limit", "client", sess.addr)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		sess.srv.stats.TimedOutClients.Add(1)
+		sess.srv.log.Debug("closing idle client", "client", sess.addr)
+	}
+	sess.w.Flush()
+}
+
+// dispatch runs one command line: lookup and arity, authentication, then
+// the executor; and keeps the statistics.
+func (sess *Session) dispatch(args [][]byte) {
+	srv := sess.srv
+	w := sess.w
+	if sess.replyMode != replyOn {
+		w = sess.discardWriter()
+	}
+	srv.stats.Commands.Add(1)
+	now := time.Now()
+	sess.lastActive.Store(now.UnixNano())
+	cmd, errMsg := srv.table.Lookup(args)
+	switch {
+	case cmd == nil:
+		srv.stats.ErrorReplies.Add(1)
+		w.WriteError(errMsg)
+	case !sess.authenticated && cmd.Flags&db.FlagNoAuth == 0:
+		srv.stats.ErrorReplies.Add(1)
+		w.WriteError("NOAUTH Authentication required.")
+	default:
+		if name := cmd.FullName(); sess.lastCmd != name {
+			sess.mu.Lock()
+			sess.lastCmd = name
+			sess.mu.Unlock()
+		}
+		srv.exec.Exec(sess, cmd, args, w)
+		st := srv.cmdStats[cmd]
+		st.Calls.Add(1)
+		st.Usec.Add(int64(time.Since(now) / time.Microsecond))
+	}
+	if sess.replyMode == replySkip && w == sess.discard {
+		sess.replyMode = replyOn
+	}
+}
+
+// discardWriter returns the writer that swallows replies under CLIENT REPLY
+// OFF|SKIP, speaking the session's protocol.
+func (sess *Session) discardWriter() *resp.Writer {
+	if sess.discard == nil {
+		sess.discard = resp.NewWriter(io.Discard)
+	}
+	sess.discard.SetProtocol(sess.w.Protocol())
+	return sess.discard
+}
+
+// stopReading makes the session finish the commands it has already read,
+// flush their replies and end, as at shutdown.
+func (sess *Session) stopReading() {
+	if tc, ok := sess.conn.(*net.TCPConn); ok {
+		tc.CloseRead()
+		return
+	}
+	sess.conn.SetReadDeadline(time.Now())
+}
+
+// kill closes the connection from another goroutine (CLIENT KILL).
+func (sess *Session) kill() {
+	sess.killed.Store(true)
+	sess.conn.Close()
+}
+
+// setProto switches the reply protocol (HELLO).
+func (sess *Session) setProto(v int) {
+	sess.w.SetProtocol(v)
+	sess.mu.Lock()
+	sess.proto = v
+	sess.mu.Unlock()
+}
+
+func sortSessions(list []*Session) {
+	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+}

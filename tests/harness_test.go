@@ -1,0 +1,363 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Paths of the external programs the tests drive. Tests that need a missing
+// one skip with a one-line reason.
+const (
+	redisServerPath    = "/usr/bin/redis-server"
+	redisCLIPath       = "/usr/bin/redis-cli"
+	redisBenchmarkPath = "/usr/bin/redis-benchmark"
+)
+
+// Time limits of the harness.
+const (
+	startTimeout = 10 * time.Second // from exec to the first reply to PING
+	stopTimeout  = 5 * time.Second  // from SIGTERM to SIGKILL
+	ioTimeout    = 5 * time.Second  // per raw request/reply exchange
+)
+
+// binPath is the MyRedis binary built once by TestMain.
+var binPath string
+
+// TestMain builds the binary, unless the environment variable MYREDIS_BIN
+// names one to test instead (MYREDIS_BIN=/usr/bin/redis-server checks the
+// suite itself against real Redis).
+func TestMain(m *testing.M) {
+	if binPath = os.Getenv("MYREDIS_BIN"); binPath != "" {
+		os.Exit(m.Run())
+	}
+	os.Exit(buildAndRun(m))
+}
+
+// buildAndRun builds ./my_redis into a temporary directory, runs the tests
+// and removes the directory. It returns the process exit code.
+func buildAndRun(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "myredis-tests-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tests:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binPath = filepath.Join(dir, "my_redis")
+	build := exec.Command("go", "build", "-o", binPath, "./my_redis")
+	build.Dir = ".." // the module root
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "tests: go build ./my_redis: %v\n%s", err, out)
+		return 1
+	}
+	return m.Run()
+}
+
+// A server is one running server process (MyRedis or real Redis) owned by a
+// test. It is stopped by the test's cleanup. Its methods other than wait and
+// stop must only be called from the test goroutine that started it, except
+// dial and addr, which are safe for concurrent use.
+type server struct {
+	name    string // "myredis" or "redis", for messages
+	port    int
+	dir     string // the server's working directory (its --dir)
+	logPath string // the server's stderr
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed when the process has exited
+	exitErr error         // the result of cmd.Wait, valid after exited is closed
+}
+
+// startServer starts the MyRedis binary on a free loopback port with its own
+// temporary directory, waits until it answers PING and registers its stop.
+// extraArgs are appended to the command line (e.g. "--requirepass", "x").
+func startServer(t testing.TB, extraArgs ...string) *server {
+	t.Helper()
+	return startProcess(t, "myredis", binPath, func(port int, dir string) []string {
+		args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "no"}
+		return append(args, extraArgs...)
+	})
+}
+
+// startRedis is startServer for Debian's redis-server, which the oracle tests
+// compare against. It skips the test when redis-server is not installed.
+func startRedis(t testing.TB, extraArgs ...string) *server {
+	t.Helper()
+	skipIfMissing(t, redisServerPath)
+	return startProcess(t, "redis", redisServerPath, func(port int, dir string) []string {
+		args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+			"--save", "", "--appendonly", "no"}
+		return append(args, extraArgs...)
+	})
+}
+
+// haveRedis reports whether the real Redis server is installed.
+func haveRedis() bool {
+	_, err := os.Stat(redisServerPath)
+	return err == nil
+}
+
+// skipIfMissing skips the test when the program at path is not installed.
+func skipIfMissing(t testing.TB, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s not installed: %v", filepath.Base(path), err)
+	}
+}
+
+// startProcess runs path with the arguments argsFor returns for a free port
+// and a fresh directory. Because the port is picked by binding and closing it,
+// another process may take it first: a process that exits before answering
+// PING is retried on a new port, a few times.
+func startProcess(t testing.TB, name, path string, argsFor func(port int, dir string) []string) *server {
+	t.Helper()
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		dir := t.TempDir()
+		port, err := freePort()
+		if err != nil {
+			t.Fatalf("%s: pick a port: %v", name, err)
+		}
+		s := &server{name: name, port: port, dir: dir, logPath: filepath.Join(dir, "stderr.log"), exited: make(chan struct{})}
+		logFile, err := os.Create(s.logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cmd = exec.Command(path, argsFor(port, dir)...)
+		s.cmd.Dir = dir
+		s.cmd.Stdout = logFile
+		s.cmd.Stderr = logFile
+		if err := s.cmd.Start(); err != nil {
+			logFile.Close()
+			t.Fatalf("%s: start %s: %v", name, path, err)
+		}
+		logFile.Close() // the child holds its own descriptor
+		go func() {
+			s.exitErr = s.cmd.Wait()
+			close(s.exited)
+		}()
+		t.Cleanup(func() {
+			s.stop()
+			if t.Failed() {
+				s.logOutput(t)
+			}
+		})
+		if lastErr = s.waitReady(); lastErr == nil {
+			return s
+		}
+		if s.running() {
+			// It is alive but mute: not a port race, so do not retry.
+			s.logOutput(t)
+			t.Fatalf("%s: %v", name, lastErr)
+		}
+	}
+	t.Fatalf("%s: did not start: %v", name, lastErr)
+	return nil
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// waitReady polls until the server answers PING with any complete reply (an
+// error such as -NOAUTH counts: the server is up), the process exits, or
+// startTimeout passes.
+func (s *server) waitReady() error {
+	deadline := time.Now().Add(startTimeout)
+	for time.Now().Before(deadline) {
+		if !s.running() {
+			return fmt.Errorf("exited before answering PING: %v", s.exitErr)
+		}
+		if err := s.ping(); err == nil {
+			return nil
+		}
+		select {
+		case <-s.exited:
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("no reply to PING within %v", startTimeout)
+}
+
+// ping sends one PING on a new connection and reads its reply.
+func (s *server) ping() error {
+	c, err := net.DialTimeout("tcp", s.addr(), time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
+		return err
+	}
+	_, err = readReply(bufio.NewReader(c))
+	return err
+}
+
+// addr returns the server's host:port.
+func (s *server) addr() string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
+}
+
+// pid returns the server's process id.
+func (s *server) pid() int { return s.cmd.Process.Pid }
+
+// running reports whether the process has not exited yet.
+func (s *server) running() bool {
+	select {
+	case <-s.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// wait waits up to d for the process to exit and returns its exit code, or
+// an error if it is still running or was killed by a signal.
+func (s *server) wait(d time.Duration) (int, error) {
+	select {
+	case <-s.exited:
+	case <-time.After(d):
+		return 0, fmt.Errorf("%s still running after %v", s.name, d)
+	}
+	code := s.cmd.ProcessState.ExitCode()
+	if code < 0 {
+		return code, fmt.Errorf("%s: %v", s.name, s.cmd.ProcessState)
+	}
+	return code, nil
+}
+
+// stop sends SIGTERM, waits up to stopTimeout, then sends SIGKILL. It is a
+// no-op for a process that has already exited.
+func (s *server) stop() {
+	if !s.running() {
+		return
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if _, err := s.wait(stopTimeout); err == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	<-s.exited
+}
+
+// logOutput logs the server's stderr (its last 64 KiB).
+func (s *server) logOutput(t testing.TB) {
+	t.Helper()
+	out, err := os.ReadFile(s.logPath)
+	if err != nil {
+		t.Logf("%s: read log: %v", s.name, err)
+		return
+	}
+	if len(out) > 64<<10 {
+		out = out[len(out)-64<<10:]
+	}
+	t.Logf("%s (pid %d) stderr:\n%s", s.name, s.pid(), out)
+}
+
+// rssBytes returns the server's resident set size from /proc.
+func (s *server) rssBytes() (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid()))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range bytes.Split(status, []byte("\n")) {
+		if rest, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
+			kb, err := strconv.ParseInt(string(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte("kB")))), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc status")
+}
+
+// A rawConn is a plain TCP connection speaking RESP by hand. Every read and
+// write has a deadline of ioTimeout. Not safe for concurrent use.
+type rawConn struct {
+	t testing.TB
+	c net.Conn
+	r *bufio.Reader
+}
+
+// dial opens a raw connection to s, closed by the test's cleanup.
+func (s *server) dial(t testing.TB) *rawConn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", s.addr(), ioTimeout)
+	if err != nil {
+		t.Fatalf("%s: dial: %v", s.name, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &rawConn{t: t, c: c, r: bufio.NewReader(c)}
+}
+
+// send writes data as is.
+func (c *rawConn) send(data string) {
+	c.t.Helper()
+	c.c.SetWriteDeadline(time.Now().Add(ioTimeout))
+	if _, err := c.c.Write([]byte(data)); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+// read reads one complete reply and returns its raw bytes.
+func (c *rawConn) read() string {
+	c.t.Helper()
+	c.c.SetReadDeadline(time.Now().Add(ioTimeout))
+	reply, err := readReply(c.r)
+	if err != nil {
+		c.t.Fatalf("read reply: %v (got so far %q)", err, reply)
+	}
+	return string(reply)
+}
+
+// do sends args as a RESP array and returns the raw reply.
+func (c *rawConn) do(args ...string) string {
+	c.t.Helper()
+	c.send(string(encodeCommand(args)))
+	return c.read()
+}
+
+// mustDo is do that fails the test unless the reply is want.
+func (c *rawConn) mustDo(want string, args ...string) {
+	c.t.Helper()
+	if got := c.do(args...); got != want {
+		c.t.Fatalf("%q: got %q, want %q", args, got, want)
+	}
+}
+
+// expectClosed fails the test unless the server closes the connection
+// within d; bytes received before the close are returned.
+func (c *rawConn) expectClosed(d time.Duration) string {
+	c.t.Helper()
+	c.c.SetReadDeadline(time.Now().Add(d))
+	var rest bytes.Buffer
+	_, err := rest.ReadFrom(c.r)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		c.t.Fatalf("connection still open after %v (received %q)", d, rest.String())
+	}
+	// io.EOF (absorbed by ReadFrom) and ECONNRESET both mean closed.
+	return rest.String()
+}
+
+// encodeCommand returns args as a RESP array of bulk strings.
+func encodeCommand(args []string) []byte {
+	b := fmt.Appendf(nil, "*%d\r\n", len(args))
+	for _, a := range args {
+		b = fmt.Appendf(b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	return b
+}

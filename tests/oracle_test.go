@@ -1,0 +1,188 @@
+package tests
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// An oracleCase is one entry of a tests/cases/*.yaml file: commands run on a
+// fresh connection after FLUSHALL, against MyRedis and real Redis, with the
+// replies compared byte for byte.
+type oracleCase struct {
+	Name     string       `yaml:"name"`
+	Proto    int          `yaml:"proto"`    // 3 sends HELLO 3 first; 0 or 2 stays on RESP2
+	Commands []oracleStep `yaml:"commands"` // run in order
+	// Expect holds the expected raw replies without their final CRLF, one per
+	// command step (sleeps do not count). It is used only when redis-server is
+	// not installed; cases without it are then skipped.
+	Expect []string `yaml:"expect"`
+}
+
+// An oracleStep is a command, written either as a plain list ([GET, k]) or as
+// a map with markers ({cmd: [SCAN, 0], sorted: true}), or a pause ({sleep: 150}).
+type oracleStep struct {
+	Cmd []string `yaml:"cmd"`
+	// Sorted compares the elements of an array reply as a set: they are sorted
+	// before comparing (for *SCAN replies, the elements of the second element).
+	Sorted bool `yaml:"sorted"`
+	// Compare "type" compares only the first byte (the RESP type) of the replies,
+	// for replies that legitimately differ (HELLO, TIME, INFO).
+	Compare string `yaml:"compare"`
+	Sleep   int    `yaml:"sleep"` // milliseconds to wait, e.g. for an expiry
+}
+
+// UnmarshalYAML accepts both step forms.
+func (s *oracleStep) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		return n.Decode(&s.Cmd)
+	}
+	type plain oracleStep // without this method
+	if err := n.Decode((*plain)(s)); err != nil {
+		return err
+	}
+	switch {
+	case (len(s.Cmd) == 0) == (s.Sleep == 0):
+		return fmt.Errorf("line %d: a step has either cmd or sleep", n.Line)
+	case s.Compare != "" && s.Compare != "type":
+		return fmt.Errorf("line %d: unknown compare %q", n.Line, s.Compare)
+	}
+	return nil
+}
+
+// loadCases reads and checks one case file.
+func loadCases(t *testing.T, path string) []oracleCase {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	var cases []oracleCase
+	if err := dec.Decode(&cases); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		ncmd := 0
+		for _, s := range c.Commands {
+			if len(s.Cmd) > 0 {
+				ncmd++
+			}
+		}
+		switch {
+		case c.Name == "" || seen[c.Name]:
+			t.Fatalf("%s: missing or duplicate case name %q", path, c.Name)
+		case ncmd == 0:
+			t.Fatalf("%s: case %q has no commands", path, c.Name)
+		case c.Expect != nil && len(c.Expect) != ncmd:
+			t.Fatalf("%s: case %q has %d commands but %d expected replies", path, c.Name, ncmd, len(c.Expect))
+		}
+		seen[c.Name] = true
+	}
+	return cases
+}
+
+// TestOracle runs every case of tests/cases/*.yaml against MyRedis and real
+// Redis. Adding a YAML file there is all it takes to add cases.
+func TestOracle(t *testing.T) {
+	files, err := filepath.Glob("cases/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no case files in tests/cases (%v)", err)
+	}
+	my := startServer(t)
+	var ref *server
+	if haveRedis() {
+		ref = startRedis(t)
+	}
+	for _, file := range files {
+		group := strings.TrimSuffix(filepath.Base(file), ".yaml")
+		for _, c := range loadCases(t, file) {
+			t.Run(group+"/"+c.Name, func(t *testing.T) { runCase(t, c, my, ref) })
+		}
+	}
+}
+
+// runCase runs c against my and compares with ref, or with c.Expect when ref
+// is nil (redis-server not installed).
+func runCase(t *testing.T, c oracleCase, my, ref *server) {
+	if ref == nil && c.Expect == nil {
+		t.Skip("redis-server not installed and the case has no expect")
+	}
+	myConn := caseConn(t, my, c.Proto)
+	var refConn *rawConn
+	if ref != nil {
+		refConn = caseConn(t, ref, c.Proto)
+	}
+	ncmd := 0
+	for i, s := range c.Commands {
+		if s.Sleep > 0 {
+			time.Sleep(time.Duration(s.Sleep) * time.Millisecond)
+			continue
+		}
+		got := myConn.do(s.Cmd...)
+		var want string
+		if refConn != nil {
+			want = refConn.do(s.Cmd...)
+		} else {
+			want = c.Expect[ncmd] + "\r\n"
+		}
+		ncmd++
+		if !s.sameReply(got, want) {
+			t.Errorf("step %d %q:\nmyredis: %q\nredis:   %q", i, s.Cmd, got, want)
+		}
+	}
+}
+
+// caseConn opens a connection for one case: protocol chosen, all DBs empty.
+func caseConn(t *testing.T, s *server, proto int) *rawConn {
+	t.Helper()
+	c := s.dial(t)
+	if proto == 3 {
+		if reply := c.do("HELLO", "3"); !strings.HasPrefix(reply, "%") {
+			t.Fatalf("%s: HELLO 3: got %q, want a map", s.name, reply)
+		}
+	}
+	c.mustDo("+OK\r\n", "FLUSHALL")
+	return c
+}
+
+// sameReply reports whether two raw replies to s are equal under its markers.
+func (s oracleStep) sameReply(a, b string) bool {
+	if s.Compare == "type" {
+		return a != "" && b != "" && a[0] == b[0]
+	}
+	if s.Sorted {
+		scan := strings.HasSuffix(strings.ToUpper(s.Cmd[0]), "SCAN")
+		return bytes.Equal(sortedReply([]byte(a), scan), sortedReply([]byte(b), scan))
+	}
+	return a == b
+}
+
+// sortedReply returns raw with the elements of its array sorted; for a SCAN
+// reply (cursor, elements) the inner array is sorted. Anything else is
+// returned unchanged.
+func sortedReply(raw []byte, scan bool) []byte {
+	header, elems, ok := splitAggregate(raw)
+	if !ok {
+		return raw
+	}
+	if scan {
+		if len(elems) != 2 {
+			return raw
+		}
+		elems = [][]byte{elems[0], sortedReply(elems[1], false)}
+	} else {
+		slices.SortFunc(elems, bytes.Compare)
+	}
+	return slices.Concat(append([][]byte{header}, elems...)...)
+}
