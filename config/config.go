@@ -49,9 +49,19 @@ func Default() *Config {
 // defaultArgs returns the arguments a parameter's default reads from.
 func defaultArgs(p param) []string {
 	if p.flags&multiArg != 0 {
-		return strings.Split(p.def, " ")
+		return splitValue(p.def)
 	}
 	return []string{p.def}
+}
+
+// splitValue splits the CONFIG SET value of a multi-argument parameter on
+// single spaces, as Redis does: "" is no argument, and two spaces in a row
+// make an empty argument.
+func splitValue(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, " ")
 }
 
 // get returns the current value of a parameter named in this package.
@@ -252,7 +262,7 @@ func setError(name string, reason error) error {
 // refused unless enable-protected-configs is yes. Naming one parameter twice
 // is an error, but a parameter and its alias count as two names, as in
 // Redis (the later pair wins). Parameters taking several arguments (save,
-// bind, client-output-buffer-limit...) split their value on spaces.
+// bind, client-output-buffer-limit...) split their value on single spaces.
 //
 // After a successful Set, the functions registered with OnChange are called,
 // outside the lock, with the names of the parameters whose value changed.
@@ -290,7 +300,7 @@ func (c *Config) Set(pairs [][2]string) error {
 		p := table[idx[k]]
 		args := []string{pair[1]}
 		if p.flags&multiArg != 0 {
-			args = strings.Split(pair[1], " ")
+			args = splitValue(pair[1])
 		}
 		v, err := p.parse(args, next[idx[k]])
 		if err != nil {

@@ -168,7 +168,9 @@ var table = []param{
 	integer("repl-ping-replica-period", 1, maxInt, "10", 0).aka("repl-ping-slave-period"),
 	integer("repl-timeout", 1, maxInt, "60", 0),
 	yesNo("repl-disable-tcp-nodelay", "no", 0),
-	memory("repl-backlog-size", 1, maxLong, "1048576", 0),
+	// Redis raises a smaller backlog, and a non-zero watchdog period, to its minimum.
+	special("repl-backlog-size", "1048576", 0,
+		parseNumber(bytesFormat, 1, maxLong, func(n int64) int64 { return max(n, 16384) }), bytesArg),
 	integer("repl-backlog-ttl", 0, maxLong, "3600", 0),
 	integer("replica-priority", 0, maxInt, "100", 0).aka("slave-priority"),
 	yesNo("replica-announced", "yes", 0),
@@ -232,7 +234,12 @@ var table = []param{
 	special("latency-tracking-info-percentiles", "50 99 99.9", multiArg, parsePercentiles, plainArg),
 	special("notify-keyspace-events", "", used, parseKeyspaceEvents, quotedArg),
 	integer("tracking-table-max-keys", 0, maxLong, "1000000", 0),
-	integer("watchdog-period", 0, maxInt, "0", hidden),
+	special("watchdog-period", "0", hidden, parseNumber(decimal, 0, maxInt, func(n int64) int64 {
+		if n == 0 {
+			return 0
+		}
+		return max(n, 200)
+	}), plainArg),
 	yesNo("use-exit-on-panic", "no", hidden),
 
 	// Data structure encodings.

@@ -66,6 +66,8 @@ func setbit(c *Ctx) {
 	if e == nil {
 		e = c.Store(key, Value{}, false)
 	}
+	// Redis makes the value raw even when the bit does not change.
+	c.edited(e)
 	old := bitAt(e.Value.Str, offset)
 	n := int(offset>>3) + 1
 	if old == on && n <= len(e.Value.Str) {
@@ -79,7 +81,6 @@ func setbit(c *Ctx) {
 	} else {
 		e.Value.Str[offset>>3] &^= mask
 	}
-	c.edited(e)
 	c.Propagate()
 	c.W.WriteInt(old)
 }

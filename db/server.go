@@ -38,7 +38,7 @@ func registerServer(t *Table) {
 	sub("info", -2, "Returns details of the named commands.", commandInfo)
 	sub("docs", -2, "Returns documentation of the named commands, or of all.", commandDocs)
 	sub("list", -2, "Returns the names of the commands, optionally filtered.", commandList)
-	sub("getkeys", -3, "Returns the keys of a full command line.", commandGetKeys)
+	sub("getkeys", -4, "Returns the keys of a full command line.", commandGetKeys)
 	sub("help", 2, "Describes the COMMAND subcommands.", func(c *Ctx) { c.WriteHelp(c.Cmd.parent) })
 }
 

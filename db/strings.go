@@ -37,8 +37,8 @@ func registerStrings(t *Table) {
 	cmd("get", 2, read|fast, "1.0.0", "Returns the string value of a key.", get)
 	cmd("set", -3, write, "1.0.0", "Sets a key to a string, with optional expiry and conditions.", set)
 	cmd("setnx", 3, write|fast, "1.0.0", "Sets a key to a string only if the key does not exist.", setnx)
-	cmd("setex", 4, write, "2.0.0", "Sets a key to a string that expires after some seconds.", setex(1000))
-	cmd("psetex", 4, write, "2.6.0", "Sets a key to a string that expires after some milliseconds.", setex(1))
+	cmd("setex", 4, write, "2.0.0", "Sets a key to a string that expires after some seconds.", setex(expEX))
+	cmd("psetex", 4, write, "2.6.0", "Sets a key to a string that expires after some milliseconds.", setex(expPX))
 	cmd("getset", 3, write|fast, "1.0.0", "Sets a key to a string and returns its previous value.", getset)
 	cmd("getdel", 2, FlagWrite|fast, "6.2.0", "Returns a key's string value and deletes the key.", getdel)
 	cmd("getex", -2, FlagWrite|fast, "6.2.0", "Returns a key's string value and changes or removes its expiry.", getex)
@@ -297,13 +297,9 @@ func setnx(c *Ctx) {
 	c.WriteBool(c.setString(c.Args[1], c.Args[2], &o) == setDone)
 }
 
-// setex returns the Run function of SETEX (unitMs 1000) or PSETEX (1): SET
-// key value with a relative expiry given before the value.
-func setex(unitMs int64) func(c *Ctx) {
-	exp := expEX
-	if unitMs == 1 {
-		exp = expPX
-	}
+// setex returns the Run function of SETEX (exp expEX) or PSETEX (expPX):
+// SET key value with a relative expiry given before the value.
+func setex(exp int) func(c *Ctx) {
 	return func(c *Ctx) {
 		o := setOptions{exp: exp, expArg: c.Args[2]}
 		if c.setString(c.Args[1], c.Args[3], &o) == setDone {
@@ -691,7 +687,10 @@ func parseLongDouble(b []byte) (*big.Float, bool) {
 	default:
 		f.SetRat(new(big.Rat).SetFrac(m, pow10(-exp)))
 	}
-	if e := f.MantExp(nil); e > ldMaxExp || e < ldMinExp {
+	// Below the smallest subnormal, what does not round up to it is zero:
+	// an underflow. (Subnormals themselves keep 64 bits here: that cannot
+	// change what INCRBYFLOAT prints.)
+	if e := f.MantExp(nil); e > ldMaxExp || e < ldMinExp-1 || e == ldMinExp-1 && f.MinPrec() == 1 {
 		return nil, false
 	}
 	if neg {

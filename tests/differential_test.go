@@ -203,6 +203,54 @@ var ops = []func(g *cmdGen) []string{
 		cmd = g.maybe(cmd, 2, "DB", g.pick([]string{"0", "1", "2"}))
 		return g.maybe(cmd, 2, "REPLACE")
 	},
+	func(g *cmdGen) []string {
+		cmd := []string{"GETEX", g.key()}
+		switch g.rng.IntN(4) {
+		case 0:
+			cmd = append(cmd, "EX", g.seconds())
+		case 1:
+			cmd = append(cmd, "PERSIST")
+		case 2:
+			cmd = append(cmd, g.pick([]string{"PX", "EXAT", "FOO", "KEEPTTL"}))
+		}
+		return cmd
+	},
+	func(g *cmdGen) []string {
+		return []string{g.pick([]string{"SETEX", "PSETEX"}), g.key(), g.seconds() + "000", g.value()}
+	},
+	func(g *cmdGen) []string {
+		cmd := []string{"MSETNX"}
+		for _, k := range g.keys() {
+			cmd = append(cmd, k, g.value())
+		}
+		return cmd
+	},
+	func(g *cmdGen) []string { return []string{"SUBSTR", g.key(), g.pick(diffOffsets), g.pick(diffOffsets)} },
+	func(g *cmdGen) []string {
+		return g.maybe([]string{"LCS", g.key(), g.key()}, 2, g.pick([]string{"LEN", "IDX", "WITHMATCHLEN"}))
+	},
+	func(g *cmdGen) []string {
+		cmd := []string{"BITPOS", g.key(), g.pick([]string{"0", "1", "1", "2"})}
+		if g.rng.IntN(2) == 0 {
+			cmd = append(cmd, g.pick(diffOffsets), g.pick(diffOffsets))
+			cmd = g.maybe(cmd, 2, g.pick([]string{"BIT", "BYTE"}))
+		}
+		return cmd
+	},
+	func(g *cmdGen) []string {
+		op := g.pick([]string{"AND", "OR", "XOR", "NOT", "FOO"})
+		if op == "NOT" {
+			return []string{"BITOP", op, g.key(), g.key()}
+		}
+		return append([]string{"BITOP", op, g.key()}, g.keys()...)
+	},
+	func(g *cmdGen) []string { return []string{"OBJECT", "ENCODING", g.key()} },
+	func(g *cmdGen) []string {
+		return []string{"INCRBYFLOAT", g.key(), g.pick([]string{"0.5", "1.5", "-2.25", "3", "abc", "inf", "1e3"})}
+	},
+	func(g *cmdGen) []string {
+		return []string{"SWAPDB", g.pick([]string{"0", "1", "2"}), g.pick([]string{"0", "1", "2", "16"})}
+	},
 	func(g *cmdGen) []string { return []string{"KEYS", "*"} },
 	func(g *cmdGen) []string { return []string{"DBSIZE"} },
 	// Wrong arity: a command with one argument too few.

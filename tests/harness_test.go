@@ -1,3 +1,12 @@
+// Package tests holds the integration tests: they build the real binary once,
+// start it per test on a free loopback port and talk to it over TCP with raw
+// RESP frames, go-redis, redis-cli and redis-benchmark, comparing with real
+// Redis where it is installed.
+//
+// Oracle cases live in cases/*.yaml (format in oracle_test.go): adding a file
+// there adds its cases. Environment: MYREDIS_SEED replays a random test;
+// MYREDIS_BIN tests another binary instead of building ./my_redis
+// (MYREDIS_BIN=/usr/bin/redis-server checks the suite against Redis itself).
 package tests
 
 import (

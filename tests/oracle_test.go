@@ -21,8 +21,9 @@ type oracleCase struct {
 	Proto    int          `yaml:"proto"`    // 3 sends HELLO 3 first; 0 or 2 stays on RESP2
 	Commands []oracleStep `yaml:"commands"` // run in order
 	// Expect holds the expected raw replies without their final CRLF, one per
-	// command step (sleeps do not count). It is used only when redis-server is
-	// not installed; cases without it are then skipped.
+	// command step (sleeps do not count). It replaces Redis when redis-server is
+	// not installed (cases without it are then skipped) and is checked against
+	// Redis when it is.
 	Expect []string `yaml:"expect"`
 }
 
@@ -133,6 +134,9 @@ func runCase(t *testing.T, c oracleCase, my, ref *server) {
 		var want string
 		if refConn != nil {
 			want = refConn.do(s.Cmd...)
+			if c.Expect != nil && want != c.Expect[ncmd]+"\r\n" {
+				t.Errorf("step %d %q: the case expects %q but Redis replies %q", i, s.Cmd, c.Expect[ncmd], want)
+			}
 		} else {
 			want = c.Expect[ncmd] + "\r\n"
 		}

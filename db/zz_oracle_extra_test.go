@@ -1,2 +1,0 @@
-package db
-var oracleExtra []cmdCase
