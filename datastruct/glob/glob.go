@@ -3,10 +3,10 @@
 //
 // A pattern may contain:
 //
-//	*       any run of bytes, including none
-//	?       exactly one byte
-//	[abc]   one byte of the set; [^abc] one byte not in it; [a-z] a range
-//	\x      the byte x itself
+//   - any run of bytes, including none
+//     ?       exactly one byte
+//     [abc]   one byte of the set; [^abc] one byte not in it; [a-z] a range
+//     \x      the byte x itself
 //
 // Matching runs in time proportional to len(pattern)*len(s) at worst: a
 // later star replaces the backtrack point of an earlier one, so there is no
