@@ -49,7 +49,17 @@ type Limits struct {
 	// (client-query-buffer-limit); default 1 GiB. Beyond it ReadCommand
 	// returns ErrQueryBufferLimit.
 	MaxQuery int64
+	// Unauthenticated applies Redis's tighter limits for a client that has
+	// not authenticated yet: at most 10 arguments and 16 KiB per argument,
+	// so a stranger cannot make the server buffer much.
+	Unauthenticated bool
 }
+
+// Limits Redis applies before a client authenticates.
+const (
+	unauthMaxMultibulk = 10
+	unauthMaxBulkLen   = 16 << 10
+)
 
 // withDefaults returns l with every zero field set to Redis's default.
 func (l Limits) withDefaults() Limits {
@@ -206,6 +216,9 @@ func (r *Reader) parseMultibulk(data []byte) (done bool, err error) {
 		if !valid || n > r.lim.MaxMultibulk {
 			return false, &ProtocolError{"invalid multibulk length"}
 		}
+		if r.lim.Unauthenticated && n > unauthMaxMultibulk {
+			return false, &ProtocolError{"unauthenticated multibulk length"}
+		}
 		if n <= 0 {
 			r.args = r.args[:0]
 			r.consume(next)
@@ -228,6 +241,9 @@ func (r *Reader) parseMultibulk(data []byte) (done bool, err error) {
 		n, valid := parseInt(line[1:])
 		if !valid || n < 0 || n > r.lim.MaxBulkLen {
 			return false, &ProtocolError{"invalid bulk length"}
+		}
+		if r.lim.Unauthenticated && n > unauthMaxBulkLen {
+			return false, &ProtocolError{"unauthenticated bulk length"}
 		}
 		// Like Redis, the two bytes after the data are skipped unchecked.
 		if ok, err := r.has(data, int64(next)+n+2); !ok || err != nil {

@@ -74,7 +74,6 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 	}
 	sess.w = resp.NewWriter(countingWriter{conn, &s.stats.NetOutputBytes})
 	sess.r = resp.NewReader(&flushingReader{sess: sess})
-	sess.r.SetLimits(*s.limits.Load())
 	return sess
 }
 
@@ -121,16 +120,20 @@ func (c countingWriter) Write(p []byte) (int, error) {
 func (sess *Session) serve() {
 	defer sess.srv.remove(sess)
 	defer sess.conn.Close()
-	limits := sess.srv.limits.Load()
+	var limits *resp.Limits
+	var authenticated bool
 	for {
+		// CONFIG SET and AUTH change the limits the next command is read with.
+		if l := sess.srv.limits.Load(); l != limits || authenticated != sess.authenticated {
+			limits, authenticated = l, sess.authenticated
+			lim := *l
+			lim.Unauthenticated = !authenticated
+			sess.r.SetLimits(lim)
+		}
 		args, err := sess.r.ReadCommand()
 		if err != nil {
 			sess.readFailed(err)
 			return
-		}
-		if l := sess.srv.limits.Load(); l != limits {
-			limits = l
-			sess.r.SetLimits(*l)
 		}
 		sess.dispatch(args)
 		if sess.closeAfter {

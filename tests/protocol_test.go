@@ -74,6 +74,9 @@ func TestProtocolErrors(t *testing.T) {
 		{"unbalanced double quote", "set a \"b\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n"},
 		{"unbalanced single quote", "set a 'b\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n"},
 		{"closing quote not followed by space", "set a \"b\"c\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n"},
+		{"inline line over 64 KiB", strings.Repeat("a", 70000), "-ERR Protocol error: too big inline request\r\n"},
+		{"multibulk header over 64 KiB", "*" + strings.Repeat("1", 70000), "-ERR Protocol error: too big mbulk count string\r\n"},
+		{"bulk header over 64 KiB", "*1\r\n$" + strings.Repeat("1", 70000), "-ERR Protocol error: too big bulk count string\r\n"},
 	}
 	servers := []*server{startServer(t)}
 	if haveRedis() {
@@ -88,7 +91,7 @@ func TestProtocolErrors(t *testing.T) {
 				c.mustDo("+PONG\r\n", "PING")
 				c.send(tc.send)
 				if got := c.expectClosed(ioTimeout); got != tc.want {
-					t.Errorf("%s: sent %q: got %q then close, want %q", s.name, tc.send, got, tc.want)
+					t.Errorf("%s: sent %.60q: got %q then close, want %q", s.name, tc.send, got, tc.want)
 				}
 				bystander.mustDo("$1\r\nv\r\n", "GET", "k")
 			})
@@ -109,4 +112,17 @@ func TestPartialFrames(t *testing.T) {
 	if got := c.read() + c.read(); got != "+OK\r\n$5\r\nworld\r\n" {
 		t.Fatalf("got %q", got)
 	}
+}
+
+// TestLargeValue round-trips a value far larger than any read buffer.
+func TestLargeValue(t *testing.T) {
+	s := startServer(t)
+	c := s.dial(t)
+	value := strings.Repeat("0123456789abcdef", 1<<20) // 16 MiB
+	c.mustDo("+OK\r\n", "SET", "big", value)
+	c.mustDo(fmt.Sprintf(":%d\r\n", len(value)), "STRLEN", "big")
+	if got := c.do("GET", "big"); got != fmt.Sprintf("$%d\r\n%s\r\n", len(value), value) {
+		t.Fatalf("GET big: got %d bytes starting %.40q, want the 16 MiB value", len(got), got)
+	}
+	c.mustDo(":1\r\n", "APPEND", "small", "x")
 }
