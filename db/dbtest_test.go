@@ -2,6 +2,7 @@ package db
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"myredis/resp"
@@ -47,3 +48,12 @@ func run(ks *Keyspace, cl *Client, cmds ...[]string) string {
 	w.Flush()
 	return out.String()
 }
+
+// fakeList stands in for a collection type, to check that the generic
+// commands reach collections through Collection.
+type fakeList struct{ items []string }
+
+func (l *fakeList) Kind() Kind                    { return KindList }
+func (l *fakeList) Copy() any                     { return &fakeList{items: slices.Clone(l.items)} }
+func (l *fakeList) Encoding() string              { return "listpack" }
+func (l *fakeList) MemoryUsage(samples int) int64 { return int64(100 * min(samples, len(l.items))) }

@@ -126,7 +126,7 @@ func typeCmd(c *Ctx) {
 		c.W.WriteSimple("none")
 		return
 	}
-	c.W.WriteSimple(e.Value.Kind.String())
+	c.W.WriteSimple(e.Value.Kind().String())
 }
 
 // Conditions of the EXPIRE family's NX, XX, GT and LT options.
@@ -343,7 +343,7 @@ func scan(c *Ctx) {
 	}
 	var out []string
 	next := c.DB.keys.Scan(cursor, int(min(count, math.MaxInt32)), func(e *Entry) {
-		if !expired(e, c.Now) && f.match(e.Key) && (typ == nil || EqualFold(typ, e.Value.Kind.String())) {
+		if !expired(e, c.Now) && f.match(e.Key) && (typ == nil || EqualFold(typ, e.Value.Kind().String())) {
 			out = append(out, e.Key)
 		}
 	})
@@ -429,7 +429,7 @@ func rename(nx bool) func(c *Ctx) {
 			}
 			c.DB.keys.DeleteLocked(dst)
 		}
-		addEntry(c.DB, dst, e.Value, e.ExpireAt())
+		addEntry(c.DB, dst, e.Value, e.ExpireAt(), e.Meta)
 		c.DB.keys.DeleteLocked(src)
 		c.Propagate()
 		renameReply(c, nx, true)
@@ -445,10 +445,12 @@ func renameReply(c *Ctx, nx, renamed bool) {
 	}
 }
 
-// addEntry adds key, which must be absent from d, with value v and deadline
-// at (0 for none). The caller holds key's shard lock in d.
-func addEntry(d *DB, key []byte, v Value, at int64) {
+// addEntry adds key, which must be absent from d, with value v, deadline at
+// (0 for none) and metadata meta (see Entry). The caller holds key's shard
+// lock in d.
+func addEntry(d *DB, key []byte, v Value, at int64, meta uint32) {
 	e := d.keys.AddLocked(key, v)
+	e.Meta = meta
 	if at != 0 {
 		d.keys.SetExpireLocked(e, at)
 	}
@@ -493,7 +495,7 @@ func move(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	addEntry(dst, key, e.Value, e.ExpireAt())
+	addEntry(dst, key, e.Value, e.ExpireAt(), e.Meta)
 	c.DB.keys.DeleteLocked(key)
 	c.Propagate()
 	c.W.WriteInt(1)
@@ -538,9 +540,7 @@ func copyCmd(c *Ctx) {
 		}
 		dst.keys.DeleteLocked(dstKey)
 	}
-	v := copyValue(e.Value)
-	v.access = uint32(c.Now / 1000)
-	addEntry(dst, dstKey, v, e.ExpireAt())
+	addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), e.Meta&metaRaw|accessClock(c.Now))
 	c.Propagate()
 	c.W.WriteInt(1)
 }

@@ -579,13 +579,6 @@ func TestKeysSorted(t *testing.T) {
 	}
 }
 
-// fakeList stands in for a collection type, to check that the generic
-// commands reach collections through Collection.
-type fakeList struct{ items []string }
-
-func (l *fakeList) Copy() any                     { return &fakeList{items: slices.Clone(l.items)} }
-func (l *fakeList) Encoding() string              { return "listpack" }
-func (l *fakeList) MemoryUsage(samples int) int64 { return int64(100 * min(samples, len(l.items))) }
 
 func TestCollectionHooks(t *testing.T) {
 	ks := New(NewTable(), 16)
@@ -593,7 +586,7 @@ func TestCollectionHooks(t *testing.T) {
 	orig := &fakeList{items: []string{"a", "b", "c"}}
 	s := d.keys.ShardOf([]byte("l"))
 	d.keys.LockShard(s)
-	d.keys.AddLocked([]byte("l"), Value{Kind: KindList, Obj: orig})
+	d.keys.AddLocked([]byte("l"), Value{Obj: orig})
 	d.keys.UnlockShard(s)
 
 	cl := &Client{}
@@ -674,12 +667,13 @@ func TestObjectIdletime(t *testing.T) {
 	run(ks, cl, []string{"SET", "k", "v"})
 	d := ks.dbs[0]
 	s := d.keys.ShardOf([]byte("k"))
-	set := func(access uint32) {
+	// set makes the key's last access 50 seconds old.
+	set := func() {
 		d.keys.LockShard(s)
-		d.keys.FindLocked([]byte("k")).Value.access = access
+		d.keys.FindLocked([]byte("k")).Meta = accessClock(nowMs() + 1000) - 50 - 1
 		d.keys.UnlockShard(s)
 	}
-	set(uint32(nowMs()/1000 - 50))
+	set()
 	// OBJECT, TYPE, TTL and EXISTS leave the access time alone.
 	run(ks, cl, []string{"TYPE", "k"}, []string{"TTL", "k"}, []string{"EXISTS", "k"})
 	if got := run(ks, cl, []string{"OBJECT", "IDLETIME", "k"}); got != ":50\r\n" && got != ":51\r\n" {
@@ -691,7 +685,7 @@ func TestObjectIdletime(t *testing.T) {
 	}
 	// RENAME and MOVE keep it; COPY reads the source (so touches it) and its
 	// new key starts fresh.
-	set(uint32(nowMs()/1000 - 50))
+	set()
 	run(ks, cl, []string{"RENAME", "k", "r"}, []string{"MOVE", "r", "1"}, []string{"SELECT", "1"})
 	if got := run(ks, cl, []string{"OBJECT", "IDLETIME", "r"}); got != ":50\r\n" && got != ":51\r\n" {
 		t.Errorf("renamed and moved: OBJECT IDLETIME = %q, want 50", got)

@@ -31,18 +31,58 @@ func (k Kind) String() string { return kindNames[k] }
 
 // Value is what a key holds: a string in Str, or a collection in Obj.
 type Value struct {
-	Str  []byte
-	Obj  any
-	Kind Kind
-	// raw records that a string was edited in place (APPEND, SETRANGE,
-	// SETBIT), which Redis reports as the "raw" encoding.
-	raw bool
-	// access is the unix second of the last access, for OBJECT IDLETIME.
-	access uint32
+	Str []byte
+	Obj Collection
 }
 
-// Entry is one key of a database.
+// Kind returns the type of v.
+func (v *Value) Kind() Kind {
+	if v.Obj == nil {
+		return KindString
+	}
+	return v.Obj.Kind()
+}
+
+// Entry is one key of a database. Its Meta holds the key's access clock
+// (for OBJECT IDLETIME) and the raw-encoding flag; see touch and setRaw.
 type Entry = dict.Entry[Value]
+
+// Entry.Meta layout: the top bit records that a string was edited in place
+// (APPEND, SETRANGE, SETBIT), which Redis reports as the "raw" encoding; the
+// other bits are the last access in seconds since clockEpoch.
+const (
+	metaRaw   = 1 << 31
+	metaClock = metaRaw - 1
+)
+
+// clockEpoch is where the access clock starts, 2020-01-01 UTC: 31 bits of
+// seconds from there last until 2088.
+const clockEpoch = 1577836800
+
+// accessClock returns the access clock for the unix time nowMs.
+func accessClock(nowMs int64) uint32 {
+	return uint32(max(nowMs/1000-clockEpoch, 0)) & metaClock
+}
+
+// touch records an access to e at c.Now.
+func (c *Ctx) touch(e *Entry) { e.Meta = e.Meta&metaRaw | accessClock(c.Now) }
+
+// idleSeconds returns how long ago e was last accessed.
+func (c *Ctx) idleSeconds(e *Entry) int64 {
+	return max(int64(accessClock(c.Now))-int64(e.Meta&metaClock), 0)
+}
+
+// setRaw records whether e's string was edited in place.
+func setRaw(e *Entry, raw bool) {
+	if raw {
+		e.Meta |= metaRaw
+	} else {
+		e.Meta &^= metaRaw
+	}
+}
+
+// isRaw reports whether e's string was edited in place.
+func isRaw(e *Entry) bool { return e.Meta&metaRaw != 0 }
 
 // A DB is one of the numbered databases.
 type DB struct {
@@ -163,7 +203,7 @@ func (c *Ctx) LookupRead(key []byte) *Entry {
 	}
 	c.ks.stats.KeyspaceHits.Add(1)
 	if !c.Client.NoTouch {
-		e.Value.access = uint32(c.Now / 1000)
+		c.touch(e)
 	}
 	return e
 }
@@ -171,7 +211,7 @@ func (c *Ctx) LookupRead(key []byte) *Entry {
 // CheckKind reports whether e is absent or holds kind; otherwise it writes
 // the WRONGTYPE error and returns false.
 func (c *Ctx) CheckKind(e *Entry, kind Kind) bool {
-	if e != nil && e.Value.Kind != kind {
+	if e != nil && e.Value.Kind() != kind {
 		c.W.WriteError(ErrWrongType)
 		return false
 	}
@@ -181,7 +221,17 @@ func (c *Ctx) CheckKind(e *Entry, kind Kind) bool {
 // Store sets key to v in c.DB, creating the key if needed, and returns its
 // entry. Unless keepTTL, any deadline the key had is removed, as SET does.
 func (c *Ctx) Store(key []byte, v Value, keepTTL bool) *Entry {
-	return c.ks.store(c.DB, key, v, keepTTL, c.Now)
+	e := c.Lookup(key)
+	if e == nil {
+		e = c.DB.keys.AddLocked(key, v)
+	} else {
+		e.Value = v
+		if !keepTTL && e.ExpireAt() != 0 {
+			c.DB.keys.SetExpireLocked(e, 0)
+		}
+	}
+	e.Meta = accessClock(c.Now)
+	return e
 }
 
 // Delete removes key from c.DB and reports whether it was there (and live).
@@ -229,19 +279,6 @@ func (ks *Keyspace) expire(d *DB, e *Entry) {
 	d.keys.DeleteLocked(key)
 	ks.stats.ExpiredKeys.Add(1)
 	ks.propagate(d.index, [][]byte{delName, key})
-}
-
-func (ks *Keyspace) store(d *DB, key []byte, v Value, keepTTL bool, now int64) *Entry {
-	v.access = uint32(now / 1000)
-	e := ks.lookup(d, key, now)
-	if e == nil {
-		return d.keys.AddLocked(key, v)
-	}
-	e.Value = v
-	if !keepTTL && e.ExpireAt() != 0 {
-		d.keys.SetExpireLocked(e, 0)
-	}
-	return e
 }
 
 func (ks *Keyspace) remove(d *DB, key []byte, now int64) bool {

@@ -11,6 +11,8 @@ import (
 // key commands (COPY, OBJECT ENCODING, MEMORY USAGE) handle each kind
 // without knowing it. Methods are called with the key's shard lock held.
 type Collection interface {
+	// Kind returns the collection's type.
+	Kind() Kind
 	// Copy returns a deep copy that shares no mutable state with the
 	// receiver, of the same dynamic type.
 	Copy() any
@@ -26,11 +28,10 @@ type Collection interface {
 // copyValue returns a deep copy of v for COPY. Kinds other than strings
 // copy themselves through Collection.
 func copyValue(v Value) Value {
-	switch v.Kind {
-	case KindString:
+	if v.Obj == nil {
 		v.Str = bytes.Clone(v.Str)
-	default:
-		v.Obj = v.Obj.(Collection).Copy()
+	} else {
+		v.Obj = v.Obj.Copy().(Collection)
 	}
 	return v
 }
@@ -42,12 +43,12 @@ const (
 	maxEmbstrLen      = 44
 )
 
-// encoding returns the name OBJECT ENCODING reports for v.
-func encoding(v Value) string {
-	switch v.Kind {
+// encoding returns the name OBJECT ENCODING reports for e's value.
+func encoding(e *Entry) string {
+	switch v := &e.Value; v.Kind() {
 	case KindString:
 		switch {
-		case v.raw:
+		case isRaw(e):
 			return "raw"
 		case isIntEncoded(v.Str):
 			return "int"
@@ -56,7 +57,7 @@ func encoding(v Value) string {
 		}
 		return "raw"
 	default:
-		return v.Obj.(Collection).Encoding()
+		return v.Obj.Encoding()
 	}
 }
 
@@ -77,11 +78,11 @@ const (
 	sharedRefcount = math.MaxInt32
 )
 
-// refcount returns what OBJECT REFCOUNT reports for v: values are never
-// shared here, but Redis reports its shared small integers specially.
-func refcount(v Value) int64 {
-	if v.Kind == KindString && !v.raw && isIntEncoded(v.Str) {
-		if n, _ := ParseInt(v.Str); n >= 0 && n < sharedIntegers {
+// refcount returns what OBJECT REFCOUNT reports for e's value: values are
+// never shared here, but Redis reports its shared small integers specially.
+func refcount(e *Entry) int64 {
+	if encoding(e) == "int" {
+		if n, _ := ParseInt(e.Value.Str); n >= 0 && n < sharedIntegers {
 			return sharedRefcount
 		}
 	}
@@ -100,11 +101,10 @@ func memoryUsage(e *Entry, samples int) int64 {
 	if e.ExpireAt() != 0 {
 		n += 8
 	}
-	switch v := e.Value; v.Kind {
-	case KindString:
+	if v := &e.Value; v.Obj == nil {
 		n += int64(cap(v.Str))
-	default:
-		n += v.Obj.(Collection).MemoryUsage(samples)
+	} else {
+		n += v.Obj.MemoryUsage(samples)
 	}
 	return n
 }
@@ -114,12 +114,12 @@ func registerObject(t *Table) {
 		Summary: "Inspects how a key's value is stored."})
 	for _, sub := range []*Command{
 		{Name: "encoding", Since: "2.2.3", Summary: "Returns the internal representation of a key's value.",
-			Run: objectCmd(func(c *Ctx, e *Entry) { c.W.WriteBulkString(encoding(e.Value)) })},
+			Run: objectCmd(func(c *Ctx, e *Entry) { c.W.WriteBulkString(encoding(e)) })},
 		{Name: "refcount", Since: "2.2.3", Summary: "Returns the number of references to a key's value.",
-			Run: objectCmd(func(c *Ctx, e *Entry) { c.W.WriteInt(refcount(e.Value)) })},
+			Run: objectCmd(func(c *Ctx, e *Entry) { c.W.WriteInt(refcount(e)) })},
 		{Name: "idletime", Since: "2.2.3", Summary: "Returns the seconds since a key was last accessed.",
 			Run: objectCmd(func(c *Ctx, e *Entry) {
-				c.W.WriteInt(max(c.Now/1000-int64(e.Value.access), 0))
+				c.W.WriteInt(c.idleSeconds(e))
 			})},
 		{Name: "freq", Since: "4.0.0", Summary: "Returns a key's access frequency (needs an LFU maxmemory policy, which MyRedis lacks).",
 			Run: objectCmd(func(c *Ctx, e *Entry) {

@@ -94,10 +94,10 @@ func (c *Ctx) writeString(e *Entry) {
 // deadline. e is key's live entry, or nil if key is missing. An existing
 // string's array is reused when b fits it without wasting much.
 func (c *Ctx) putString(e *Entry, key, b []byte) {
-	if e != nil && e.Value.Kind == KindString && cap(e.Value.Str) >= len(b) && cap(e.Value.Str) <= 2*len(b)+16 {
+	if e != nil && e.Value.Obj == nil && cap(e.Value.Str) >= len(b) && cap(e.Value.Str) <= 2*len(b)+16 {
 		e.Value.Str = append(e.Value.Str[:0], b...)
-		e.Value.raw = false
-		e.Value.access = uint32(c.Now / 1000)
+		setRaw(e, false)
+		c.touch(e)
 		return
 	}
 	c.Store(key, Value{Str: bytes.Clone(b)}, true)
@@ -106,8 +106,8 @@ func (c *Ctx) putString(e *Entry, key, b []byte) {
 // edited records that e's string was changed in place, which Redis reports
 // as the raw encoding.
 func (c *Ctx) edited(e *Entry) {
-	e.Value.raw = true
-	e.Value.access = uint32(c.Now / 1000)
+	setRaw(e, true)
+	c.touch(e)
 }
 
 // checkLength reports whether a string of size bytes plus add more stays
@@ -371,7 +371,7 @@ func mget(c *Ctx) {
 	c.W.WriteArray(len(keys))
 	for _, key := range keys {
 		e := c.LookupRead(key)
-		if e != nil && e.Value.Kind != KindString {
+		if e != nil && e.Value.Kind() != KindString {
 			e = nil
 		}
 		c.writeString(e)
@@ -769,7 +769,7 @@ func formatLongDouble(f *big.Float) []byte {
 // with IDX the matching ranges, last first, as Redis walks them.
 func lcs(c *Ctx) {
 	ea, eb := c.LookupRead(c.Args[1]), c.LookupRead(c.Args[2])
-	if ea != nil && ea.Value.Kind != KindString || eb != nil && eb.Value.Kind != KindString {
+	if ea != nil && ea.Value.Kind() != KindString || eb != nil && eb.Value.Kind() != KindString {
 		c.W.WriteError("ERR The specified keys must contain string values")
 		return
 	}

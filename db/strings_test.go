@@ -36,7 +36,7 @@ func newStringKeyspace() *Keyspace {
 	key := []byte("list")
 	s := keys.ShardOf(key)
 	keys.LockShard(s)
-	keys.AddLocked(key, Value{Kind: KindList})
+	keys.AddLocked(key, Value{Obj: &fakeList{}})
 	keys.UnlockShard(s)
 	return ks
 }

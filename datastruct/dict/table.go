@@ -25,6 +25,11 @@ type Entry[V any] struct {
 	next     *Entry[V]
 	expireAt int64 // unix ms; 0 means no deadline
 	expIndex int32 // position in the shard's expires slice while expireAt != 0
+
+	// Meta is 32 bits the user may keep per key (an access clock and flags,
+	// say); it fills what would otherwise be padding. It is zero in a new
+	// entry.
+	Meta uint32
 }
 
 // ExpireAt returns the key's deadline in unix milliseconds, or 0 if it has
