@@ -579,7 +579,6 @@ func TestKeysSorted(t *testing.T) {
 	}
 }
 
-
 func TestCollectionHooks(t *testing.T) {
 	ks := New(NewTable(), 16)
 	d := ks.dbs[0]
@@ -670,7 +669,7 @@ func TestObjectIdletime(t *testing.T) {
 	// set makes the key's last access 50 seconds old.
 	set := func() {
 		d.keys.LockShard(s)
-		d.keys.FindLocked([]byte("k")).Meta = accessClock(nowMs() + 1000) - 50 - 1
+		d.keys.FindLocked([]byte("k")).Meta = accessClock(nowMs()+1000) - 50 - 1
 		d.keys.UnlockShard(s)
 	}
 	set()
