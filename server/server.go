@@ -62,6 +62,7 @@ type Server struct {
 
 	stats    Stats
 	cmdStats map[*db.Command]*CommandStats
+	samples  sampler
 }
 
 // Stats are the server-wide counters INFO reports.
@@ -161,6 +162,7 @@ func (s *Server) Addrs() []net.Addr {
 // Serve accepts connections on every listener until Close is called, then
 // waits for every connection to finish its in-flight replies.
 func (s *Server) Serve() {
+	go s.samples.run(s.stats.Commands.Load, s.done)
 	var accepters sync.WaitGroup
 	for _, l := range s.listeners {
 		accepters.Add(1)
