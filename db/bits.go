@@ -363,7 +363,7 @@ func bitop(c *Ctx) {
 			res[i] = ^res[i]
 		}
 	}
-	c.Store(dest, Value{Str: res}, false)
+	setEncoding(c.Store(dest, Value{Str: res}, false), encRaw)
 	c.Propagate()
 	c.W.WriteInt(int64(size))
 }

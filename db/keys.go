@@ -540,7 +540,7 @@ func copyCmd(c *Ctx) {
 		}
 		dst.keys.DeleteLocked(dstKey)
 	}
-	addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), e.Meta&metaRaw|accessClock(c.Now))
+	addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), e.Meta&metaEnc|accessClock(c.Now))
 	c.Propagate()
 	c.W.WriteInt(1)
 }

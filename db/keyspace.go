@@ -44,19 +44,26 @@ func (v *Value) Kind() Kind {
 }
 
 // Entry is one key of a database. Its Meta holds the key's access clock
-// (for OBJECT IDLETIME) and the raw-encoding flag; see touch and setRaw.
+// (for OBJECT IDLETIME) and how Redis would have encoded its string; see
+// touch and setEncoding.
 type Entry = dict.Entry[Value]
 
-// Entry.Meta layout: the top bit records that a string was edited in place
-// (APPEND, SETRANGE, SETBIT), which Redis reports as the "raw" encoding; the
-// other bits are the last access in seconds since clockEpoch.
+// Entry.Meta layout: the top two bits are an encoding hint for strings, the
+// other bits the last access in seconds since clockEpoch.
 const (
-	metaRaw   = 1 << 31
-	metaClock = metaRaw - 1
+	// encAuto: the encoding follows the content (int, embstr or raw).
+	encAuto = 0
+	// encRaw: edited in place (APPEND, SETRANGE, SETBIT) or built by
+	// BITOP, which Redis always stores raw.
+	encRaw = 1 << 30
+	// encText: INCRBYFLOAT's result, which Redis never stores as int.
+	encText   = 2 << 30
+	metaEnc   = 3 << 30
+	metaClock = 1<<30 - 1
 )
 
-// clockEpoch is where the access clock starts, 2020-01-01 UTC: 31 bits of
-// seconds from there last until 2088.
+// clockEpoch is where the access clock starts, 2020-01-01 UTC: 30 bits of
+// seconds from there last until 2054.
 const clockEpoch = 1577836800
 
 // accessClock returns the access clock for the unix time nowMs.
@@ -65,24 +72,15 @@ func accessClock(nowMs int64) uint32 {
 }
 
 // touch records an access to e at c.Now.
-func (c *Ctx) touch(e *Entry) { e.Meta = e.Meta&metaRaw | accessClock(c.Now) }
+func (c *Ctx) touch(e *Entry) { e.Meta = e.Meta&metaEnc | accessClock(c.Now) }
 
 // idleSeconds returns how long ago e was last accessed.
 func (c *Ctx) idleSeconds(e *Entry) int64 {
 	return max(int64(accessClock(c.Now))-int64(e.Meta&metaClock), 0)
 }
 
-// setRaw records whether e's string was edited in place.
-func setRaw(e *Entry, raw bool) {
-	if raw {
-		e.Meta |= metaRaw
-	} else {
-		e.Meta &^= metaRaw
-	}
-}
-
-// isRaw reports whether e's string was edited in place.
-func isRaw(e *Entry) bool { return e.Meta&metaRaw != 0 }
+// setEncoding records the encoding hint enc (encAuto, encRaw or encText).
+func setEncoding(e *Entry, enc uint32) { e.Meta = e.Meta&^metaEnc | enc }
 
 // A DB is one of the numbered databases.
 type DB struct {

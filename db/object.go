@@ -45,20 +45,20 @@ const (
 
 // encoding returns the name OBJECT ENCODING reports for e's value.
 func encoding(e *Entry) string {
-	switch v := &e.Value; v.Kind() {
-	case KindString:
-		switch {
-		case isRaw(e):
-			return "raw"
-		case isIntEncoded(v.Str):
-			return "int"
-		case len(v.Str) <= maxEmbstrLen:
-			return "embstr"
-		}
-		return "raw"
-	default:
+	v := &e.Value
+	if v.Obj != nil {
 		return v.Obj.Encoding()
 	}
+	hint := e.Meta & metaEnc
+	switch {
+	case hint == encRaw:
+		return "raw"
+	case hint == encAuto && isIntEncoded(v.Str):
+		return "int"
+	case len(v.Str) <= maxEmbstrLen:
+		return "embstr"
+	}
+	return "raw"
 }
 
 // isIntEncoded reports whether Redis would store s as an integer: the

@@ -224,7 +224,7 @@ func commandInfo(c *Ctx) {
 		if cmd := lookupNamed(c.ks.table, name); cmd != nil {
 			writeCommandInfo(c, cmd)
 		} else {
-			c.W.WriteNullArray()
+			c.W.WriteNull()
 		}
 	}
 }

@@ -93,20 +93,20 @@ func (c *Ctx) writeString(e *Entry) {
 // putString makes a copy of b the string value of key, keeping the key's
 // deadline. e is key's live entry, or nil if key is missing. An existing
 // string's array is reused when b fits it without wasting much.
-func (c *Ctx) putString(e *Entry, key, b []byte) {
+func (c *Ctx) putString(e *Entry, key, b []byte) *Entry {
 	if e != nil && e.Value.Obj == nil && cap(e.Value.Str) >= len(b) && cap(e.Value.Str) <= 2*len(b)+16 {
 		e.Value.Str = append(e.Value.Str[:0], b...)
-		setRaw(e, false)
+		setEncoding(e, encAuto)
 		c.touch(e)
-		return
+		return e
 	}
-	c.Store(key, Value{Str: bytes.Clone(b)}, true)
+	return c.Store(key, Value{Str: bytes.Clone(b)}, true)
 }
 
 // edited records that e's string was changed in place, which Redis reports
 // as the raw encoding.
 func (c *Ctx) edited(e *Entry) {
-	setRaw(e, true)
+	setEncoding(e, encRaw)
 	c.touch(e)
 }
 
@@ -484,7 +484,7 @@ func incrbyfloat(c *Ctx) {
 		return
 	}
 	s := formatLongDouble(sum)
-	c.putString(e, key, s)
+	setEncoding(c.putString(e, key, s), encText)
 	c.W.WriteBulk(s)
 	c.PropagateAs(setName, key, s, keepTTLName)
 }

@@ -238,7 +238,6 @@ var ops = []func(g *cmdGen) []string{
 		return cmd
 	},
 	func(g *cmdGen) []string {
-		return []string{"GET", g.key()}
 		op := g.pick([]string{"AND", "OR", "XOR", "NOT", "FOO"})
 		if op == "NOT" {
 			return []string{"BITOP", op, g.key(), g.key()}
@@ -247,7 +246,7 @@ var ops = []func(g *cmdGen) []string{
 	},
 	func(g *cmdGen) []string { return []string{"OBJECT", "ENCODING", g.key()} },
 	func(g *cmdGen) []string {
-		return []string{"INCRBYFLOAT", "zz", g.pick([]string{"0.5", "1.5", "-2.25", "3", "abc", "inf", "1e3"})}
+		return []string{"INCRBYFLOAT", g.key(), g.pick([]string{"0.5", "1.5", "-2.25", "3", "abc", "inf", "1e3"})}
 	},
 	func(g *cmdGen) []string {
 		return []string{"SWAPDB", g.pick([]string{"0", "1", "2"}), g.pick([]string{"0", "1", "2", "16"})}
