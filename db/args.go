@@ -134,3 +134,25 @@ func (c *Ctx) WriteBool(b bool) {
 		c.W.WriteInt(0)
 	}
 }
+
+// clampRange resolves inclusive start and end indexes over n items, negative
+// ones counting from the end as in Redis: it returns them clamped to
+// [0, n-1], and false when the range is empty.
+func clampRange(start, end, n int64) (lo, hi int64, ok bool) {
+	if start < 0 {
+		start = max(start+n, 0)
+	}
+	if end < 0 {
+		end = max(end+n, 0)
+	}
+	end = min(end, n-1)
+	return start, end, start <= end
+}
+
+// writeStrings writes list as an array of bulk strings.
+func writeStrings(c *Ctx, list []string) {
+	c.W.WriteArray(len(list))
+	for _, s := range list {
+		c.W.WriteBulkString(s)
+	}
+}

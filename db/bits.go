@@ -117,14 +117,8 @@ func bitRange(start, end, n int64, isBit bool) (lo, hi int64, ok bool) {
 	if isBit {
 		total *= 8
 	}
-	if start < 0 {
-		start = max(start+total, 0)
-	}
-	if end < 0 {
-		end = max(end+total, 0)
-	}
-	end = min(end, total-1)
-	if start > end {
+	start, end, ok = clampRange(start, end, total)
+	if !ok {
 		return 0, 0, false
 	}
 	if !isBit {

@@ -296,14 +296,6 @@ func keys(c *Ctx) {
 	writeStrings(c, out)
 }
 
-// writeStrings writes keys as an array of bulk strings.
-func writeStrings(c *Ctx, keys []string) {
-	c.W.WriteArray(len(keys))
-	for _, k := range keys {
-		c.W.WriteBulkString(k)
-	}
-}
-
 // scan serves SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]. Keys past
 // their deadline are left out; keys present for a whole scan are returned
 // at least once (the dict's cursor guarantee).

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -153,14 +154,12 @@ func aclCategories(cmd *Command) []string {
 	switch cmd.Group {
 	case "generic":
 		cats = append(cats, "@keyspace")
-	case "server", "connection", "string", "list", "hash", "set", "sortedset", "bitmap", "pubsub", "transactions":
-		if cmd.Group == "server" {
-			cats = append(cats, "@admin", "@dangerous")
-		} else if cmd.Group == "transactions" {
-			cats = append(cats, "@transaction")
-		} else {
-			cats = append(cats, "@"+cmd.Group)
-		}
+	case "server":
+		cats = append(cats, "@admin", "@dangerous")
+	case "transactions":
+		cats = append(cats, "@transaction")
+	default:
+		cats = append(cats, "@"+cmd.Group)
 	}
 	if cmd.Flags&FlagFast != 0 {
 		cats = append(cats, "@fast")
@@ -272,47 +271,36 @@ func writeDoc(c *Ctx, cmd *Command) {
 	}
 }
 
+// commandList serves COMMAND LIST [FILTERBY MODULE m|ACLCAT c|PATTERN p].
 func commandList(c *Ctx) {
-	var pattern []byte
+	keep := func(*Command) bool { return true }
 	switch {
 	case len(c.Args) == 2:
-	case len(c.Args) == 5 && EqualFold(c.Args[2], "filterby") && EqualFold(c.Args[3], "pattern"):
-		pattern = c.Args[4]
-	case len(c.Args) == 5 && EqualFold(c.Args[2], "filterby") && (EqualFold(c.Args[3], "aclcat") || EqualFold(c.Args[3], "module")):
-		pattern = c.Args[4]
-		if EqualFold(c.Args[3], "module") {
-			c.W.WriteArray(0) // no modules
+	case len(c.Args) == 5 && EqualFold(c.Args[2], "filterby"):
+		arg := c.Args[4]
+		switch {
+		case EqualFold(c.Args[3], "pattern"):
+			keep = func(cmd *Command) bool { return glob.Match(arg, []byte(cmd.Name), true) }
+		case EqualFold(c.Args[3], "aclcat"):
+			cat := "@" + strings.ToLower(string(arg))
+			keep = func(cmd *Command) bool { return slices.Contains(aclCategories(cmd), cat) }
+		case EqualFold(c.Args[3], "module"):
+			keep = func(*Command) bool { return false } // there are no modules
+		default:
+			c.W.WriteError(ErrSyntax)
 			return
 		}
-		cat := "@" + strings.ToLower(string(pattern))
-		var names []string
-		for _, cmd := range c.ks.table.All() {
-			for _, got := range aclCategories(cmd) {
-				if got == cat {
-					names = append(names, cmd.Name)
-				}
-			}
-		}
-		writeNames(c, names)
-		return
 	default:
 		c.W.WriteError(ErrSyntax)
 		return
 	}
 	var names []string
 	for _, cmd := range c.ks.table.All() {
-		if pattern == nil || glob.Match(pattern, []byte(cmd.Name), true) {
+		if keep(cmd) {
 			names = append(names, cmd.Name)
 		}
 	}
-	writeNames(c, names)
-}
-
-func writeNames(c *Ctx, names []string) {
-	c.W.WriteArray(len(names))
-	for _, n := range names {
-		c.W.WriteBulkString(n)
-	}
+	writeStrings(c, names)
 }
 
 func commandGetKeys(c *Ctx) {

@@ -532,22 +532,14 @@ func getrange(c *Ctx) {
 	}
 	s := strOf(e)
 	n := int64(len(s))
-	if start < 0 && end < 0 && start > end {
+	// Both ends before the start would clamp to the first byte: Redis
+	// answers empty instead.
+	lo, hi, ok := clampRange(start, end, n)
+	if !ok || start < 0 && end < 0 && start > end {
 		c.W.WriteBulk(nil)
 		return
 	}
-	if start < 0 {
-		start = max(start+n, 0)
-	}
-	if end < 0 {
-		end = max(end+n, 0)
-	}
-	end = min(end, n-1)
-	if start > end {
-		c.W.WriteBulk(nil)
-		return
-	}
-	c.W.WriteBulk(s[start : end+1])
+	c.W.WriteBulk(s[lo : hi+1])
 }
 
 // setrange overwrites the value from an offset, padding with zero bytes,

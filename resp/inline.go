@@ -72,6 +72,14 @@ func splitInline(args [][]byte, line []byte) ([][]byte, bool) {
 	}
 }
 
+// SplitArgs splits line into arguments with the quoting rules of Redis's
+// inline commands and configuration files (see splitInline). The arguments
+// are new slices; line is not modified. It reports false for unbalanced
+// quotes.
+func SplitArgs(line []byte) ([][]byte, bool) {
+	return splitInline(nil, append([]byte(nil), line...))
+}
+
 // isSpace reports whether c is white space in C's isspace sense.
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
