@@ -2,6 +2,9 @@ package db
 
 import (
 	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"myredis/resp"
@@ -30,12 +33,201 @@ func (c *Ctx) TimeoutArg(i int) (time.Duration, bool) {
 // again from the start. onTimeout writes the reply for a timeout (a null
 // array for BLPOP, say). Where a client cannot block (inside MULTI),
 // onTimeout is written at once.
+//
+// Clients blocked on a key are served in the order they blocked: only the
+// first in line is woken when the key is signalled, and it keeps its place
+// if it finds nothing.
 func (c *Ctx) Block(keys [][]byte, timeout time.Duration, onTimeout func(w *resp.Writer)) {
-	// Parking arrives with the blocking machinery; until then, time out.
-	onTimeout(c.W)
+	cl := c.Client
+	if cl.NoBlock {
+		onTimeout(c.W)
+		return
+	}
+	if cl.waiter == nil {
+		w := &waiter{ready: make(chan struct{}, 1), db: c.DB.index}
+		if timeout > 0 {
+			w.deadline = time.Now().Add(timeout)
+		}
+		for _, k := range keys {
+			if !slices.Contains(w.keys, string(k)) {
+				w.keys = append(w.keys, string(k))
+			}
+		}
+		c.ks.blocked.add(w)
+		cl.waiter = w
+	}
+	c.onTimeout = onTimeout
 }
 
 // SignalReady tells clients blocked on key in c.DB that it may now hold what
 // they wait for. Commands call it after adding elements to a list or sorted
 // set; it costs nothing when no client is blocked.
-func (c *Ctx) SignalReady(key []byte) {}
+func (c *Ctx) SignalReady(key []byte) { c.ks.signalReady(c.DB.index, key) }
+
+func (ks *Keyspace) signalReady(db int, key []byte) {
+	if ks.blocked.count.Load() > 0 {
+		ks.blocked.wakeHead(blockKey{db, string(key)})
+	}
+}
+
+// awaited reports whether blocking commands wait for values like v: lists
+// and sorted sets. A key that starts holding one is signalled.
+func (v *Value) awaited() bool {
+	k := v.Kind()
+	return k == KindList || k == KindZSet
+}
+
+// UnblockReason says why a parked client is being woken from outside.
+type UnblockReason uint8
+
+// The reasons for Client.Unblock.
+const (
+	// UnblockTimeout makes the command reply as if its timeout had passed.
+	UnblockTimeout UnblockReason = iota + 1
+	// UnblockError makes the command reply with an -UNBLOCKED error.
+	UnblockError
+	// UnblockClosed ends the command without a reply: the client is gone.
+	UnblockClosed
+)
+
+// Unblock wakes cl if it is parked by a blocking command, as CLIENT UNBLOCK
+// does, and reports whether it was. Safe to call from any goroutine.
+func (cl *Client) Unblock(reason UnblockReason) bool {
+	cl.blockMu.Lock()
+	defer cl.blockMu.Unlock()
+	if !cl.parked {
+		return false
+	}
+	select {
+	case cl.unblock <- reason:
+	default: // already being woken
+	}
+	return true
+}
+
+// park waits, after a command called Block and released its locks, until
+// the client should run the command again (true) or has been answered or is
+// gone (false).
+func (ks *Keyspace) park(cl *Client, w *resp.Writer, onTimeout func(*resp.Writer)) bool {
+	wt := cl.waiter
+	cl.blockMu.Lock()
+	if cl.unblock == nil {
+		cl.unblock = make(chan UnblockReason, 1)
+	}
+	select {
+	case <-cl.unblock: // a stale request from an earlier park
+	default:
+	}
+	cl.parked = true
+	cl.blockMu.Unlock()
+	defer func() {
+		cl.blockMu.Lock()
+		cl.parked = false
+		cl.blockMu.Unlock()
+	}()
+	if cl.OnPark != nil {
+		defer cl.OnPark()()
+	}
+
+	var timeout <-chan time.Time
+	if !wt.deadline.IsZero() {
+		t := time.NewTimer(time.Until(wt.deadline))
+		defer t.Stop()
+		timeout = t.C
+	}
+	var reason UnblockReason
+	select {
+	case <-wt.ready:
+		return true
+	case <-timeout:
+		reason = UnblockTimeout
+	case reason = <-cl.unblock:
+	}
+	ks.unpark(cl)
+	switch reason {
+	case UnblockTimeout:
+		onTimeout(w)
+	case UnblockError:
+		w.WriteError("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+	}
+	return false
+}
+
+// unpark takes cl out of the lines it waits in, if it is in any.
+func (ks *Keyspace) unpark(cl *Client) {
+	if cl.waiter != nil {
+		ks.blocked.remove(cl.waiter)
+		cl.waiter = nil
+	}
+}
+
+// BlockedClients returns how many clients are parked by blocking commands.
+func (ks *Keyspace) BlockedClients() int { return int(ks.blocked.count.Load()) }
+
+// waiter is one client parked by a blocking command.
+type waiter struct {
+	ready    chan struct{} // holds a token when a key it waits on was signalled
+	db       int
+	keys     []string
+	deadline time.Time // zero: wait forever
+}
+
+type blockKey struct {
+	db  int
+	key string
+}
+
+// blockedClients holds, per database and key, the parked clients in the
+// order they blocked.
+type blockedClients struct {
+	mu     sync.Mutex
+	queues map[blockKey][]*waiter
+	count  atomic.Int64 // parked clients, so SignalReady is free when there are none
+}
+
+func (b *blockedClients) add(w *waiter) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.queues == nil {
+		b.queues = make(map[blockKey][]*waiter)
+	}
+	for _, k := range w.keys {
+		bk := blockKey{w.db, k}
+		b.queues[bk] = append(b.queues[bk], w)
+	}
+	b.count.Add(1)
+}
+
+// remove takes w out of every line and wakes whoever is now first in them,
+// so a client leaving never strands the data it was woken for.
+func (b *blockedClients) remove(w *waiter) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, k := range w.keys {
+		bk := blockKey{w.db, k}
+		q := slices.DeleteFunc(b.queues[bk], func(o *waiter) bool { return o == w })
+		if len(q) == 0 {
+			delete(b.queues, bk)
+			continue
+		}
+		b.queues[bk] = q
+		notify(q[0])
+	}
+	b.count.Add(-1)
+}
+
+// wakeHead wakes the first client in line for bk.
+func (b *blockedClients) wakeHead(bk blockKey) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if q := b.queues[bk]; len(q) > 0 {
+		notify(q[0])
+	}
+}
+
+func notify(w *waiter) {
+	select {
+	case w.ready <- struct{}{}:
+	default: // already woken
+	}
+}

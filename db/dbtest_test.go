@@ -19,9 +19,15 @@ type cmdCase struct {
 // runCases runs each case against its own fresh 16-database keyspace.
 func runCases(t *testing.T, cases []cmdCase) {
 	t.Helper()
+	runCasesOn(t, func() *Keyspace { return New(NewTable(), 16) }, cases)
+}
+
+// runCasesOn runs each case against its own keyspace made by newKS.
+func runCasesOn(t *testing.T, newKS func() *Keyspace, cases []cmdCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ks := New(NewTable(), 16)
+			ks := newKS()
 			if got := run(ks, &Client{}, tc.cmds...); got != tc.want {
 				t.Errorf("replies\n got %q\nwant %q", got, tc.want)
 			}

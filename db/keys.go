@@ -421,7 +421,7 @@ func rename(nx bool) func(c *Ctx) {
 			}
 			c.DB.keys.DeleteLocked(dst)
 		}
-		addEntry(c.DB, dst, e.Value, e.ExpireAt(), e.Meta)
+		c.addEntry(c.DB, dst, e.Value, e.ExpireAt(), e.Meta)
 		c.DB.keys.DeleteLocked(src)
 		c.Propagate()
 		renameReply(c, nx, true)
@@ -438,11 +438,14 @@ func renameReply(c *Ctx, nx, renamed bool) {
 }
 
 // addEntry adds key, which must be absent from d, with value v, deadline at
-// (0 for none) and metadata meta (see Entry). The caller holds key's shard
-// lock in d.
-func addEntry(d *DB, key []byte, v Value, at int64, meta uint32) {
+// (0 for none) and metadata meta (see Entry), and wakes clients blocked on
+// key. The caller holds key's shard lock in d.
+func (c *Ctx) addEntry(d *DB, key []byte, v Value, at int64, meta uint32) {
 	e := d.keys.AddLocked(key, v)
 	e.Meta = meta
+	if v.awaited() {
+		c.ks.signalReady(d.index, key)
+	}
 	if at != 0 {
 		d.keys.SetExpireLocked(e, at)
 	}
@@ -487,7 +490,7 @@ func move(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	addEntry(dst, key, e.Value, e.ExpireAt(), e.Meta)
+	c.addEntry(dst, key, e.Value, e.ExpireAt(), e.Meta)
 	c.DB.keys.DeleteLocked(key)
 	c.Propagate()
 	c.W.WriteInt(1)
@@ -532,7 +535,7 @@ func copyCmd(c *Ctx) {
 		}
 		dst.keys.DeleteLocked(dstKey)
 	}
-	addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), e.Meta&metaEnc|accessClock(c.Now))
+	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), e.Meta&metaEnc|accessClock(c.Now))
 	c.Propagate()
 	c.W.WriteInt(1)
 }

@@ -104,6 +104,7 @@ type Keyspace struct {
 	// onWrite receives every effective write; set once before serving.
 	onWrite func(db int, args [][]byte)
 	start   time.Time
+	blocked blockedClients
 }
 
 // Stats are the keyspace counters INFO reports. Read them with atomic loads.
@@ -146,16 +147,45 @@ type Client struct {
 	ID      int64
 	DB      int
 	NoTouch bool
-	Ext     any
+	// NoBlock makes blocking commands answer at once instead of parking
+	// (inside MULTI, say).
+	NoBlock bool
+	// OnPark, if set, is called when a blocking command parks the client,
+	// and the function it returns when the client wakes. The server uses it
+	// to flush pending replies and to notice a disconnect meanwhile.
+	OnPark func() (done func())
+	Ext    any
 
 	ctx    Ctx
 	keyBuf [][]byte
 	shards []int
+
+	waiter  *waiter // set while a blocking command waits in line
+	blockMu sync.Mutex
+	parked  bool               // guarded by blockMu
+	unblock chan UnblockReason // CLIENT UNBLOCK and disconnects wake a parked client
 }
 
 // Exec runs cmd (found with Table.Lookup, so its arity is checked) for cl and
-// writes its reply to w. The keys cmd declares are locked for the call.
+// writes its reply to w. The keys cmd declares are locked while it runs. A
+// blocking command that finds nothing parks the client here, with no lock
+// held, and runs again when woken.
 func (ks *Keyspace) Exec(cl *Client, cmd *Command, args [][]byte, w *resp.Writer) {
+	for {
+		onTimeout := ks.run(cl, cmd, args, w)
+		if onTimeout == nil {
+			ks.unpark(cl) // served, possibly after waiting
+			return
+		}
+		if !ks.park(cl, w, onTimeout) {
+			return
+		}
+	}
+}
+
+// run runs cmd once under its key locks. It returns the timeout reply
+// writer if the command asked to block.
+func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer) func(*resp.Writer) {
 	c := &cl.ctx
 	*c = Ctx{Client: cl, Args: args, W: w, DB: ks.dbs[cl.DB], Cmd: cmd, ks: ks, Now: time.Now().UnixMilli()}
 	if cmd.Flags&FlagOwnLocks == 0 {
@@ -166,7 +196,7 @@ func (ks *Keyspace) Exec(cl *Client, cmd *Command, args [][]byte, w *resp.Writer
 		}
 	}
 	cmd.Run(c)
-	c.Args = nil
+	return c.onTimeout
 }
 
 // Ctx is one command's execution context. It lives only for the call.
@@ -178,6 +208,8 @@ type Ctx struct {
 	Cmd    *Command
 	Now    int64 // unix milliseconds when the command started; expiry uses it
 	ks     *Keyspace
+	// onTimeout is set by Block: the command asks to park.
+	onTimeout func(*resp.Writer)
 }
 
 // Keyspace returns the keyspace the command runs in.
@@ -229,6 +261,9 @@ func (c *Ctx) Store(key []byte, v Value, keepTTL bool) *Entry {
 		}
 	}
 	e.Meta = accessClock(c.Now)
+	if v.awaited() {
+		c.SignalReady(key)
+	}
 	return e
 }
 

@@ -48,6 +48,7 @@ func (s *Server) registerClient() {
 			c.WriteOK()
 		}
 	})
+	sub("unblock", -3, db.FlagAdmin, "5.0.0", "Wakes a client parked by a blocking command.", s.clientUnblock)
 	sub("reply", 3, 0, "3.2.0", "Turns this connection's replies on, off, or off for one command.", clientReply)
 	sub("help", 2, 0, "5.0.0", "Describes the CLIENT subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
 }
@@ -316,4 +317,27 @@ func (s *Server) killSession(me, victim *Session) {
 		return
 	}
 	victim.kill()
+}
+
+// clientUnblock implements CLIENT UNBLOCK id [TIMEOUT|ERROR].
+func (s *Server) clientUnblock(c *db.Ctx) {
+	reason := db.UnblockTimeout
+	switch {
+	case len(c.Args) == 3:
+	case len(c.Args) == 4 && db.EqualFold(c.Args[3], "timeout"):
+	case len(c.Args) == 4 && db.EqualFold(c.Args[3], "error"):
+		reason = db.UnblockError
+	default:
+		c.W.WriteError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+		return
+	}
+	id, ok := db.ParseInt(c.Args[2])
+	if !ok {
+		c.W.WriteError(db.ErrNotInt)
+		return
+	}
+	s.mu.Lock()
+	target := s.sessions[id]
+	s.mu.Unlock()
+	c.WriteBool(target != nil && target.Client.Unblock(reason))
 }

@@ -134,7 +134,7 @@ func (s *Server) infoClients(b *infoBuilder) {
 	b.line("maxclients", s.maxClients.Load())
 	b.line("client_recent_max_input_buffer", 0)
 	b.line("client_recent_max_output_buffer", 0)
-	b.line("blocked_clients", 0)
+	b.line("blocked_clients", s.ks.BlockedClients())
 	b.line("tracking_clients", 0)
 	b.line("clients_in_timeout_table", 0)
 }

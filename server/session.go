@@ -30,6 +30,11 @@ type Session struct {
 
 	r *resp.Reader
 	w *resp.Writer
+	// pending holds what the client sent while it was parked by a blocking
+	// command; the reader gets it before reading the socket again. readErr
+	// is the read error that ended the connection meanwhile.
+	pending []byte
+	readErr error
 	// discard receives the replies of commands run under CLIENT REPLY OFF|SKIP.
 	discard *resp.Writer
 
@@ -66,6 +71,7 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 	}
 	sess.Client.ID = id
 	sess.Client.Ext = sess
+	sess.Client.OnPark = sess.watchWhileParked
 	sess.lastActive.Store(time.Now().UnixNano())
 	if sc, ok := conn.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
@@ -92,6 +98,14 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 	}
 	if sess.closeAfter {
 		return 0, io.EOF
+	}
+	if len(sess.pending) > 0 {
+		n := copy(p, sess.pending)
+		sess.pending = sess.pending[n:]
+		return n, nil
+	}
+	if sess.readErr != nil {
+		return 0, sess.readErr
 	}
 	if t := time.Duration(sess.srv.timeout.Load()); t > 0 {
 		sess.conn.SetReadDeadline(time.Now().Add(t))
@@ -204,6 +218,42 @@ func (sess *Session) discardWriter() *resp.Writer {
 	}
 	sess.discard.SetProtocol(sess.w.Protocol())
 	return sess.discard
+}
+
+// watchWhileParked runs while a blocking command parks the session: it
+// flushes the replies already written, then keeps reading the socket so a
+// disconnect wakes the parked command (Redis forgets a blocked client that
+// goes away). Bytes the client pipelines meanwhile are kept for after. The
+// returned function stops the watch and waits for it.
+func (sess *Session) watchWhileParked() (done func()) {
+	sess.w.Flush()
+	sess.conn.SetReadDeadline(time.Time{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		buf := make([]byte, 4096)
+		for {
+			n, err := sess.conn.Read(buf)
+			sess.pending = append(sess.pending, buf[:n]...)
+			if err != nil {
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					sess.readErr = err
+					sess.Client.Unblock(db.UnblockClosed)
+				}
+				return
+			}
+			if limit := sess.srv.limits.Load().MaxQuery; limit > 0 && int64(len(sess.pending)) > limit {
+				sess.readErr = resp.ErrQueryBufferLimit
+				sess.Client.Unblock(db.UnblockClosed)
+				return
+			}
+		}
+	}()
+	return func() {
+		sess.conn.SetReadDeadline(time.Now()) // interrupts the watcher's Read
+		<-stopped
+		sess.conn.SetReadDeadline(time.Time{})
+	}
 }
 
 // stopReading makes the session finish the commands it has already read,
