@@ -15,11 +15,13 @@ import (
 // returning false when it is not a number or is negative.
 func (c *Ctx) TimeoutArg(i int) (time.Duration, bool) {
 	f, ok := ParseFloat(c.Args[i])
-	if !ok || math.IsInf(f, 0) || f*1e9 > math.MaxInt64 {
+	if !ok {
 		c.W.WriteError("ERR timeout is not a float or out of range")
 		return 0, false
 	}
-	if f < 0 {
+	// Redis converts to milliseconds in a long long: infinities and huge
+	// values overflow, and it reports them as negative.
+	if f < 0 || f*1e9 >= math.MaxInt64 {
 		c.W.WriteError("ERR timeout is negative")
 		return 0, false
 	}

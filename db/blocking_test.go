@@ -109,7 +109,7 @@ func TestBlockArgumentErrors(t *testing.T) {
 	runCasesOn(t, blockingKeyspace, []cmdCase{
 		{"negative timeout", [][]string{{"TBPOP", "q", "-1"}}, "-ERR timeout is negative\r\n"},
 		{"bad timeout", [][]string{{"TBPOP", "q", "x"}, {"TBPOP", "q", "inf"}},
-			"-ERR timeout is not a float or out of range\r\n-ERR timeout is not a float or out of range\r\n"},
+			"-ERR timeout is not a float or out of range\r\n-ERR timeout is negative\r\n"},
 		{"no block when data is there", [][]string{{"TPUSH", "q", "x"}, {"TBPOP", "q", "0"}}, ":1\r\n$1\r\nx\r\n"},
 	})
 }

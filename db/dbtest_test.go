@@ -44,12 +44,17 @@ func run(ks *Keyspace, cl *Client, cmds ...[]string) string {
 		for i, a := range cmd {
 			args[i] = []byte(a)
 		}
+		// As the server does: lookup, then queue inside MULTI, else run.
 		c, errMsg := ks.Table().Lookup(args)
-		if c == nil {
+		switch {
+		case c == nil:
+			cl.FailMulti()
 			w.WriteError(errMsg)
-			continue
+		case cl.InMulti() && !c.RunsInMulti():
+			ks.Queue(cl, c, args, w)
+		default:
+			ks.Exec(cl, c, args, w)
 		}
-		ks.Exec(cl, c, args, w)
 	}
 	w.Flush()
 	return out.String()

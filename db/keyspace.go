@@ -105,6 +105,42 @@ type Keyspace struct {
 	onWrite func(db int, args [][]byte)
 	start   time.Time
 	blocked blockedClients
+	watched watchedKeys
+	gate    gate
+	execCmd *Command // EXEC, which runs outside the gate (see execTransaction)
+}
+
+// gate lets a transaction have the whole keyspace to itself without a
+// global lock on the hot path: every command holds one of many stripes for
+// reading (its client's), so commands never contend on it; a transaction
+// that needs exclusivity locks every stripe.
+type gate struct {
+	stripes [gateStripes]struct {
+		sync.RWMutex
+		_ [64]byte // one cache line each
+	}
+}
+
+const gateStripes = 64
+
+// enter holds the stripe of client id for reading and returns it.
+func (g *gate) enter(id int64) *sync.RWMutex {
+	m := &g.stripes[uint64(id)%gateStripes].RWMutex
+	m.RLock()
+	return m
+}
+
+// lockAll waits for every command in flight and keeps new ones out.
+func (g *gate) lockAll() {
+	for i := range g.stripes {
+		g.stripes[i].Lock()
+	}
+}
+
+func (g *gate) unlockAll() {
+	for i := range g.stripes {
+		g.stripes[i].Unlock()
+	}
 }
 
 // Stats are the keyspace counters INFO reports. Read them with atomic loads.
@@ -118,7 +154,7 @@ type Stats struct {
 
 // New returns a keyspace of n empty databases that runs the commands of t.
 func New(t *Table, n int) *Keyspace {
-	ks := &Keyspace{table: t, dbs: make([]*DB, n), start: time.Now()}
+	ks := &Keyspace{table: t, dbs: make([]*DB, n), start: time.Now(), execCmd: t.Get([]byte("exec"))}
 	for i := range ks.dbs {
 		ks.dbs[i] = &DB{index: i, keys: dict.New[Value]()}
 	}
@@ -160,6 +196,10 @@ type Client struct {
 	keyBuf [][]byte
 	shards []int
 
+	multi    *transaction // between MULTI and EXEC
+	watching []watchedKey
+	casDirty atomic.Bool // a watched key changed: EXEC will fail
+
 	waiter  *waiter // set while a blocking command waits in line
 	blockMu sync.Mutex
 	parked  bool               // guarded by blockMu
@@ -171,8 +211,12 @@ type Client struct {
 // blocking command that finds nothing parks the client here, with no lock
 // held, and runs again when woken.
 func (ks *Keyspace) Exec(cl *Client, cmd *Command, args [][]byte, w *resp.Writer) {
+	if cmd == ks.execCmd {
+		ks.execTransaction(cl, w)
+		return
+	}
 	for {
-		onTimeout := ks.run(cl, cmd, args, w)
+		onTimeout := ks.run(cl, cmd, args, w, runGated)
 		if onTimeout == nil {
 			ks.unpark(cl) // served, possibly after waiting
 			return
@@ -183,12 +227,25 @@ func (ks *Keyspace) Exec(cl *Client, cmd *Command, args [][]byte, w *resp.Writer
 	}
 }
 
-// run runs cmd once under its key locks. It returns the timeout reply
-// writer if the command asked to block.
-func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer) func(*resp.Writer) {
+// How run protects a command: normally it enters the gate and locks the
+// command's keys; inside a transaction, EXEC has done one or both already.
+type runMode uint8
+
+const (
+	runGated  runMode = iota // enter the gate, lock the keys
+	runLocked                // the keys are locked and the gate entered
+	runAlone                 // the gate is locked: lock the keys, no one else runs
+)
+
+// run runs cmd once. It returns the timeout reply writer if the command
+// asked to block.
+func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer, mode runMode) func(*resp.Writer) {
 	c := &cl.ctx
-	*c = Ctx{Client: cl, Args: args, W: w, DB: ks.dbs[cl.DB], Cmd: cmd, ks: ks, Now: time.Now().UnixMilli()}
-	if cmd.Flags&FlagOwnLocks == 0 {
+	*c = Ctx{Client: cl, Args: args, W: w, DB: ks.dbs[cl.DB], Cmd: cmd, ks: ks, Now: nowMillis()}
+	if mode == runGated {
+		defer ks.gate.enter(cl.ID).RUnlock()
+	}
+	if cmd.Flags&FlagOwnLocks == 0 && mode != runLocked {
 		cl.keyBuf = cmd.Keys(cl.keyBuf[:0], args)
 		if len(cl.keyBuf) > 0 {
 			cl.shards = c.DB.keys.LockKeys(cl.keyBuf, cl.shards[:0])
@@ -196,8 +253,14 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer)
 		}
 	}
 	cmd.Run(c)
+	if c.wrote && ks.watched.count.Load() > 0 {
+		ks.touchWatched(c.DB.index, cmd.Keys(cl.keyBuf[:0], args))
+	}
 	return c.onTimeout
 }
+
+// nowMillis returns the unix time in milliseconds.
+func nowMillis() int64 { return time.Now().UnixMilli() }
 
 // Ctx is one command's execution context. It lives only for the call.
 type Ctx struct {
@@ -210,6 +273,8 @@ type Ctx struct {
 	ks     *Keyspace
 	// onTimeout is set by Block: the command asks to park.
 	onTimeout func(*resp.Writer)
+	// wrote records that the command propagated a write.
+	wrote bool
 }
 
 // Keyspace returns the keyspace the command runs in.
@@ -278,11 +343,19 @@ func (c *Ctx) SetExpire(e *Entry, at int64) {
 }
 
 // Propagate reports the command as sent as an effective write.
-func (c *Ctx) Propagate() { c.ks.propagate(c.DB.index, c.Args) }
+func (c *Ctx) Propagate() { c.PropagateAs(c.Args...) }
 
 // PropagateAs reports an effective write in another form than it was sent
-// (a relative expiry as an absolute one, say).
-func (c *Ctx) PropagateAs(args ...[]byte) { c.ks.propagate(c.DB.index, args) }
+// (a relative expiry as an absolute one, say). Inside EXEC, the first write
+// is preceded by MULTI, so the log holds the transaction whole.
+func (c *Ctx) PropagateAs(args ...[]byte) {
+	c.wrote = true
+	if t := c.Client.multi; t != nil && t.running && !t.propagated {
+		t.propagated = true
+		c.ks.propagate(c.DB.index, [][]byte{multiName})
+	}
+	c.ks.propagate(c.DB.index, args)
+}
 
 func (ks *Keyspace) propagate(db int, args [][]byte) {
 	ks.stats.Dirty.Add(1)
@@ -312,6 +385,9 @@ func (ks *Keyspace) expire(d *DB, e *Entry) {
 	d.keys.DeleteLocked(key)
 	ks.stats.ExpiredKeys.Add(1)
 	ks.propagate(d.index, [][]byte{delName, key})
+	if ks.watched.count.Load() > 0 {
+		ks.touchWatched(d.index, [][]byte{key})
+	}
 }
 
 func (ks *Keyspace) remove(d *DB, key []byte, now int64) bool {
@@ -390,6 +466,7 @@ func (ks *Keyspace) ActiveExpire(hz func() int, stop <-chan struct{}) {
 // expireShard expires keys in shard s of d until a sample finds few expired
 // keys or the deadline passes.
 func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time) {
+	defer ks.gate.enter(0).RUnlock()
 	d.keys.LockShard(s)
 	defer d.keys.UnlockShard(s)
 	for d.keys.ShardExpiresLocked(s) > 0 {

@@ -82,6 +82,7 @@ func flushdb(c *Ctx) {
 		return
 	}
 	unlock := lockAll(c.DB)
+	c.ks.touchWatchedIn(c.DB, nil)
 	c.DB.keys.ClearLocked()
 	c.PropagateAs([]byte("FLUSHDB"))
 	unlock()
@@ -94,6 +95,7 @@ func flushall(c *Ctx) {
 	}
 	unlock := lockAll(c.ks.dbs...)
 	for _, d := range c.ks.dbs {
+		c.ks.touchWatchedIn(d, nil)
 		d.keys.ClearLocked()
 	}
 	c.PropagateAs([]byte("FLUSHALL"))
@@ -115,6 +117,8 @@ func swapdb(c *Ctx) {
 		if a != b {
 			da, db := c.ks.dbs[min(a, b)], c.ks.dbs[max(a, b)]
 			unlock := lockAll(da, db)
+			c.ks.touchWatchedIn(da, db)
+			c.ks.touchWatchedIn(db, da)
 			da.keys.SwapLocked(db.keys)
 			c.PropagateAs(c.Args...)
 			unlock()

@@ -139,6 +139,11 @@ func NewTable() *Table {
 	registerKeys(t)
 	registerStrings(t)
 	registerServer(t)
+	registerMulti(t)
+	registerLists(t)
+	registerZSets(t)
+	registerHashes(t)
+	registerSets(t)
 	return t
 }
 

@@ -145,6 +145,7 @@ func (s *Server) hello(c *db.Ctx) {
 // reset implements RESET: the connection returns to its state at connect.
 func (s *Server) reset(c *db.Ctx) {
 	sess := session(c)
+	s.ks.Discard(&sess.Client)
 	sess.DB = 0
 	sess.NoTouch = false
 	sess.replyMode = replyOn

@@ -134,6 +134,7 @@ func (c countingWriter) Write(p []byte) (int, error) {
 func (sess *Session) serve() {
 	defer sess.srv.remove(sess)
 	defer sess.conn.Close()
+	defer sess.srv.ks.Discard(&sess.Client)
 	var limits *resp.Limits
 	var authenticated bool
 	for {
@@ -190,10 +191,14 @@ func (sess *Session) dispatch(args [][]byte) {
 	switch {
 	case cmd == nil:
 		srv.stats.ErrorReplies.Add(1)
+		sess.FailMulti()
 		w.WriteError(errMsg)
 	case !sess.authenticated && cmd.Flags&db.FlagNoAuth == 0:
 		srv.stats.ErrorReplies.Add(1)
+		sess.FailMulti()
 		w.WriteError("NOAUTH Authentication required.")
+	case sess.InMulti() && !cmd.RunsInMulti():
+		srv.ks.Queue(&sess.Client, cmd, args, w)
 	default:
 		if name := cmd.FullName(); sess.lastCmd != name {
 			sess.mu.Lock()

@@ -1,0 +1,319 @@
+package db
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"myredis/resp"
+)
+
+var (
+	multiName = []byte("MULTI")
+	execName  = []byte("EXEC")
+)
+
+// transaction is a client's state between MULTI and EXEC or DISCARD.
+type transaction struct {
+	queue      []queued
+	failed     bool // a command could not be queued: EXEC aborts
+	running    bool // EXEC is running the queue
+	propagated bool // MULTI has been propagated for this EXEC
+}
+
+type queued struct {
+	cmd  *Command
+	args [][]byte
+}
+
+// watchedKey is one key a client WATCHes.
+type watchedKey struct {
+	bk blockKey
+	// expired: the key was already past its deadline (but not yet
+	// reclaimed) when watched; otherwise its expiry before EXEC aborts it.
+	expired bool
+}
+
+// InMulti reports whether cl is between MULTI and EXEC/DISCARD.
+func (cl *Client) InMulti() bool { return cl.multi != nil }
+
+// FailMulti marks cl's transaction as failed, so EXEC answers EXECABORT: the
+// server calls it when a command cannot even be queued (unknown command,
+// wrong arity, refused).
+func (cl *Client) FailMulti() {
+	if cl.multi != nil {
+		cl.multi.failed = true
+	}
+}
+
+// Discard drops cl's transaction, if any, and forgets the keys it watches:
+// DISCARD, RESET, and a connection that closes.
+func (ks *Keyspace) Discard(cl *Client) {
+	cl.multi = nil
+	ks.unwatchAll(cl)
+}
+
+// Queue adds a command to cl's transaction and replies +QUEUED, or refuses a
+// command that may not run in a transaction (and fails the transaction).
+// The arguments are copied: they outlive the read buffer.
+func (ks *Keyspace) Queue(cl *Client, cmd *Command, args [][]byte, w *resp.Writer) {
+	if cmd.Flags&FlagNoMulti != 0 {
+		cl.FailMulti()
+		w.WriteError("ERR Command not allowed inside a transaction")
+		return
+	}
+	own := make([][]byte, len(args))
+	for i, a := range args {
+		own[i] = append([]byte(nil), a...)
+	}
+	cl.multi.queue = append(cl.multi.queue, queued{cmd, own})
+	w.WriteSimple("QUEUED")
+}
+
+// RunsInMulti reports whether cmd runs at once inside MULTI instead of being
+// queued: the transaction's own commands, QUIT and RESET.
+func (c *Command) RunsInMulti() bool { return c.Flags&flagRunsInMulti != 0 }
+
+// flagRunsInMulti marks the commands that RunsInMulti reports. It is not a
+// Redis flag, so Names leaves it out.
+const flagRunsInMulti = FlagOwnLocks << 1
+
+func registerMulti(t *Table) {
+	reg := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {
+		t.Register(&Command{Name: name, Arity: arity, Flags: flags | flagRunsInMulti | FlagNoScript | FlagLoading | FlagStale | FlagAllowBusy,
+			Group: "transactions", Since: since, Summary: summary, Run: run})
+	}
+	reg("multi", 1, FlagFast, "1.2.0", "Starts a transaction.", func(c *Ctx) {
+		if c.Client.multi != nil {
+			c.W.WriteError("ERR MULTI calls can not be nested")
+			return
+		}
+		c.Client.multi = &transaction{}
+		c.WriteOK()
+	})
+	reg("discard", 1, FlagFast, "2.0.0", "Discards a transaction.", func(c *Ctx) {
+		if c.Client.multi == nil {
+			c.W.WriteError("ERR DISCARD without MULTI")
+			return
+		}
+		c.ks.Discard(c.Client)
+		c.WriteOK()
+	})
+	// EXEC's Run is never called: Keyspace.Exec runs execTransaction.
+	reg("exec", 1, FlagSkipSlowlog, "1.2.0", "Runs the commands of a transaction.", nil)
+	t.Register(&Command{Name: "watch", Arity: -2, Flags: flagRunsInMulti | FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy,
+		FirstKey: 1, LastKey: -1, Step: 1, Group: "transactions", Since: "2.2.0",
+		Summary: "Makes the next transaction run only if the keys stay unchanged.", Run: watch})
+	t.Register(&Command{Name: "unwatch", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy,
+		Group: "transactions", Since: "2.2.0", Summary: "Forgets the keys watched.", Run: func(c *Ctx) {
+			c.ks.unwatchAll(c.Client)
+			c.WriteOK()
+		}})
+}
+
+func watch(c *Ctx) {
+	if c.Client.multi != nil {
+		c.W.WriteError("ERR WATCH inside MULTI is not allowed")
+		return
+	}
+	for _, key := range c.Args[1:] {
+		bk := blockKey{c.DB.index, string(key)}
+		if slices.ContainsFunc(c.Client.watching, func(w watchedKey) bool { return w.bk == bk }) {
+			continue
+		}
+		// WATCH does not reclaim an expired key: it only notes it.
+		e := c.DB.keys.FindLocked(key)
+		expired := e != nil && e.ExpireAt() != 0 && e.ExpireAt() <= c.Now
+		c.Client.watching = append(c.Client.watching, watchedKey{bk, expired})
+		c.ks.watched.add(bk, c.Client)
+	}
+	c.WriteOK()
+}
+
+// execTransaction runs cl's queued commands as one atomic step: no other
+// client's command runs in between. If every queued command declares its
+// keys, those keys' shards (in every database the queue touches) are locked
+// for the whole transaction; otherwise the transaction takes the gate
+// exclusively. Watched keys are checked once the locks are held.
+func (ks *Keyspace) execTransaction(cl *Client, w *resp.Writer) {
+	t := cl.multi
+	if t == nil {
+		w.WriteError("ERR EXEC without MULTI")
+		return
+	}
+	cl.multi = nil
+	if t.failed {
+		ks.unwatchAll(cl)
+		w.WriteError("EXECABORT Transaction discarded because of previous errors.")
+		return
+	}
+
+	locks, exclusive := ks.transactionLocks(cl, t.queue)
+	mode := runLocked
+	if exclusive {
+		ks.gate.lockAll()
+		defer ks.gate.unlockAll()
+		mode = runAlone
+	} else {
+		defer ks.gate.enter(cl.ID).RUnlock()
+		for _, l := range locks {
+			ks.dbs[l.db].keys.LockShard(l.shard)
+		}
+		defer func() {
+			for _, l := range locks {
+				ks.dbs[l.db].keys.UnlockShard(l.shard)
+			}
+		}()
+	}
+	if ks.watchBroken(cl) {
+		ks.unwatchAll(cl)
+		w.WriteNullArray()
+		return
+	}
+	ks.unwatchAll(cl)
+
+	t.running = true
+	cl.NoBlock = true
+	w.WriteArray(len(t.queue))
+	for _, q := range t.queue {
+		cl.multi = t // commands see the transaction (Propagate wraps it in MULTI/EXEC)
+		ks.run(cl, q.cmd, q.args, w, mode)
+	}
+	cl.multi = nil
+	cl.NoBlock = false
+	if t.propagated {
+		ks.propagate(cl.DB, [][]byte{execName})
+	}
+}
+
+// shardLock names one shard of one database.
+type shardLock struct{ db, shard int }
+
+// transactionLocks returns the shards the queued commands' keys live in, in
+// locking order, or exclusive when some command does not declare its keys
+// (FLUSHALL, KEYS, SWAPDB, MOVE...) and so needs the keyspace to itself.
+// The watched keys are included, since EXEC reads them.
+func (ks *Keyspace) transactionLocks(cl *Client, queue []queued) (locks []shardLock, exclusive bool) {
+	db := cl.DB
+	add := func(d int, key []byte) {
+		locks = append(locks, shardLock{d, ks.dbs[d].keys.ShardOf(key)})
+	}
+	for _, w := range cl.watching {
+		add(w.bk.db, []byte(w.bk.key))
+	}
+	for _, q := range queue {
+		switch {
+		case q.cmd.Name == "select":
+			if n, ok := ParseInt(q.args[1]); ok && n >= 0 && n < int64(len(ks.dbs)) {
+				db = int(n)
+			}
+		case q.cmd.Flags&FlagOwnLocks != 0:
+			return nil, true
+		case q.cmd.Flags&(FlagWrite|FlagReadonly) != 0 && q.cmd.FirstKey == 0 && q.cmd.KeysFunc == nil:
+			return nil, true // touches the keyspace without naming keys (DBSIZE, RANDOMKEY...)
+		}
+		for _, k := range q.cmd.Keys(nil, q.args) {
+			add(db, k)
+		}
+	}
+	slices.SortFunc(locks, func(a, b shardLock) int {
+		if a.db != b.db {
+			return a.db - b.db
+		}
+		return a.shard - b.shard
+	})
+	return slices.Compact(locks), false
+}
+
+// watchBroken reports whether a key cl watches changed, or expired, since
+// WATCH. The caller holds the watched keys' locks.
+func (ks *Keyspace) watchBroken(cl *Client) bool {
+	if cl.casDirty.Load() {
+		return true
+	}
+	now := nowMillis()
+	for _, w := range cl.watching {
+		if w.expired {
+			continue
+		}
+		e := ks.dbs[w.bk.db].keys.FindLocked([]byte(w.bk.key))
+		if e != nil && e.ExpireAt() != 0 && e.ExpireAt() <= now {
+			return true
+		}
+	}
+	return false
+}
+
+// watchedKeys records, per database and key, the clients that WATCH it.
+type watchedKeys struct {
+	mu      sync.Mutex
+	clients map[blockKey][]*Client
+	count   atomic.Int64 // registrations, so writes skip all this when there are none
+}
+
+func (wk *watchedKeys) add(bk blockKey, cl *Client) {
+	wk.mu.Lock()
+	defer wk.mu.Unlock()
+	if wk.clients == nil {
+		wk.clients = make(map[blockKey][]*Client)
+	}
+	wk.clients[bk] = append(wk.clients[bk], cl)
+	wk.count.Add(1)
+}
+
+// unwatchAll forgets every key cl watches and clears its dirty flag.
+func (ks *Keyspace) unwatchAll(cl *Client) {
+	if len(cl.watching) > 0 {
+		wk := &ks.watched
+		wk.mu.Lock()
+		for _, w := range cl.watching {
+			list := slices.DeleteFunc(wk.clients[w.bk], func(o *Client) bool { return o == cl })
+			if len(list) == 0 {
+				delete(wk.clients, w.bk)
+			} else {
+				wk.clients[w.bk] = list
+			}
+		}
+		wk.count.Add(-int64(len(cl.watching)))
+		wk.mu.Unlock()
+		cl.watching = cl.watching[:0]
+	}
+	cl.casDirty.Store(false)
+}
+
+// touchWatched marks every client watching one of keys in database db: its
+// next EXEC fails.
+func (ks *Keyspace) touchWatched(db int, keys [][]byte) {
+	wk := &ks.watched
+	wk.mu.Lock()
+	defer wk.mu.Unlock()
+	for _, k := range keys {
+		for _, cl := range wk.clients[blockKey{db, string(k)}] {
+			cl.casDirty.Store(true)
+		}
+	}
+}
+
+// touchWatchedIn marks the clients watching keys of d that exist in d or,
+// for SWAPDB, in other (nil for a flush): what FLUSHDB and SWAPDB change.
+// The caller holds every shard of both.
+func (ks *Keyspace) touchWatchedIn(d, other *DB) {
+	if ks.watched.count.Load() == 0 {
+		return
+	}
+	wk := &ks.watched
+	wk.mu.Lock()
+	defer wk.mu.Unlock()
+	for bk, clients := range wk.clients {
+		if bk.db != d.index {
+			continue
+		}
+		key := []byte(bk.key)
+		if d.keys.FindLocked(key) == nil && (other == nil || other.keys.FindLocked(key) == nil) {
+			continue
+		}
+		for _, cl := range clients {
+			cl.casDirty.Store(true)
+		}
+	}
+}

@@ -1,0 +1,18 @@
+package server
+
+import "strings"
+
+// Accessors the cluster router needs from a session. Like every Session
+// method reached through an Executor, they are called on the connection's
+// own goroutine.
+
+// Protocol returns the RESP version the client speaks (2 or 3).
+func (sess *Session) Protocol() int { return sess.w.Protocol() }
+
+// HasNamePrefix reports whether the client's name (CLIENT SETNAME) starts
+// with prefix.
+func (sess *Session) HasNamePrefix(prefix string) bool {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	return strings.HasPrefix(sess.name, prefix)
+}
