@@ -1,0 +1,196 @@
+package zset
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+// pair is one element of the model: a sorted slice of pairs.
+type pair struct {
+	member string
+	score  float64
+}
+
+func comparePairs(a, b pair) int {
+	if c := cmp.Compare(a.score, b.score); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.member, b.member)
+}
+
+// TestModel runs random operations on a ZSet and on a sorted slice and
+// checks they agree on contents, ranks and ranges.
+func TestModel(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	z := New()
+	var model []pair
+	find := func(m string) int {
+		return slices.IndexFunc(model, func(p pair) bool { return p.member == m })
+	}
+	for step := 0; step < 20000; step++ {
+		m := fmt.Sprint(rng.IntN(300))
+		score := float64(rng.IntN(20))
+		switch op := rng.IntN(10); {
+		case op < 5: // add or update
+			if i := find(m); i >= 0 {
+				model = slices.Delete(model, i, i+1)
+				z.UpdateScore(z.Find([]byte(m)), score)
+			} else {
+				z.Insert([]byte(m), score)
+			}
+			model = append(model, pair{m, score})
+			slices.SortFunc(model, comparePairs)
+		case op < 7:
+			i := find(m)
+			if got := z.Delete([]byte(m)); got != (i >= 0) {
+				t.Fatalf("step %d: Delete(%s) = %v", step, m, got)
+			}
+			if i >= 0 {
+				model = slices.Delete(model, i, i+1)
+			}
+		case op < 8: // delete a score range
+			r := ScoreRange{Min: score, Max: score + float64(rng.IntN(3)), MinEx: rng.IntN(2) == 0, MaxEx: rng.IntN(2) == 0}
+			n := z.DeleteRangeByScore(r, nil)
+			before := len(model)
+			model = slices.DeleteFunc(model, func(p pair) bool { return r.aboveMin(p.score) && r.belowMax(p.score) })
+			if n != before-len(model) {
+				t.Fatalf("step %d: DeleteRangeByScore %+v removed %d, want %d", step, r, n, before-len(model))
+			}
+		case op < 9 && len(model) > 0: // delete a rank range
+			start := rng.IntN(len(model))
+			end := min(start+rng.IntN(4), len(model)-1)
+			if n := z.DeleteRangeByRank(start, end, nil); n != end-start+1 {
+				t.Fatalf("step %d: DeleteRangeByRank(%d,%d) = %d", step, start, end, n)
+			}
+			model = slices.Delete(model, start, end+1)
+		default:
+			checkRanges(t, step, z, model, score, m)
+		}
+		if z.Len() != len(model) {
+			t.Fatalf("step %d: Len %d, want %d", step, z.Len(), len(model))
+		}
+	}
+	checkRanges(t, -1, z, model, 5, "5")
+}
+
+// checkRanges compares order, ranks and range lookups with the model.
+func checkRanges(t *testing.T, step int, z *ZSet, model []pair, score float64, member string) {
+	t.Helper()
+	i := 0
+	for n := z.First(); n != nil; n = n.Next() {
+		if i >= len(model) || n.Member != model[i].member || n.Score != model[i].score {
+			t.Fatalf("step %d: element %d is %s/%v, model %v", step, i, n.Member, n.Score, model)
+		}
+		if r := z.Rank(n); r != i {
+			t.Fatalf("step %d: Rank(%s) = %d, want %d", step, n.Member, r, i)
+		}
+		if b := z.ByRank(i); b != n {
+			t.Fatalf("step %d: ByRank(%d) wrong", step, i)
+		}
+		if z.Find([]byte(n.Member)) != n {
+			t.Fatalf("step %d: Find(%s) wrong", step, n.Member)
+		}
+		i++
+	}
+	if i != len(model) || z.ByRank(i) != nil {
+		t.Fatalf("step %d: %d elements, model %d", step, i, len(model))
+	}
+	if l := z.Last(); len(model) > 0 && (l == nil || l.Member != model[len(model)-1].member) {
+		t.Fatalf("step %d: Last wrong", step)
+	}
+	for _, r := range []ScoreRange{{Min: score, Max: score + 2}, {Min: score, Max: score + 2, MinEx: true, MaxEx: true}} {
+		first := slices.IndexFunc(model, func(p pair) bool { return r.aboveMin(p.score) && r.belowMax(p.score) })
+		n := z.FirstInScore(r)
+		if (first < 0) != (n == nil) || first >= 0 && n.Member != model[first].member {
+			t.Fatalf("step %d: FirstInScore %+v wrong", step, r)
+		}
+		last := -1
+		for j, p := range model {
+			if r.aboveMin(p.score) && r.belowMax(p.score) {
+				last = j
+			}
+		}
+		n = z.LastInScore(r)
+		if (last < 0) != (n == nil) || last >= 0 && n.Member != model[last].member {
+			t.Fatalf("step %d: LastInScore %+v wrong", step, r)
+		}
+	}
+}
+
+// TestLex checks lex ranges and lex deletion on equal scores against a
+// sorted slice of members.
+func TestLex(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for round := 0; round < 200; round++ {
+		z := New()
+		var model []string
+		for i := 0; i < 50; i++ {
+			m := string(rune('a' + rng.IntN(26)))
+			if z.Find([]byte(m)) == nil {
+				z.Insert([]byte(m), 0)
+				model = append(model, m)
+			}
+		}
+		slices.Sort(model)
+		bound := func() LexBound {
+			switch rng.IntN(6) {
+			case 0:
+				return LexBound{Inf: -1}
+			case 1:
+				return LexBound{Inf: 1}
+			}
+			return LexBound{S: string(rune('a' + rng.IntN(26))), Ex: rng.IntN(2) == 0}
+		}
+		r := LexRange{Min: bound(), Max: bound()}
+		var want []string
+		for _, m := range model {
+			if r.aboveMin(m) && r.belowMax(m) {
+				want = append(want, m)
+			}
+		}
+		var got []string
+		for n := z.FirstInLex(r); n != nil && r.InLex(n); n = n.Next() {
+			got = append(got, n.Member)
+		}
+		if !slices.Equal(got, want) || r.Empty() && len(want) > 0 {
+			t.Fatalf("range %+v: got %v want %v", r, got, want)
+		}
+		if l := z.LastInLex(r); (l == nil) != (len(want) == 0) || l != nil && l.Member != want[len(want)-1] {
+			t.Fatalf("range %+v: LastInLex wrong", r)
+		}
+		if n := z.DeleteRangeByLex(r, nil); n != len(want) || z.Len() != len(model)-len(want) {
+			t.Fatalf("range %+v: deleted %d want %d", r, n, len(want))
+		}
+	}
+}
+
+func TestCopyAndScan(t *testing.T) {
+	z := New()
+	for i := 0; i < 100; i++ {
+		z.Insert([]byte(fmt.Sprint(i)), float64(i%7))
+	}
+	c := z.Copy()
+	z.Delete([]byte("5"))
+	if c.Len() != 100 || c.Find([]byte("5")) == nil {
+		t.Fatal("copy shares state")
+	}
+	seen := map[string]bool{}
+	var cursor uint64
+	for {
+		cursor = c.Scan(cursor, 10, func(n *Node) { seen[n.Member] = true })
+		if cursor == 0 {
+			break
+		}
+	}
+	if len(seen) != 100 || c.Random() == nil || New().Random() != nil {
+		t.Fatalf("scan saw %d members", len(seen))
+	}
+}

@@ -1,0 +1,978 @@
+package db
+
+import (
+	"strconv"
+	"time"
+
+	"myredis/datastruct/zset"
+	"myredis/resp"
+)
+
+// Redis's defaults for zset-max-listpack-entries and -value: a sorted set
+// within both is reported as a listpack.
+const (
+	zsetListpackEntries = 128
+	zsetListpackValue   = 64
+)
+
+// Sorted-set error replies, in Redis's words.
+const (
+	errZNaN         = "ERR resulting score is not a number (NaN)"
+	errZScoreRange  = "ERR min or max is not a float"
+	errZLexRange    = "ERR min or max not valid string range item"
+	errZCount       = "ERR count should be greater than 0"
+	errZNumKeys     = "ERR numkeys should be greater than 0"
+	errZWeight      = "ERR weight value is not a float"
+	errZLimitByRank = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	errZLexScores   = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+)
+
+// The command names pops are logged as.
+var (
+	zpopminName = []byte("ZPOPMIN")
+	zpopmaxName = []byte("ZPOPMAX")
+)
+
+// sortedSet is the value of a zset key. There is one representation, the
+// skiplist plus map; listpack only records what OBJECT ENCODING reports,
+// following Redis's rule: small sets start as listpacks and convert, for
+// good, once they outgrow either limit.
+type sortedSet struct {
+	*zset.ZSet
+	listpack bool
+}
+
+// newSortedSet returns an empty sorted set reported as a listpack unless
+// its first member is already too long for one.
+func newSortedSet(firstLen int) *sortedSet {
+	return &sortedSet{ZSet: zset.New(), listpack: firstLen <= zsetListpackValue}
+}
+
+// Kind implements Collection.
+func (s *sortedSet) Kind() Kind { return KindZSet }
+
+// Copy implements Collection.
+func (s *sortedSet) Copy() any { return &sortedSet{ZSet: s.ZSet.Copy(), listpack: s.listpack} }
+
+// Encoding implements Collection.
+func (s *sortedSet) Encoding() string {
+	if s.listpack {
+		return "listpack"
+	}
+	return "skiplist"
+}
+
+// MemoryUsage implements Collection: a fixed cost per element (node, links,
+// map entry) plus the members' bytes, extrapolated from the first samples.
+func (s *sortedSet) MemoryUsage(samples int) int64 {
+	const base, perElem = 96, 112
+	n, bytes := 0, 0
+	for e := s.First(); e != nil && n < samples; e = e.Next() {
+		n++
+		bytes += len(e.Member)
+	}
+	if n == 0 {
+		return base
+	}
+	return base + int64(s.Len())*(perElem+int64(bytes/n))
+}
+
+// insert adds member (absent) with score, converting the reported encoding
+// as Redis would.
+func (s *sortedSet) insert(member []byte, score float64) *zset.Node {
+	if s.listpack && (s.Len() >= zsetListpackEntries || len(member) > zsetListpackValue) {
+		s.listpack = false
+	}
+	return s.Insert(member, s.stored(score))
+}
+
+// update changes n's score, returning the node now holding its member.
+func (s *sortedSet) update(n *zset.Node, score float64) *zset.Node {
+	return s.UpdateScore(n, s.stored(score))
+}
+
+// stored returns score as the set keeps it: a listpack holds integral
+// scores as integers, so Redis turns -0 into 0 there (a skiplist keeps -0).
+func (s *sortedSet) stored(score float64) float64 {
+	if s.listpack && score == 0 {
+		return 0
+	}
+	return score
+}
+
+// fitEncoding sets the encoding Redis gives a set it built whole (the
+// results of ZUNIONSTORE and friends): listpack when within both limits.
+func (s *sortedSet) fitEncoding() {
+	s.listpack = s.Len() <= zsetListpackEntries
+	for n := s.First(); n != nil && s.listpack; n = n.Next() {
+		s.listpack = len(n.Member) <= zsetListpackValue
+	}
+	for n := s.First(); n != nil && s.listpack; n = n.Next() {
+		if n.Score == 0 {
+			n = s.update(n, 0)
+		}
+	}
+}
+
+func registerZSets(t *Table) {
+	cmd := func(name string, arity int, flags Flag, first, last, step int, since, summary string, run func(*Ctx)) *Command {
+		c := &Command{Name: name, Arity: arity, Flags: flags, FirstKey: first, LastKey: last, Step: step,
+			Group: "sorted_set", Since: since, Summary: summary, Run: run}
+		t.Register(c)
+		return c
+	}
+	const (
+		read  = FlagReadonly
+		write = FlagWrite | FlagDenyOOM
+		fast  = FlagFast
+	)
+	cmd("zadd", -4, write|fast, 1, 1, 1, "1.2.0", "Adds members to a sorted set, or updates their scores.", zadd)
+	cmd("zincrby", 4, write|fast, 1, 1, 1, "1.2.0", "Increments the score of a member in a sorted set.", zincrby)
+	cmd("zrem", -3, FlagWrite|fast, 1, 1, 1, "1.2.0", "Removes members from a sorted set.", zrem)
+	cmd("zcard", 2, read|fast, 1, 1, 1, "1.2.0", "Returns the number of members in a sorted set.", zcard)
+	cmd("zscore", 3, read|fast, 1, 1, 1, "1.2.0", "Returns the score of a member in a sorted set.", zscore)
+	cmd("zmscore", -3, read|fast, 1, 1, 1, "6.2.0", "Returns the scores of several members in a sorted set.", zmscore)
+	cmd("zcount", 4, read|fast, 1, 1, 1, "2.0.0", "Counts the members of a sorted set within a score range.", zcount)
+	cmd("zlexcount", 4, read|fast, 1, 1, 1, "2.8.9", "Counts the members of a sorted set within a lexicographical range.", zlexcount)
+	cmd("zrank", 3, read|fast, 1, 1, 1, "2.0.0", "Returns the ascending rank of a member in a sorted set.", zrank(false))
+	cmd("zrevrank", 3, read|fast, 1, 1, 1, "2.0.0", "Returns the descending rank of a member in a sorted set.", zrank(true))
+
+	cmd("zrange", -4, read, 1, 1, 1, "1.2.0", "Returns members of a sorted set by rank, score or lexicographical range.",
+		zrangeCmd(zrangeAuto, dirAuto, false))
+	cmd("zrangestore", -5, write, 1, 2, 1, "6.2.0", "Stores a range of a sorted set in another key.",
+		zrangeCmd(zrangeAuto, dirAuto, true))
+	cmd("zrevrange", -4, read, 1, 1, 1, "1.2.0", "Returns members of a sorted set by rank, highest first.",
+		zrangeCmd(zrangeRank, dirRev, false))
+	cmd("zrangebyscore", -4, read, 1, 1, 1, "1.0.5", "Returns members of a sorted set within a score range.",
+		zrangeCmd(zrangeScore, dirFwd, false))
+	cmd("zrevrangebyscore", -4, read, 1, 1, 1, "2.2.0", "Returns members of a sorted set within a score range, highest first.",
+		zrangeCmd(zrangeScore, dirRev, false))
+	cmd("zrangebylex", -4, read, 1, 1, 1, "2.8.9", "Returns members of a sorted set within a lexicographical range.",
+		zrangeCmd(zrangeLex, dirFwd, false))
+	cmd("zrevrangebylex", -4, read, 1, 1, 1, "2.8.9", "Returns members of a sorted set within a lexicographical range, highest first.",
+		zrangeCmd(zrangeLex, dirRev, false))
+
+	cmd("zremrangebyrank", 4, FlagWrite, 1, 1, 1, "2.0.0", "Removes the members of a sorted set within a rank range.", zremrangeByRank)
+	cmd("zremrangebyscore", 4, FlagWrite, 1, 1, 1, "1.2.0", "Removes the members of a sorted set within a score range.", zremrangeByScore)
+	cmd("zremrangebylex", 4, FlagWrite, 1, 1, 1, "2.8.9", "Removes the members of a sorted set within a lexicographical range.", zremrangeByLex)
+
+	cmd("zpopmin", -2, FlagWrite|fast, 1, 1, 1, "5.0.0", "Removes and returns the members with the lowest scores.", zpop(false))
+	cmd("zpopmax", -2, FlagWrite|fast, 1, 1, 1, "5.0.0", "Removes and returns the members with the highest scores.", zpop(true))
+	cmd("bzpopmin", -3, FlagWrite|FlagBlocking|fast, 1, -2, 1, "5.0.0", "Removes and returns the member with the lowest score, blocking until one is there.", bzpop(false))
+	cmd("bzpopmax", -3, FlagWrite|FlagBlocking|fast, 1, -2, 1, "5.0.0", "Removes and returns the member with the highest score, blocking until one is there.", bzpop(true))
+	cmd("zmpop", -4, FlagWrite, 0, 0, 0, "7.0.0", "Removes and returns members from the first non-empty sorted set of several.",
+		zmpop(1, false)).KeysFunc = zsetNumKeys(-1, 1)
+	cmd("bzmpop", -5, FlagWrite|FlagBlocking, 0, 0, 0, "7.0.0", "Removes and returns members from the first non-empty sorted set of several, blocking until one is there.",
+		zmpop(2, true)).KeysFunc = zsetNumKeys(-1, 2)
+
+	registerZSetOps(cmd)
+}
+
+// zsetNumKeys returns the KeysFunc of a command whose keys follow a count
+// at index num, after a destination key at index dst (-1: none). A count
+// that is not a number, or larger than the arguments, yields what exists.
+func zsetNumKeys(dst, num int) func(args [][]byte) [][]byte {
+	return func(args [][]byte) [][]byte {
+		var keys [][]byte
+		if dst > 0 && dst < len(args) {
+			keys = append(keys, args[dst])
+		}
+		if num >= len(args) {
+			return keys
+		}
+		n, ok := ParseInt(args[num])
+		if !ok || n < 1 {
+			return keys
+		}
+		end := int(min(n, int64(len(args)-num-1))) + num + 1
+		return append(keys, args[num+1:end]...)
+	}
+}
+
+// zsetArg looks key up for a command that reads it and returns its sorted
+// set, nil if the key is missing. On a key of another kind it writes
+// WRONGTYPE and returns ok false.
+func (c *Ctx) zsetArg(key []byte, read bool) (s *sortedSet, ok bool) {
+	var e *Entry
+	if read {
+		e = c.LookupRead(key)
+	} else {
+		e = c.Lookup(key)
+	}
+	if !c.CheckKind(e, KindZSet) {
+		return nil, false
+	}
+	if e == nil {
+		return nil, true
+	}
+	return e.Value.Obj.(*sortedSet), true
+}
+
+// zsetDeleteIfEmpty deletes key when its set s has become empty.
+func (c *Ctx) zsetDeleteIfEmpty(key []byte, s *sortedSet) {
+	if s.Len() == 0 {
+		c.Delete(key)
+	}
+}
+
+// zreply writes lists of sorted-set members, with or without their scores.
+// Scores are doubles (bulk strings in RESP2); nested puts each member and
+// score in an array of two, as Redis 7.0 does in RESP3.
+type zreply struct {
+	w              *resp.Writer
+	scores, nested bool
+	// key, when set, opens the same array: BZPOPMIN's [key, member, score].
+	key []byte
+}
+
+// newZReply returns the writer ZRANGE-like replies use: pairs nested in
+// RESP3 only.
+func newZReply(w *resp.Writer, withScores bool) zreply {
+	return zreply{w: w, scores: withScores, nested: withScores && w.Protocol() == 3}
+}
+
+// begin writes the header of a list of n members.
+func (r zreply) begin(n int) {
+	if r.scores && !r.nested {
+		n *= 2
+	}
+	if r.key != nil {
+		r.w.WriteArray(n + 1)
+		r.w.WriteBulk(r.key)
+		return
+	}
+	r.w.WriteArray(n)
+}
+
+// add writes one member.
+func (r zreply) add(n *zset.Node) {
+	if r.nested {
+		r.w.WriteArray(2)
+	}
+	r.w.WriteBulkString(n.Member)
+	if r.scores {
+		r.w.WriteDouble(n.Score)
+	}
+}
+
+// ZADD flags.
+const (
+	zaddNX = 1 << iota
+	zaddXX
+	zaddGT
+	zaddLT
+	zaddCH
+	zaddIncr
+)
+
+// zadd serves ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ...
+func zadd(c *Ctx) {
+	flags, i := 0, 2
+	for ; i < len(c.Args); i++ {
+		a := c.Args[i]
+		switch {
+		case EqualFold(a, "nx"):
+			flags |= zaddNX
+		case EqualFold(a, "xx"):
+			flags |= zaddXX
+		case EqualFold(a, "gt"):
+			flags |= zaddGT
+		case EqualFold(a, "lt"):
+			flags |= zaddLT
+		case EqualFold(a, "ch"):
+			flags |= zaddCH
+		case EqualFold(a, "incr"):
+			flags |= zaddIncr
+		default:
+			goto pairs
+		}
+	}
+pairs:
+	elems := len(c.Args) - i
+	switch {
+	case elems == 0 || elems%2 != 0:
+		c.W.WriteError(ErrSyntax)
+	case flags&zaddNX != 0 && flags&zaddXX != 0:
+		c.W.WriteError("ERR XX and NX options at the same time are not compatible")
+	case flags&zaddNX != 0 && flags&(zaddGT|zaddLT) != 0 || flags&zaddGT != 0 && flags&zaddLT != 0:
+		c.W.WriteError("ERR GT, LT, and/or NX options at the same time are not compatible")
+	case flags&zaddIncr != 0 && elems > 2:
+		c.W.WriteError("ERR INCR option supports a single increment-element pair")
+	default:
+		zaddPairs(c, flags, c.Args[i:])
+	}
+}
+
+// zincrby serves ZINCRBY key increment member, which is ZADD key INCR.
+func zincrby(c *Ctx) { zaddPairs(c, zaddIncr, c.Args[2:]) }
+
+// zaddPairs applies score/member pairs to the set at Args[1] under flags
+// and replies as ZADD does (the new score under INCR).
+func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
+	for i := 0; i < len(pairs); i += 2 {
+		if _, ok := ParseFloat(pairs[i]); !ok {
+			c.W.WriteError(ErrNotFloat)
+			return
+		}
+	}
+	key := c.Args[1]
+	s, ok := c.zsetArg(key, false)
+	if !ok {
+		return
+	}
+	if s == nil && flags&zaddXX == 0 {
+		s = newSortedSet(len(pairs[1]))
+		c.Store(key, Value{Obj: s}, false)
+	}
+	var added, updated, processed int
+	var score float64
+	for i := 0; s != nil && i < len(pairs); i += 2 {
+		score, _ = ParseFloat(pairs[i])
+		member := pairs[i+1]
+		n := s.Find(member)
+		if n == nil {
+			if flags&zaddXX == 0 {
+				s.insert(member, score)
+				added++
+				processed++
+			}
+			continue
+		}
+		if flags&zaddNX != 0 {
+			continue
+		}
+		if flags&zaddIncr != 0 {
+			score += n.Score
+			if score != score {
+				c.W.WriteError(errZNaN)
+				return
+			}
+		}
+		if flags&zaddGT != 0 && score <= n.Score || flags&zaddLT != 0 && score >= n.Score {
+			continue
+		}
+		if score != n.Score {
+			s.update(n, score)
+			updated++
+		}
+		processed++
+	}
+	if added+updated > 0 {
+		c.Propagate()
+	}
+	if added > 0 {
+		c.SignalReady(key)
+	}
+	switch {
+	case flags&zaddIncr == 0 && flags&zaddCH != 0:
+		c.W.WriteInt(int64(added + updated))
+	case flags&zaddIncr == 0:
+		c.W.WriteInt(int64(added))
+	case processed > 0:
+		c.W.WriteDouble(score)
+	default:
+		c.W.WriteNull()
+	}
+}
+
+// zrem serves ZREM key member ...
+func zrem(c *Ctx) {
+	key := c.Args[1]
+	s, ok := c.zsetArg(key, false)
+	if !ok {
+		return
+	}
+	removed := 0
+	for i := 2; s != nil && i < len(c.Args); i++ {
+		if s.Delete(c.Args[i]) {
+			removed++
+		}
+	}
+	if removed > 0 {
+		c.zsetDeleteIfEmpty(key, s)
+		c.Propagate()
+	}
+	c.W.WriteInt(int64(removed))
+}
+
+func zcard(c *Ctx) {
+	s, ok := c.zsetArg(c.Args[1], true)
+	if !ok {
+		return
+	}
+	if s == nil {
+		c.W.WriteInt(0)
+		return
+	}
+	c.W.WriteInt(int64(s.Len()))
+}
+
+func zscore(c *Ctx) {
+	s, ok := c.zsetArg(c.Args[1], true)
+	if !ok {
+		return
+	}
+	c.writeScore(s, c.Args[2])
+}
+
+// writeScore writes member's score in s (nil: missing), or a null.
+func (c *Ctx) writeScore(s *sortedSet, member []byte) {
+	var n *zset.Node
+	if s != nil {
+		n = s.Find(member)
+	}
+	if n == nil {
+		c.W.WriteNull()
+	} else {
+		c.W.WriteDouble(n.Score)
+	}
+}
+
+func zmscore(c *Ctx) {
+	s, ok := c.zsetArg(c.Args[1], true)
+	if !ok {
+		return
+	}
+	c.W.WriteArray(len(c.Args) - 2)
+	for _, m := range c.Args[2:] {
+		c.writeScore(s, m)
+	}
+}
+
+// zrank returns ZRANK, or ZREVRANK when rev.
+func zrank(rev bool) func(c *Ctx) {
+	return func(c *Ctx) {
+		s, ok := c.zsetArg(c.Args[1], true)
+		if !ok {
+			return
+		}
+		var n *zset.Node
+		if s != nil {
+			n = s.Find(c.Args[2])
+		}
+		if n == nil {
+			c.W.WriteNull()
+			return
+		}
+		r := s.Rank(n)
+		if rev {
+			r = s.Len() - 1 - r
+		}
+		c.W.WriteInt(int64(r))
+	}
+}
+
+// parseScoreBound parses a score range end: a float, "(" before it for
+// an exclusive end.
+func parseScoreBound(b []byte) (f float64, ex, ok bool) {
+	if len(b) > 0 && b[0] == '(' {
+		ex, b = true, b[1:]
+	}
+	// Redis reads the number with strtod: leading space is skipped and
+	// nothing at all reads as 0.
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, ex, true
+	}
+	f, ok = ParseFloat(b)
+	return f, ex, ok
+}
+
+// scoreRangeArgs parses Args[i] and Args[j] as a score range, writing
+// Redis's error if either is not one.
+func (c *Ctx) scoreRangeArgs(i, j int) (r zset.ScoreRange, ok bool) {
+	var ok1, ok2 bool
+	r.Min, r.MinEx, ok1 = parseScoreBound(c.Args[i])
+	r.Max, r.MaxEx, ok2 = parseScoreBound(c.Args[j])
+	if !ok1 || !ok2 {
+		c.W.WriteError(errZScoreRange)
+		return r, false
+	}
+	return r, true
+}
+
+// parseLexBound parses a lex range end: "-", "+", or a member after "["
+// (inclusive) or "(" (exclusive).
+func parseLexBound(b []byte) (zset.LexBound, bool) {
+	switch {
+	case len(b) == 1 && b[0] == '-':
+		return zset.LexBound{Inf: -1}, true
+	case len(b) == 1 && b[0] == '+':
+		return zset.LexBound{Inf: 1}, true
+	case len(b) > 0 && (b[0] == '(' || b[0] == '['):
+		return zset.LexBound{S: string(b[1:]), Ex: b[0] == '('}, true
+	}
+	return zset.LexBound{}, false
+}
+
+// lexRangeArgs parses Args[i] and Args[j] as a lex range, writing Redis's
+// error if either is not one.
+func (c *Ctx) lexRangeArgs(i, j int) (r zset.LexRange, ok bool) {
+	var ok1, ok2 bool
+	r.Min, ok1 = parseLexBound(c.Args[i])
+	r.Max, ok2 = parseLexBound(c.Args[j])
+	if !ok1 || !ok2 {
+		c.W.WriteError(errZLexRange)
+		return r, false
+	}
+	return r, true
+}
+
+// countBetween returns how many nodes lie from first to last inclusive
+// (0 if either is nil).
+func countBetween(s *sortedSet, first, last *zset.Node) int64 {
+	if first == nil || last == nil {
+		return 0
+	}
+	return int64(max(s.Rank(last)-s.Rank(first)+1, 0))
+}
+
+func zcount(c *Ctx) {
+	r, ok := c.scoreRangeArgs(2, 3)
+	if !ok {
+		return
+	}
+	s, ok := c.zsetArg(c.Args[1], true)
+	if !ok {
+		return
+	}
+	if s == nil {
+		c.W.WriteInt(0)
+		return
+	}
+	c.W.WriteInt(countBetween(s, s.FirstInScore(r), s.LastInScore(r)))
+}
+
+func zlexcount(c *Ctx) {
+	r, ok := c.lexRangeArgs(2, 3)
+	if !ok {
+		return
+	}
+	s, ok := c.zsetArg(c.Args[1], true)
+	if !ok {
+		return
+	}
+	if s == nil {
+		c.W.WriteInt(0)
+		return
+	}
+	c.W.WriteInt(countBetween(s, s.FirstInLex(r), s.LastInLex(r)))
+}
+
+// rankRange resolves Redis's start and stop over n members, negative ones
+// counting from the end, into 0-based inclusive ranks; ok is false when
+// the range is empty.
+func rankRange(start, stop int64, n int) (lo, hi int, ok bool) {
+	l, h, ok := clampRange(start, stop, int64(n))
+	return int(l), int(h), ok && l < int64(n)
+}
+
+// zremrange runs a ZREMRANGEBY* command: parse reads the range from the
+// arguments (writing its error), del removes it from a set.
+func zremrange(c *Ctx, parse func() bool, del func(s *sortedSet) int) {
+	if !parse() {
+		return
+	}
+	key := c.Args[1]
+	s, ok := c.zsetArg(key, false)
+	if !ok {
+		return
+	}
+	removed := 0
+	if s != nil {
+		removed = del(s)
+	}
+	if removed > 0 {
+		c.zsetDeleteIfEmpty(key, s)
+		c.Propagate()
+	}
+	c.W.WriteInt(int64(removed))
+}
+
+func zremrangeByRank(c *Ctx) {
+	var start, stop int64
+	zremrange(c, func() bool {
+		var ok bool
+		if start, ok = c.IntArg(2); ok {
+			stop, ok = c.IntArg(3)
+		}
+		return ok
+	}, func(s *sortedSet) int {
+		lo, hi, ok := rankRange(start, stop, s.Len())
+		if !ok {
+			return 0
+		}
+		return s.DeleteRangeByRank(lo, hi, nil)
+	})
+}
+
+func zremrangeByScore(c *Ctx) {
+	var r zset.ScoreRange
+	zremrange(c, func() (ok bool) {
+		r, ok = c.scoreRangeArgs(2, 3)
+		return ok
+	}, func(s *sortedSet) int { return s.DeleteRangeByScore(r, nil) })
+}
+
+func zremrangeByLex(c *Ctx) {
+	var r zset.LexRange
+	zremrange(c, func() (ok bool) {
+		r, ok = c.lexRangeArgs(2, 3)
+		return ok
+	}, func(s *sortedSet) int { return s.DeleteRangeByLex(r, nil) })
+}
+
+// The kinds of range ZRANGE and its relatives take, and their directions;
+// auto means the command's options choose.
+const (
+	zrangeAuto = iota
+	zrangeRank
+	zrangeScore
+	zrangeLex
+)
+
+const (
+	dirAuto = iota
+	dirFwd
+	dirRev
+)
+
+// zrangeCmd returns the Run function of ZRANGE (store: ZRANGESTORE) or one
+// of its legacy forms, which fix the range kind and direction.
+func zrangeCmd(kind, dir int, store bool) func(c *Ctx) {
+	return func(c *Ctx) {
+		src := 1
+		if store {
+			src = 2
+		}
+		zrange(c, src, kind, dir, store)
+	}
+}
+
+// zrange parses and runs a range command whose source key is Args[src],
+// followed by the two ends and the options.
+func zrange(c *Ctx, src, kind, dir int, store bool) {
+	withScores := false
+	offset, limit := int64(0), int64(-1)
+	for i := src + 3; i < len(c.Args); i++ {
+		a := c.Args[i]
+		switch {
+		case !store && EqualFold(a, "withscores"):
+			withScores = true
+		case EqualFold(a, "limit") && i+2 < len(c.Args):
+			var ok bool
+			if offset, ok = c.IntArg(i + 1); !ok {
+				return
+			}
+			if limit, ok = c.IntArg(i + 2); !ok {
+				return
+			}
+			i += 2
+		case dir == dirAuto && EqualFold(a, "rev"):
+			dir = dirRev
+		case kind == zrangeAuto && EqualFold(a, "bylex"):
+			kind = zrangeLex
+		case kind == zrangeAuto && EqualFold(a, "byscore"):
+			kind = zrangeScore
+		default:
+			c.W.WriteError(ErrSyntax)
+			return
+		}
+	}
+	if kind == zrangeAuto {
+		kind = zrangeRank
+	}
+	rev := dir == dirRev
+	// Redis checks only the count: LIMIT offset -1 passes, and is ignored.
+	if limit != -1 && kind == zrangeRank {
+		c.W.WriteError(errZLimitByRank)
+		return
+	}
+	if withScores && kind == zrangeLex {
+		c.W.WriteError(errZLexScores)
+		return
+	}
+	lo, hi := src+1, src+2
+	if rev && kind != zrangeRank {
+		lo, hi = hi, lo
+	}
+	var walk func(s *sortedSet, fn func(n *zset.Node)) int
+	switch kind {
+	case zrangeRank:
+		start, ok := c.IntArg(lo)
+		if !ok {
+			return
+		}
+		stop, ok := c.IntArg(hi)
+		if !ok {
+			return
+		}
+		walk = func(s *sortedSet, fn func(n *zset.Node)) int {
+			l, h, ok := rankRange(start, stop, s.Len())
+			if !ok {
+				return 0
+			}
+			first := s.ByRank(l)
+			if rev {
+				first = s.ByRank(s.Len() - 1 - l)
+			}
+			return walkNodes(first, rev, 0, int64(h-l+1), nil, fn)
+		}
+	case zrangeScore:
+		r, ok := c.scoreRangeArgs(lo, hi)
+		if !ok {
+			return
+		}
+		walk = func(s *sortedSet, fn func(n *zset.Node)) int {
+			first := s.FirstInScore(r)
+			if rev {
+				first = s.LastInScore(r)
+			}
+			return walkNodes(first, rev, offset, limit, r.InScore, fn)
+		}
+	default:
+		r, ok := c.lexRangeArgs(lo, hi)
+		if !ok {
+			return
+		}
+		walk = func(s *sortedSet, fn func(n *zset.Node)) int {
+			first := s.FirstInLex(r)
+			if rev {
+				first = s.LastInLex(r)
+			}
+			return walkNodes(first, rev, offset, limit, r.InLex, fn)
+		}
+	}
+	s, ok := c.zsetArg(c.Args[src], true)
+	if !ok {
+		return
+	}
+	if store {
+		zrangeStore(c, s, walk)
+		return
+	}
+	out := newZReply(c.W, withScores)
+	if s == nil {
+		out.begin(0)
+		return
+	}
+	out.begin(walk(s, func(*zset.Node) {}))
+	walk(s, out.add)
+}
+
+// walkNodes calls fn with up to limit (negative: no limit) nodes from
+// first, after skipping offset (negative: all), going backwards when rev
+// and stopping at the first node outside in (nil: no bound). It returns
+// how many it visited.
+func walkNodes(first *zset.Node, rev bool, offset, limit int64, in func(n *zset.Node) bool, fn func(n *zset.Node)) int {
+	if offset < 0 {
+		return 0
+	}
+	n := first
+	step := func() {
+		if rev {
+			n = n.Prev()
+		} else {
+			n = n.Next()
+		}
+	}
+	for ; n != nil && offset > 0; offset-- {
+		step()
+	}
+	count := 0
+	for ; n != nil && limit != 0 && (in == nil || in(n)); limit-- {
+		fn(n)
+		count++
+		step()
+	}
+	return count
+}
+
+// zrangeStore stores the range walk selects from s (nil: missing) at
+// Args[1] and replies with its size.
+func zrangeStore(c *Ctx, s *sortedSet, walk func(s *sortedSet, fn func(n *zset.Node)) int) {
+	dst := newSortedSet(0)
+	if s != nil {
+		walk(s, func(n *zset.Node) { dst.insert([]byte(n.Member), n.Score) })
+	}
+	c.zsetStore(c.Args[1], dst)
+}
+
+// zsetStore makes s the value of key (deleting key if s is empty), as the
+// STORE commands do, logs the command and replies with s's size.
+func (c *Ctx) zsetStore(key []byte, s *sortedSet) {
+	if s.Len() == 0 {
+		if c.Delete(key) {
+			c.Propagate()
+		}
+		c.W.WriteInt(0)
+		return
+	}
+	s.fitEncoding()
+	c.Store(key, Value{Obj: s}, false)
+	c.Propagate()
+	c.SignalReady(key)
+	c.W.WriteInt(int64(s.Len()))
+}
+
+// zsetCountArg parses Args[i] as a pop count, writing err if it is not a
+// positive integer (zero is allowed when zeroOK).
+func (c *Ctx) zsetCountArg(i int, zeroOK bool, err string) (int64, bool) {
+	n, ok := ParseInt(c.Args[i])
+	if !ok || n < 0 || n == 0 && !zeroOK {
+		c.W.WriteError(err)
+		return 0, false
+	}
+	return n, true
+}
+
+// zpop returns ZPOPMIN, or ZPOPMAX when max.
+func zpop(max bool) func(c *Ctx) {
+	return func(c *Ctx) {
+		count, out := int64(1), zreply{w: c.W, scores: true}
+		switch len(c.Args) {
+		case 2:
+		case 3:
+			var ok bool
+			if count, ok = c.zsetCountArg(2, true, ErrNotPositive); !ok {
+				return
+			}
+			out = newZReply(c.W, true)
+		default:
+			c.W.WriteError(ErrSyntax)
+			return
+		}
+		key := c.Args[1]
+		s, ok := c.zsetArg(key, false)
+		if !ok {
+			return
+		}
+		if s == nil {
+			out.begin(0)
+			return
+		}
+		c.zsetPop(key, s, max, count, out)
+	}
+}
+
+// zsetPop removes up to count members from the lowest (highest when max)
+// end of s, the set at key, writes them with out, deletes the key if it
+// is left empty and logs the pop as ZPOPMIN/ZPOPMAX key count.
+func (c *Ctx) zsetPop(key []byte, s *sortedSet, max bool, count int64, out zreply) {
+	n := int(min(count, int64(s.Len())))
+	out.begin(n)
+	for i := 0; i < n; i++ {
+		node := s.First()
+		if max {
+			node = s.Last()
+		}
+		out.add(node)
+		s.Delete([]byte(node.Member))
+	}
+	if n == 0 {
+		return
+	}
+	c.zsetDeleteIfEmpty(key, s)
+	name := zpopminName
+	if max {
+		name = zpopmaxName
+	}
+	c.PropagateAs(name, key, strconv.AppendInt(nil, int64(n), 10))
+}
+
+// zsetFirstNonEmpty returns the first of keys holding a sorted set. It
+// writes WRONGTYPE and returns ok false if it meets another kind first.
+func (c *Ctx) zsetFirstNonEmpty(keys [][]byte) (key []byte, s *sortedSet, ok bool) {
+	for _, k := range keys {
+		if s, ok = c.zsetArg(k, false); !ok {
+			return nil, nil, false
+		}
+		if s != nil {
+			return k, s, true
+		}
+	}
+	return nil, nil, true
+}
+
+// bzpop returns BZPOPMIN, or BZPOPMAX when max.
+func bzpop(max bool) func(c *Ctx) {
+	return func(c *Ctx) {
+		timeout, ok := c.TimeoutArg(len(c.Args) - 1)
+		if !ok {
+			return
+		}
+		keys := c.Args[1 : len(c.Args)-1]
+		key, s, ok := c.zsetFirstNonEmpty(keys)
+		if !ok {
+			return
+		}
+		if s == nil {
+			c.Block(keys, timeout, (*resp.Writer).WriteNullArray)
+			return
+		}
+		c.zsetPop(key, s, max, 1, zreply{w: c.W, scores: true, key: key})
+	}
+}
+
+// zmpop returns ZMPOP (numkeys at Args[num]) or, when block, BZMPOP.
+func zmpop(num int, block bool) func(c *Ctx) {
+	return func(c *Ctx) {
+		n, ok := ParseInt(c.Args[num])
+		if !ok || n < 1 {
+			c.W.WriteError(errZNumKeys)
+			return
+		}
+		where := int64(num) + n + 1
+		if where >= int64(len(c.Args)) {
+			c.W.WriteError(ErrSyntax)
+			return
+		}
+		var max bool
+		switch a := c.Args[where]; {
+		case EqualFold(a, "min"):
+		case EqualFold(a, "max"):
+			max = true
+		default:
+			c.W.WriteError(ErrSyntax)
+			return
+		}
+		count := int64(-1)
+		for i := int(where) + 1; i < len(c.Args); i++ {
+			if count != -1 || !EqualFold(c.Args[i], "count") || i+1 >= len(c.Args) {
+				c.W.WriteError(ErrSyntax)
+				return
+			}
+			i++
+			if count, ok = c.zsetCountArg(i, false, errZCount); !ok {
+				return
+			}
+		}
+		if count == -1 {
+			count = 1
+		}
+		keys := c.Args[num+1 : where]
+		var timeout time.Duration
+		if block {
+			if timeout, ok = c.TimeoutArg(1); !ok {
+				return
+			}
+		}
+		key, s, ok := c.zsetFirstNonEmpty(keys)
+		if !ok {
+			return
+		}
+		if s == nil {
+			if block {
+				c.Block(keys, timeout, (*resp.Writer).WriteNullArray)
+			} else {
+				c.W.WriteNullArray()
+			}
+			return
+		}
+		c.W.WriteArray(2)
+		c.W.WriteBulk(key)
+		c.zsetPop(key, s, max, count, zreply{w: c.W, scores: true, nested: true})
+	}
+}
