@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 
+	"myredis/cluster"
 	"myredis/config"
 	"myredis/db"
 	"myredis/server"
@@ -54,12 +55,21 @@ func run(args []string) int {
 	if cfg.AppendOnly() {
 		logger.Warn("appendonly is set but AOF persistence is not implemented yet: writes are kept in memory only")
 	}
-	if peers := cfg.Peers(); len(peers) > 0 {
-		logger.Warn("peers are configured but cluster mode is not implemented yet: serving every key locally", "peers", strings.Join(peers, ","))
-	}
-
 	ks := db.New(db.NewTable(), cfg.Databases())
-	srv := server.New(cfg, ks, nil, logger)
+	var exec server.Executor // nil: stand-alone
+	if peers := cfg.Peers(); len(peers) > 0 {
+		if cfg.Self() == "" {
+			logger.Error("peers are configured but self is not: set self to this node's host:port as the peers list it")
+			return 1
+		}
+		router := cluster.New(cluster.Options{
+			Self: cfg.Self(), Peers: peers, Next: server.Local{KS: ks}, Table: ks.Table(),
+			Password: cfg.RequirePass, Log: logger,
+		})
+		exec = router
+		logger.Info("cluster mode", "self", cfg.Self(), "members", strings.Join(router.Ring().Members(), ","))
+	}
+	srv := server.New(cfg, ks, exec, logger)
 	logger.Info("keyspace ready", "databases", cfg.Databases(), "commands", len(ks.Table().All()))
 	if err := srv.Listen(); err != nil {
 		logger.Error("cannot listen", "err", err)

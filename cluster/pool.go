@@ -1,0 +1,357 @@
+package cluster
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"myredis/resp"
+)
+
+// Timeout bounds connecting to a peer and waiting for a forwarded reply.
+// A peer that does not answer within it is reported down (CLUSTERDOWN) and
+// its connection closed. It is a constant until the configuration grows a
+// parameter for it.
+const Timeout = 2 * time.Second
+
+// connsPerPeer is how many pipelined connections a pool keeps per peer
+// and protocol.
+const connsPerPeer = 4
+
+// peerNamePrefix starts the client name a node gives its connections to
+// peers (CLIENT SETNAME myredis-peer:<self>): a command arriving on such a
+// connection is never forwarded again.
+const peerNamePrefix = "myredis-peer:"
+
+// Backoff between reconnection attempts to a peer that is down.
+const (
+	minBackoff = 100 * time.Millisecond
+	maxBackoff = time.Second
+)
+
+// dialer opens a connection to a peer and runs the handshake: AUTH,
+// HELLO 3 for RESP3, the member-set check and the peer's client name.
+type dialer struct {
+	self     string
+	members  []string
+	password func() string
+	log      *slog.Logger
+}
+
+// dial connects to addr for replies in protocol proto (2 or 3). On any
+// failure it returns a CLUSTERDOWN error naming addr.
+func (d *dialer) dial(addr string, proto int) (net.Conn, *resp.Reader, error) {
+	nc, err := net.DialTimeout("tcp", addr, Timeout)
+	if err != nil {
+		return nil, nil, unreachable(addr, err)
+	}
+	var cmds [][][]byte
+	if pass := d.password(); pass != "" {
+		cmds = append(cmds, [][]byte{[]byte("AUTH"), []byte(pass)})
+	}
+	if proto == 3 {
+		cmds = append(cmds, [][]byte{[]byte("HELLO"), []byte("3")})
+	}
+	cmds = append(cmds,
+		[][]byte{[]byte("CLUSTER"), []byte(handshakeSub), []byte(d.self), []byte(joinMembers(d.members))},
+		[][]byte{[]byte("CLIENT"), []byte("SETNAME"), []byte(peerNamePrefix + d.self)})
+	var buf []byte
+	for _, c := range cmds {
+		buf = resp.AppendCommand(buf, c)
+	}
+	nc.SetDeadline(time.Now().Add(Timeout))
+	r := resp.NewReader(bufio.NewReader(nc))
+	var refused error // the peer answered the handshake with an error
+	_, err = nc.Write(buf)
+	for i := 0; err == nil && refused == nil && i < len(cmds); i++ {
+		var reply []byte
+		if reply, err = r.ReadReply(); err != nil || reply[0] != '-' {
+			continue
+		}
+		msg := string(reply[1 : len(reply)-2])
+		refused = fmt.Errorf("CLUSTERDOWN node %s refused the connection: %s", addr, msg)
+		if i == len(cmds)-2 { // the member-set check
+			d.log.Error("peer disagrees on the cluster members: not forwarding to it", "peer", addr, "reply", msg)
+			refused = fmt.Errorf("CLUSTERDOWN node %s disagrees on the cluster members: %s", addr, msg)
+		}
+	}
+	if err != nil || refused != nil {
+		nc.Close()
+		if refused != nil {
+			return nil, nil, refused
+		}
+		return nil, nil, unreachable(addr, err)
+	}
+	nc.SetDeadline(time.Time{})
+	if tc, ok := nc.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
+	return nc, r, nil
+}
+
+// unreachable is the error for a peer that cannot be reached.
+func unreachable(addr string, err error) error {
+	return fmt.Errorf("CLUSTERDOWN node %s is unreachable: %w", addr, err)
+}
+
+// A Pool holds the pipelined connections to one peer for one protocol.
+// Many goroutines share them: requests queue per connection, go out in one
+// write per batch, and replies are handed back in order. A Pool is safe for
+// concurrent use.
+type Pool struct {
+	addr  string
+	proto int
+	d     *dialer
+	next  atomic.Uint32
+	conns [connsPerPeer]peerConn
+}
+
+func newPool(addr string, proto int, d *dialer) *Pool {
+	p := &Pool{addr: addr, proto: proto, d: d}
+	for i := range p.conns {
+		p.conns[i].pool = p
+		p.conns[i].wake = make(chan struct{}, 1)
+	}
+	return p
+}
+
+// Do sends the command args to the peer, after a SELECT of database db if
+// the connection has another one selected, and returns the peer's reply
+// (one complete RESP value the caller owns, possibly an error reply). The
+// Go error, always a CLUSTERDOWN text naming the peer, reports a peer that
+// is down or did not answer within Timeout. args is encoded before Do
+// returns and is not retained.
+func (p *Pool) Do(db int, args [][]byte) ([]byte, error) {
+	c := &call{db: db, cmd: resp.AppendCommand(nil, args), done: make(chan struct{})}
+	return p.conns[p.next.Add(1)%connsPerPeer].do(c)
+}
+
+// DoDedicated runs one command on a new connection of its own, closed
+// afterwards, and waits for its reply without a deadline: for blocking
+// commands, which must not stall the shared pipeline.
+func (p *Pool) DoDedicated(db int, args [][]byte) ([]byte, error) {
+	nc, r, err := p.d.dial(p.addr, p.proto)
+	if err != nil {
+		return nil, err
+	}
+	defer nc.Close()
+	buf := resp.AppendCommand(nil, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(db), 10)})
+	if _, err := nc.Write(resp.AppendCommand(buf, args)); err != nil {
+		return nil, unreachable(p.addr, err)
+	}
+	if _, err := r.ReadReply(); err != nil {
+		return nil, unreachable(p.addr, err)
+	}
+	reply, err := r.ReadReply()
+	if err != nil {
+		return nil, unreachable(p.addr, err)
+	}
+	return reply, nil
+}
+
+// A call is one forwarded command waiting for its reply.
+type call struct {
+	db      int
+	cmd     []byte
+	selects bool // a SELECT went out before cmd: its reply comes first
+	reply   []byte
+	err     error
+	done    chan struct{}
+}
+
+func (c *call) finish(reply []byte, err error) {
+	c.reply, c.err = reply, err
+	close(c.done)
+}
+
+// peerConn is one pipelined connection. A writer goroutine, running while
+// there is work, dials when needed and writes each batch of queued calls
+// in one write; a reader goroutine per live connection hands the replies
+// to the pending calls in order.
+type peerConn struct {
+	pool *Pool
+	wake chan struct{} // capacity 1: there is something in queue
+
+	mu      sync.Mutex
+	queue   []*call // not yet written
+	pending []*call // written, waiting for their replies in order
+	nc      net.Conn
+	db      int // the database selected on nc; only the writer changes it
+	running bool
+	err     error // why the peer is down
+	retryAt time.Time
+	backoff time.Duration
+}
+
+func (pc *peerConn) do(c *call) ([]byte, error) {
+	pc.mu.Lock()
+	if pc.nc == nil && time.Now().Before(pc.retryAt) {
+		err := pc.err
+		pc.mu.Unlock()
+		return nil, err
+	}
+	pc.queue = append(pc.queue, c)
+	if !pc.running {
+		pc.running = true
+		go pc.run()
+	}
+	pc.mu.Unlock()
+	select {
+	case pc.wake <- struct{}{}:
+	default:
+	}
+	timer := time.NewTimer(2 * Timeout) // connecting, then answering
+	defer timer.Stop()
+	select {
+	case <-c.done:
+		return c.reply, c.err
+	case <-timer.C:
+		err := fmt.Errorf("CLUSTERDOWN node %s did not answer within %v", pc.pool.addr, Timeout)
+		pc.mu.Lock()
+		pc.brokenLocked(pc.nc, err)
+		pc.mu.Unlock()
+		<-c.done // brokenLocked failed it unless the reply just came
+		return c.reply, c.err
+	}
+}
+
+// run connects if needed and writes batches until the queue is empty at a
+// moment the connection is down, then ends.
+func (pc *peerConn) run() {
+	for {
+		pc.mu.Lock()
+		nc := pc.nc
+		if nc == nil && len(pc.queue) == 0 {
+			pc.running = false
+			pc.mu.Unlock()
+			return
+		}
+		pc.mu.Unlock()
+		if nc == nil {
+			var r *resp.Reader
+			var err error
+			nc, r, err = pc.pool.d.dial(pc.pool.addr, pc.pool.proto)
+			pc.mu.Lock()
+			if err != nil {
+				pc.downLocked(err)
+				pc.running = false
+				pc.mu.Unlock()
+				return
+			}
+			pc.nc, pc.db, pc.backoff = nc, 0, 0
+			pc.mu.Unlock()
+			go pc.read(nc, r)
+		}
+		pc.writeBatches(nc)
+	}
+}
+
+// writeBatches writes whatever is queued, batch after batch, until nc breaks.
+func (pc *peerConn) writeBatches(nc net.Conn) {
+	var buf []byte
+	for range pc.wake {
+		pc.mu.Lock()
+		if pc.nc != nc {
+			pc.mu.Unlock()
+			return
+		}
+		buf = buf[:0]
+		for _, c := range pc.queue {
+			if c.db != pc.db {
+				buf = resp.AppendCommand(buf, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(c.db), 10)})
+				c.selects, pc.db = true, c.db
+			}
+			buf = append(buf, c.cmd...)
+		}
+		pc.pending = append(pc.pending, pc.queue...)
+		pc.queue = pc.queue[:0:0]
+		pc.mu.Unlock()
+		nc.SetWriteDeadline(time.Now().Add(Timeout))
+		if _, err := nc.Write(buf); err != nil {
+			pc.mu.Lock()
+			pc.brokenLocked(nc, unreachable(pc.pool.addr, err))
+			pc.mu.Unlock()
+			return
+		}
+	}
+}
+
+// read hands each reply on nc to the oldest pending call.
+func (pc *peerConn) read(nc net.Conn, r *resp.Reader) {
+	for {
+		reply, err := r.ReadReply()
+		pc.mu.Lock()
+		if err == nil && len(pc.pending) == 0 {
+			err = errors.New("reply without a request")
+		}
+		if err != nil {
+			pc.brokenLocked(nc, unreachable(pc.pool.addr, err))
+			pc.mu.Unlock()
+			return
+		}
+		c := pc.pending[0]
+		if c.selects {
+			// This was the SELECT's reply; the command's comes next.
+			c.selects = false
+			if reply[0] == '-' {
+				pc.brokenLocked(nc, fmt.Errorf("CLUSTERDOWN node %s refused SELECT %d: %s", pc.pool.addr, c.db, reply[1:len(reply)-2]))
+				pc.mu.Unlock()
+				return
+			}
+			pc.mu.Unlock()
+			continue
+		}
+		pc.pending = pc.pending[1:]
+		pc.mu.Unlock()
+		c.finish(reply, nil)
+	}
+}
+
+// brokenLocked closes nc, if it is still the live connection, and fails
+// every call queued or pending on it with err.
+func (pc *peerConn) brokenLocked(nc net.Conn, err error) {
+	if nc == nil || pc.nc != nc {
+		return
+	}
+	nc.Close()
+	pc.downLocked(err)
+	for _, c := range pc.pending {
+		c.finish(nil, err)
+	}
+	pc.pending = nil
+	select {
+	case pc.wake <- struct{}{}: // let the writer see the change
+	default:
+	}
+}
+
+// downLocked marks the peer down: calls fail at once with err until the
+// backoff has passed, and the queue is failed now.
+func (pc *peerConn) downLocked(err error) {
+	pc.nc = nil
+	pc.err = err
+	pc.backoff = min(max(2*pc.backoff, minBackoff), maxBackoff)
+	pc.retryAt = time.Now().Add(pc.backoff)
+	for _, c := range pc.queue {
+		c.finish(nil, err)
+	}
+	pc.queue = nil
+	pc.pool.d.log.Warn("peer down", "peer", pc.pool.addr, "err", err, "retry_in", pc.backoff)
+}
+
+func joinMembers(members []string) string {
+	var b []byte
+	for i, m := range members {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, m...)
+	}
+	return string(b)
+}

@@ -1,0 +1,398 @@
+package cluster
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+
+	"myredis/db"
+	"myredis/resp"
+	"myredis/server"
+)
+
+const errCrossSlot = "CROSSSLOT Keys in request don't hash to the same slot"
+
+// Options configure a Router.
+type Options struct {
+	Self  string   // this node's host:port, as the other nodes list it
+	Peers []string // the other nodes' host:port; self may appear too
+	// Next runs the commands this node serves itself.
+	Next server.Executor
+	// Table is the command table; New registers CLUSTER, READONLY and
+	// READWRITE in it.
+	Table *db.Table
+	// Password returns the requirepass the peers expect ("" for none).
+	Password func() string
+	Log      *slog.Logger
+	// VirtualNodes per member; 0 means DefaultVirtualNodes.
+	VirtualNodes int
+}
+
+// Router is the Executor of a cluster node: it runs a command here when
+// this node owns its keys, forwards it whole to the owner when one other
+// node owns them all, splits MGET, MSET, DEL, UNLINK, EXISTS and TOUCH per
+// owner, runs DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHDB, FLUSHALL and SWAPDB on
+// every node, and answers CROSSSLOT for other commands whose keys span
+// nodes. Commands arriving from a peer always run here. A Router is safe for
+// concurrent use.
+//
+// Not yet routed: WATCH/MULTI/EXEC and pub/sub (issue 4) need a dedicated
+// peer connection per client session, as blocking commands have now;
+// until then a forwarded WATCH would land on a shared connection.
+type Router struct {
+	self    string
+	ring    *Ring
+	next    server.Executor
+	pools   map[string]*[2]*Pool // per peer: the RESP2 and the RESP3 pool
+	log     *slog.Logger
+	split   map[*db.Command]merger
+	whole   map[*db.Command]merger
+	scan    *db.Command
+	keysCmd *db.Command
+}
+
+// New returns the router for the cluster of opt.Self and opt.Peers and
+// registers the cluster commands in opt.Table: call it once, before
+// server.New. It panics if opt.Table already holds them.
+func New(opt Options) *Router {
+	if opt.VirtualNodes == 0 {
+		opt.VirtualNodes = DefaultVirtualNodes
+	}
+	ring := NewRing(append([]string{opt.Self}, opt.Peers...), opt.VirtualNodes, nil)
+	r := &Router{
+		self: opt.Self, ring: ring, next: opt.Next, log: opt.Log,
+		pools: make(map[string]*[2]*Pool),
+		split: make(map[*db.Command]merger),
+		whole: make(map[*db.Command]merger),
+	}
+	d := &dialer{self: opt.Self, members: ring.Members(), password: opt.Password, log: opt.Log}
+	for _, m := range ring.Members() {
+		if m != opt.Self {
+			r.pools[m] = &[2]*Pool{newPool(m, 2, d), newPool(m, 3, d)}
+		}
+	}
+	t := opt.Table
+	set := func(dst map[*db.Command]merger, m merger, names ...string) {
+		for _, n := range names {
+			if c := t.Get([]byte(n)); c != nil {
+				dst[c] = m
+			}
+		}
+	}
+	set(r.split, mergeInOrder, "mget")
+	set(r.split, mergeOK, "mset")
+	set(r.split, mergeSum, "del", "unlink", "exists", "touch")
+	set(r.whole, mergeSum, "dbsize")
+	set(r.whole, mergeConcat, "keys")
+	set(r.whole, mergeRandom, "randomkey")
+	set(r.whole, mergeOK, "flushdb", "flushall", "swapdb")
+	r.scan = t.Get([]byte("scan"))
+	r.keysCmd = t.Get([]byte("keys"))
+	r.register(t)
+	return r
+}
+
+// Ring returns the ring the router places keys with.
+func (r *Router) Ring() *Ring { return r.ring }
+
+// Exec runs cmd here, on its keys' owner, or on every node; see Router.
+func (r *Router) Exec(s *server.Session, cmd *db.Command, args [][]byte, w *resp.Writer) {
+	var buf [8][]byte
+	keys := cmd.Keys(buf[:0], args)
+	if s.HasNamePrefix(peerNamePrefix) {
+		// Forwarded by a peer: never forwarded again.
+		for _, k := range keys {
+			if owner := r.ring.Owner(k); owner != r.self {
+				w.WriteError(fmt.Sprintf("CLUSTERDOWN key '%s' belongs to node %s, not to this node %s: the nodes disagree on the ring", k, owner, r.self))
+				return
+			}
+		}
+		r.next.Exec(s, cmd, args, w)
+		return
+	}
+	if m := r.whole[cmd]; m != nil {
+		r.everyNode(s, cmd, args, w, m)
+		return
+	}
+	if cmd == r.scan {
+		r.scanCluster(s, cmd, args, w)
+		return
+	}
+	if len(keys) == 0 {
+		r.next.Exec(s, cmd, args, w)
+		return
+	}
+	owner := r.ring.Owner(keys[0])
+	for _, k := range keys[1:] {
+		if r.ring.Owner(k) != owner {
+			if m := r.split[cmd]; m != nil {
+				r.splitByOwner(s, cmd, args, w, m)
+			} else {
+				w.WriteError(errCrossSlot)
+			}
+			return
+		}
+	}
+	if owner == r.self {
+		r.next.Exec(s, cmd, args, w)
+		return
+	}
+	w.WriteRaw(r.on(s, owner, cmd, args))
+}
+
+// on runs args on member and returns its reply, an error reply if the
+// member cannot be reached. A blocking command gets a connection of its own.
+func (r *Router) on(s *server.Session, member string, cmd *db.Command, args [][]byte) []byte {
+	if member == r.self {
+		var buf bytes.Buffer
+		w := resp.NewWriter(&buf)
+		w.SetProtocol(s.Protocol())
+		r.next.Exec(s, cmd, args, w)
+		w.Flush()
+		return buf.Bytes()
+	}
+	p := r.pools[member][s.Protocol()-2]
+	do := p.Do
+	if cmd.Flags&db.FlagBlocking != 0 {
+		do = p.DoDedicated
+	}
+	reply, err := do(s.DB, args)
+	if err != nil {
+		return errorReply(err.Error())
+	}
+	return reply
+}
+
+func errorReply(msg string) []byte { return append(append([]byte{'-'}, msg...), "\r\n"...) }
+
+// onEach runs, in parallel, each member's command of calls and returns the
+// replies in the same order. This node's share runs on the caller's
+// goroutine, as the session requires.
+func (r *Router) onEach(s *server.Session, cmd *db.Command, members []string, calls [][][]byte) [][]byte {
+	replies := make([][]byte, len(members))
+	var wg sync.WaitGroup
+	for i, m := range members {
+		if m != r.self {
+			wg.Go(func() { replies[i] = r.on(s, m, cmd, calls[i]) })
+		}
+	}
+	if i := slices.Index(members, r.self); i >= 0 {
+		replies[i] = r.on(s, r.self, cmd, calls[i])
+	}
+	wg.Wait()
+	return replies
+}
+
+// A merger combines the replies of the nodes a command ran on into the
+// caller's reply. order[i] lists, for a split command, the positions (in
+// the caller's key order) of the keys replies[i] answers for; n is the
+// caller's key count. None of the replies is an error.
+type merger func(w *resp.Writer, replies [][]byte, order [][]int, n int)
+
+// merge writes the first error reply among replies, or calls m.
+func merge(w *resp.Writer, m merger, replies [][]byte, order [][]int, n int) {
+	for _, rep := range replies {
+		if rep[0] == '-' {
+			w.WriteRaw(rep)
+			return
+		}
+	}
+	m(w, replies, order, n)
+}
+
+// splitByOwner sends each owner the command for its keys (with their
+// values for MSET) and merges the replies.
+func (r *Router) splitByOwner(s *server.Session, cmd *db.Command, args [][]byte, w *resp.Writer, m merger) {
+	step := max(cmd.Step, 1)
+	var members []string
+	var calls [][][]byte
+	var order [][]int
+	n := 0
+	for i := cmd.FirstKey; i+step <= len(args); i += step {
+		owner := r.ring.Owner(args[i])
+		g := slices.Index(members, owner)
+		if g < 0 {
+			g = len(members)
+			members = append(members, owner)
+			calls = append(calls, slices.Clip(args[:cmd.FirstKey]))
+			order = append(order, nil)
+		}
+		calls[g] = append(calls[g], args[i:i+step]...)
+		order[g] = append(order[g], n)
+		n++
+	}
+	merge(w, m, r.onEach(s, cmd, members, calls), order, n)
+}
+
+// everyNode runs the command on every member and merges the replies.
+func (r *Router) everyNode(s *server.Session, cmd *db.Command, args [][]byte, w *resp.Writer, m merger) {
+	members := r.ring.Members()
+	calls := make([][][]byte, len(members))
+	for i := range calls {
+		calls[i] = args
+	}
+	merge(w, m, r.onEach(s, cmd, members, calls), nil, 0)
+}
+
+// scanCluster runs SCAN on one node at a time. The cluster cursor is the
+// node's own cursor times the member count plus the node's index among the
+// sorted members, so cursor 0 starts at the first node and each node's
+// end moves on to the next.
+func (r *Router) scanCluster(s *server.Session, cmd *db.Command, args [][]byte, w *resp.Writer) {
+	cur, err := strconv.ParseUint(string(args[1]), 10, 64)
+	if err != nil {
+		w.WriteError("ERR invalid cursor")
+		return
+	}
+	members := r.ring.Members()
+	n := uint64(len(members))
+	node := cur % n
+	sub := slices.Clone(args)
+	sub[1] = strconv.AppendUint(nil, cur/n, 10)
+	reply := r.on(s, members[node], cmd, sub)
+	if reply[0] == '-' {
+		w.WriteRaw(reply)
+		return
+	}
+	elems, err := arrayElems(reply)
+	var next uint64
+	if err == nil && len(elems) == 2 {
+		next, err = strconv.ParseUint(string(bulkText(elems[0])), 10, 64)
+	}
+	if err != nil || len(elems) != 2 {
+		w.WriteError(fmt.Sprintf("ERR unexpected SCAN reply from node %s", members[node]))
+		return
+	}
+	switch {
+	case next != 0:
+		next = next*n + node
+	case node+1 < n:
+		next = node + 1
+	}
+	w.WriteArray(2)
+	w.WriteBulkString(strconv.FormatUint(next, 10))
+	w.WriteRaw(elems[1])
+}
+
+// mergeInOrder puts the elements of MGET's replies back in the caller's order.
+func mergeInOrder(w *resp.Writer, replies [][]byte, order [][]int, n int) {
+	out := make([][]byte, n)
+	for i, rep := range replies {
+		elems, err := arrayElems(rep)
+		if err != nil || len(elems) != len(order[i]) {
+			w.WriteError("ERR unexpected reply from a peer")
+			return
+		}
+		for j, e := range elems {
+			out[order[i][j]] = e
+		}
+	}
+	w.WriteArray(n)
+	for _, e := range out {
+		w.WriteRaw(e)
+	}
+}
+
+// mergeOK answers OK: every node did.
+func mergeOK(w *resp.Writer, _ [][]byte, _ [][]int, _ int) { w.WriteSimple("OK") }
+
+// mergeSum adds up integer replies.
+func mergeSum(w *resp.Writer, replies [][]byte, _ [][]int, _ int) {
+	var sum int64
+	for _, rep := range replies {
+		n, ok := db.ParseInt(bytes.TrimSuffix(rep[1:], []byte("\r\n")))
+		if rep[0] != ':' || !ok {
+			w.WriteError("ERR unexpected reply from a peer")
+			return
+		}
+		sum += n
+	}
+	w.WriteInt(sum)
+}
+
+// mergeConcat joins array replies into one array.
+func mergeConcat(w *resp.Writer, replies [][]byte, _ [][]int, _ int) {
+	total := 0
+	bodies := make([][]byte, len(replies))
+	for i, rep := range replies {
+		n, body, err := arrayHeader(rep)
+		if err != nil {
+			w.WriteError("ERR unexpected reply from a peer")
+			return
+		}
+		total += n
+		bodies[i] = body
+	}
+	w.WriteArray(total)
+	for _, b := range bodies {
+		w.WriteRaw(b)
+	}
+}
+
+// mergeRandom picks one of the nodes' non-null replies at random.
+func mergeRandom(w *resp.Writer, replies [][]byte, _ [][]int, _ int) {
+	var found [][]byte
+	for _, rep := range replies {
+		if !isNull(rep) {
+			found = append(found, rep)
+		}
+	}
+	if len(found) == 0 {
+		w.WriteNull()
+		return
+	}
+	w.WriteRaw(found[rand.IntN(len(found))])
+}
+
+func isNull(rep []byte) bool {
+	return rep[0] == '_' || bytes.HasPrefix(rep, []byte("$-1\r\n"))
+}
+
+var errBadReply = errors.New("cluster: unexpected reply")
+
+// arrayHeader returns the element count of an array reply and the
+// encoding of its elements.
+func arrayHeader(reply []byte) (int, []byte, error) {
+	end := bytes.IndexByte(reply, '\n')
+	if reply[0] != '*' || end < 2 {
+		return 0, nil, errBadReply
+	}
+	n, ok := db.ParseInt(reply[1 : end-1])
+	if !ok || n < 0 {
+		return 0, nil, errBadReply
+	}
+	return int(n), reply[end+1:], nil
+}
+
+// arrayElems returns the encodings of an array reply's elements; they
+// alias reply.
+func arrayElems(reply []byte) ([][]byte, error) {
+	n, body, err := arrayHeader(reply)
+	if err != nil {
+		return nil, err
+	}
+	rd := resp.NewReader(bytes.NewReader(body))
+	out := make([][]byte, 0, n)
+	for range n {
+		e, err := rd.ReadReply()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// bulkText returns the content of a bulk string reply's encoding.
+func bulkText(e []byte) []byte {
+	start := bytes.IndexByte(e, '\n') + 1
+	if e[0] != '$' || start == 0 || len(e) < start+2 {
+		return nil
+	}
+	return e[start : len(e)-2]
+}
