@@ -1,0 +1,806 @@
+// Package aof keeps MyRedis's append-only file in Redis 7's multi-part
+// layout: a manifest naming one base file and the incremental files
+// appended since, all RESP commands (aof-use-rdb-preamble no). It appends
+// writes with group commit, replays the files at start-up, checks and fixes
+// them, and rewrites the base in the background.
+//
+// The AOF is a hook on writes: the keyspace reports each effective write to
+// Append and knows nothing of files; the server waits with WaitDurable
+// before replying.
+package aof
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"myredis/resp"
+)
+
+// Fsync policies (appendfsync).
+const (
+	FsyncAlways   = "always"
+	FsyncEverysec = "everysec"
+	FsyncNo       = "no"
+)
+
+// Options configure an AOF. Zero fields select Redis's defaults.
+type Options struct {
+	Dir           string // the server's dir; files go in Dir/Dirname
+	Dirname       string // appenddirname, default "appendonlydir"
+	Filename      string // appendfilename, default "appendonly.aof"
+	Fsync         string // appendfsync: FsyncAlways, FsyncEverysec (default) or FsyncNo
+	LoadTruncated bool   // aof-load-truncated: Load truncates a torn tail instead of failing
+	Logger        *slog.Logger
+}
+
+// ErrClosed is returned by WaitDurable for writes that were not made
+// durable before Close, and by Start and Rewrite after Close.
+var ErrClosed = errors.New("aof: closed")
+
+// Timing of the background work.
+const (
+	flushInterval = 100 * time.Millisecond // the writer's round when nobody waits; also the retry pace after an error
+	syncInterval  = time.Second            // everysec
+	syncStall     = 2 * time.Second        // everysec: an fsync running longer makes writers wait
+	maxSpareBuf   = 4 << 20                // a larger append buffer is not kept for reuse
+)
+
+// An AOF appends writes to the current incremental file. All methods are
+// safe for concurrent use, except that Load and Start must run before the
+// others (Open, then Load, then Start) and Close last.
+type AOF struct {
+	opts     Options
+	log      *slog.Logger
+	dir      string // Dir/Dirname
+	manName  string // manifest file name in dir
+	always   bool
+	everysec bool
+
+	// Injectable for tests.
+	writeFn func(f *os.File, b []byte) (int, error)
+	syncFn  func(f *os.File) error
+	tick    time.Duration // flushInterval
+	every   time.Duration // syncInterval
+	stall   time.Duration // syncStall
+
+	manMu   sync.Mutex // guards man, the manifest file and started
+	man     *manifest
+	started bool
+
+	mu         sync.Mutex // the append mutex: guards the fields below
+	cond       *sync.Cond // on mu; broadcast whenever written, synced, errors or syncing change
+	buf        []byte     // appended, not yet taken by the writer
+	spare      []byte     // an emptied buffer to reuse
+	seq        uint64     // sequence number of the last Append
+	db         int        // database of the last appended command; -1 forces a SELECT
+	rot        *rotation  // a switch to a new incr file, not yet taken by the writer
+	rotPending bool       // a rotation is not yet complete (the writer has not switched files)
+	written    uint64     // every write up to this seq is in the file (write(2) done)
+	synced     uint64     // every write up to this seq is fsynced
+	writeErr   error      // last round of the writer failed
+	syncErr    error      // last background fsync failed
+	syncing    bool       // a background fsync is running since syncStart
+	syncStart  time.Time
+	closed     bool // the writer has stopped
+
+	// Owned by the writer goroutine.
+	cur      *os.File   // the incr file being appended; replaced under fileMu
+	out      []byte     // bytes for cur not yet written
+	next     *os.File   // the file to switch to once out is written and fsynced
+	nextOut  []byte     // bytes for next
+	unsynced bool       // cur holds written bytes not yet fsynced
+	fileMu   sync.Mutex // held by the background fsync while it uses cur, and by the writer to replace cur
+
+	wake     chan struct{} // kicks the writer
+	quit     chan struct{} // closed by Close
+	done     chan struct{} // closed when the writer has exited
+	quitOnce sync.Once
+
+	sizes sizes
+	rw    rewriteState
+}
+
+// rotation switches appends to a new incremental file: the first at bytes
+// of the append buffer still belong to the old file.
+type rotation struct {
+	file *os.File
+	at   int
+}
+
+// Open prepares the AOF directory Dir/Dirname. It reads the manifest; when
+// there is none but a legacy single file Dir/Filename exists, it moves that
+// file into the directory as the base, as Redis 7 does; when nothing
+// exists, it creates an empty base file and a manifest. Errors are I/O
+// errors or an invalid manifest or option.
+func Open(opts Options) (*AOF, error) {
+	if opts.Dirname == "" {
+		opts.Dirname = "appendonlydir"
+	}
+	if opts.Filename == "" {
+		opts.Filename = "appendonly.aof"
+	}
+	if opts.Fsync == "" {
+		opts.Fsync = FsyncEverysec
+	}
+	if opts.Fsync != FsyncAlways && opts.Fsync != FsyncEverysec && opts.Fsync != FsyncNo {
+		return nil, fmt.Errorf("aof: invalid fsync policy %q", opts.Fsync)
+	}
+	for _, name := range []string{opts.Filename, opts.Dirname} {
+		if filepath.Base(name) != name || name == "." || name == ".." {
+			return nil, fmt.Errorf("aof: %q must be a plain name, not a path", name)
+		}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &AOF{
+		opts:     opts,
+		log:      opts.Logger,
+		dir:      filepath.Join(opts.Dir, opts.Dirname),
+		manName:  opts.Filename + ".manifest",
+		always:   opts.Fsync == FsyncAlways,
+		everysec: opts.Fsync == FsyncEverysec,
+		writeFn:  (*os.File).Write,
+		syncFn:   (*os.File).Sync,
+		tick:     flushInterval,
+		every:    syncInterval,
+		stall:    syncStall,
+		db:       -1,
+		wake:     make(chan struct{}, 1),
+		quit:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	a.cond = sync.NewCond(&a.mu)
+	a.rw.lastStatus, a.rw.lastSec = "ok", -1
+	man, err := readManifest(filepath.Join(a.dir, a.manName))
+	switch {
+	case err == nil:
+		a.man = man
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	default:
+		if err := a.create(); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// create makes a new AOF directory and manifest: from the legacy file when
+// there is one, else with an empty base file.
+func (a *AOF) create() error {
+	if err := os.MkdirAll(a.dir, 0o755); err != nil {
+		return err
+	}
+	legacy := filepath.Join(a.opts.Dir, a.opts.Filename)
+	if _, err := os.Stat(legacy); err == nil {
+		return a.convertLegacy(legacy)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err // never start empty over an AOF we cannot see
+	}
+	base := fileEntry{name: fmt.Sprintf("%s.1.base.aof", a.opts.Filename), seq: 1, typ: typeBase}
+	if err := createEmpty(filepath.Join(a.dir, base.name)); err != nil {
+		return err
+	}
+	a.log.Info("creating AOF base file on start", "file", base.name)
+	return a.persist(&manifest{base: &base})
+}
+
+// convertLegacy makes the single-file AOF at legacy the base of a new
+// manifest under its own name. It links the file in before writing the
+// manifest and removes the old name only after, so a crash at any point
+// leaves a loadable AOF (a retry starts over from the legacy file).
+func (a *AOF) convertLegacy(legacy string) error {
+	dst := filepath.Join(a.dir, a.opts.Filename)
+	os.Remove(dst) // a link left by an interrupted conversion
+	if err := os.Link(legacy, dst); err != nil {
+		if err := os.Rename(legacy, dst); err != nil {
+			return err
+		}
+	}
+	if err := a.persist(&manifest{base: &fileEntry{name: a.opts.Filename, seq: 1, typ: typeBase}}); err != nil {
+		return err
+	}
+	if err := os.Remove(legacy); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	a.log.Info("migrated an old-style AOF file into the AOF directory", "file", a.opts.Filename, "dir", a.opts.Dirname)
+	return syncDir(a.opts.Dir)
+}
+
+// persist writes m as the manifest and makes it current. The caller holds
+// manMu or is the only user of the AOF.
+func (a *AOF) persist(m *manifest) error {
+	if err := writeFileAtomic(a.dir, a.manName, m.format()); err != nil {
+		return fmt.Errorf("aof: writing manifest: %w", err)
+	}
+	a.man = m
+	return nil
+}
+
+// createEmpty creates an empty file (replacing any) and fsyncs it.
+func createEmpty(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Sync(), f.Close())
+}
+
+// LoadStats describes one Load.
+type LoadStats struct {
+	Files    int
+	Commands int64 // passed to exec
+	Bytes    int64 // read, over all files
+	Duration time.Duration
+}
+
+// Load replays every file of the manifest in order (base, then incremental
+// files) through exec, as Replay does; exec handles SELECT by switching its
+// database, and before each file after the first Load issues "SELECT 0" if
+// the previous file left another database selected (each file starts in
+// database 0). The arguments passed to exec are valid only during the call.
+//
+// A torn tail of the last file (a command or MULTI transaction cut short by
+// a crash) is truncated away with a logged warning when LoadTruncated is
+// set, else it is an error. Any other problem is an error: a *CorruptError
+// naming the file and byte offset, an I/O error, or exec's error wrapped
+// with the file and offset.
+func (a *AOF) Load(exec func(args [][]byte) error) (LoadStats, error) {
+	start := time.Now()
+	var st LoadStats
+	files := a.man.files()
+	rp := replayer{exec: exec}
+	for i, e := range files {
+		if i > 0 && rp.db != 0 {
+			if err := rp.apply([][]byte{[]byte("SELECT"), []byte("0")}, 0); err != nil {
+				return st, err
+			}
+		}
+		n, err := a.loadFile(&rp, e, i == len(files)-1)
+		st.Files++
+		st.Bytes += n
+		if err != nil {
+			return st, err
+		}
+	}
+	st.Commands = rp.cmds
+	st.Duration = time.Since(start)
+	a.log.Info("AOF loaded", "files", st.Files, "commands", st.Commands, "bytes", st.Bytes, "seconds", st.Duration.Seconds())
+	return st, nil
+}
+
+// loadFile replays one file and returns its size.
+func (a *AOF) loadFile(rp *replayer, e fileEntry, last bool) (int64, error) {
+	path := filepath.Join(a.dir, e.name)
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("aof: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("aof: %w", err)
+	}
+	size := fi.Size()
+	begin, lastLog := time.Now(), time.Now()
+	rp.progress = func(off int64) {
+		if time.Since(lastLog) >= time.Second {
+			lastLog = time.Now()
+			a.log.Info("loading AOF", "file", e.name, "percent", off*100/max(size, 1), "commands", rp.cmds)
+		}
+	}
+	valid, err := rp.run(f)
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		ce.File = e.name
+		if !ce.Truncated || !last || !a.opts.LoadTruncated {
+			return size, err
+		}
+		a.log.Warn("AOF ends with a torn command; truncating it", "file", e.name, "offset", ce.Valid, "size", size, "reason", ce.Reason)
+		if err := os.Truncate(path, valid); err != nil {
+			return size, fmt.Errorf("aof: truncating %s: %w", e.name, err)
+		}
+		err = nil
+	}
+	if err != nil {
+		return size, fmt.Errorf("aof: %s: %w", e.name, err)
+	}
+	a.log.Info("AOF file loaded", "file", e.name, "type", string(e.typ), "bytes", size, "seconds", time.Since(begin).Seconds())
+	return size, nil
+}
+
+// Start begins appending: it opens the last incremental file of the
+// manifest (creating one and listing it when there is none), deletes the
+// history files the manifest names, and starts the writer (and, under
+// everysec, the background fsync). Call it once, after Load.
+func (a *AOF) Start() error {
+	a.manMu.Lock()
+	defer a.manMu.Unlock()
+	if a.started {
+		panic("aof: Start called twice")
+	}
+	select {
+	case <-a.quit:
+		return ErrClosed
+	default:
+	}
+	m := a.man
+	if len(m.incrs) == 0 {
+		e := fileEntry{name: a.incrName(m.nextSeq(typeIncr)), seq: m.nextSeq(typeIncr), typ: typeIncr}
+		if err := createEmpty(filepath.Join(a.dir, e.name)); err != nil {
+			return err
+		}
+		a.log.Info("creating AOF incr file on start", "file", e.name)
+		if err := a.persist(&manifest{base: m.base, incrs: []fileEntry{e}, history: m.history}); err != nil {
+			return err
+		}
+		m = a.man
+	}
+	if len(m.history) > 0 {
+		if err := a.persist(&manifest{base: m.base, incrs: m.incrs}); err != nil {
+			return err
+		}
+		a.removeFiles(m.history)
+		m = a.man
+	}
+	f, err := os.OpenFile(filepath.Join(a.dir, m.incrs[len(m.incrs)-1].name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	a.cur = f
+	a.sizes.reset(a.dir, m)
+	a.started = true
+	go a.writeLoop()
+	return nil
+}
+
+// incrName and baseName return the name of the incremental or base file with
+// sequence number seq.
+func (a *AOF) incrName(seq int64) string { return fmt.Sprintf("%s.%d.incr.aof", a.opts.Filename, seq) }
+func (a *AOF) baseName(seq int64) string { return fmt.Sprintf("%s.%d.base.aof", a.opts.Filename, seq) }
+
+// removeFiles deletes files of the AOF directory, logging failures (a file
+// left behind wastes space but no manifest names it).
+func (a *AOF) removeFiles(files []fileEntry) {
+	for _, e := range files {
+		if err := os.Remove(filepath.Join(a.dir, e.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			a.log.Warn("cannot remove old AOF file", "file", e.name, "err", err)
+		}
+	}
+}
+
+// Append encodes one write for database db into the in-memory buffer,
+// preceded by SELECT when db differs from the previous write's, and returns
+// its sequence number (for WaitDurable). It makes no system call, so it can
+// run under the keyspace's locks; the caller must call it in apply order
+// per key. args are copied before Append returns.
+func (a *AOF) Append(db int, args [][]byte) uint64 {
+	a.mu.Lock()
+	a.appendLocked(db, args)
+	a.seq++
+	seq := a.seq
+	a.mu.Unlock()
+	return seq
+}
+
+// A Write is one command for AppendTx and the database it applies to.
+type Write struct {
+	DB   int
+	Args [][]byte
+}
+
+// AppendTx appends writes as one MULTI … EXEC transaction, with no other
+// write between them, and returns the sequence number of the whole. Replay
+// applies a transaction only when its EXEC is in the file. An empty writes
+// appends nothing and returns Seq().
+func (a *AOF) AppendTx(writes []Write) uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(writes) == 0 {
+		return a.seq
+	}
+	a.appendLocked(writes[0].DB, multiCmd)
+	for _, w := range writes {
+		a.appendLocked(w.DB, w.Args)
+	}
+	a.buf = resp.AppendCommand(a.buf, execCmd)
+	a.seq++
+	return a.seq
+}
+
+var (
+	multiCmd  = [][]byte{[]byte("MULTI")}
+	execCmd   = [][]byte{[]byte("EXEC")}
+	selectCmd = []byte("SELECT")
+)
+
+func (a *AOF) appendLocked(db int, args [][]byte) {
+	if db != a.db {
+		var num [20]byte
+		a.buf = resp.AppendCommand(a.buf, [][]byte{selectCmd, strconv.AppendInt(num[:0], int64(db), 10)})
+		a.db = db
+	}
+	a.buf = resp.AppendCommand(a.buf, args)
+}
+
+// Seq returns the sequence number of the last Append.
+func (a *AOF) Seq() uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.seq
+}
+
+// WaitDurable blocks until every write up to seq is in the file: written
+// and fsynced under always; written (the OS has it, so a crash of the
+// process loses nothing) under everysec and no, as Redis writes the AOF
+// before it replies. Under everysec it also waits while a background fsync
+// has been running for more than 2 seconds, so at most about 2 seconds of
+// writes can be lost to a crash of the machine.
+//
+// One writer goroutine serves all waiters (group commit): each round it
+// writes everything appended since the last round with one write, fsyncs
+// once under always, and wakes every waiter.
+//
+// It returns nil once durable; the current write or fsync error when the
+// writes are not durable and the AOF is failing; ErrClosed when the AOF was
+// closed first. Call it only after Start.
+func (a *AOF) WaitDurable(seq uint64) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.durableLocked(seq) {
+		return nil
+	}
+	a.kick()
+	for !a.durableLocked(seq) {
+		if err := a.errLocked(); err != nil {
+			return err
+		}
+		if a.closed {
+			return ErrClosed
+		}
+		a.cond.Wait()
+	}
+	return nil
+}
+
+func (a *AOF) durableLocked(seq uint64) bool {
+	if a.always {
+		return a.synced >= seq
+	}
+	return a.written >= seq && !(a.syncing && time.Since(a.syncStart) > a.stall)
+}
+
+// kick wakes the writer if it is not already due to run.
+func (a *AOF) kick() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Err returns the current write or fsync error, nil when healthy. While it
+// is non-nil the server should refuse writes (MISCONF). The writer keeps
+// retrying, so it clears by itself when the disk recovers.
+func (a *AOF) Err() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.errLocked()
+}
+
+func (a *AOF) errLocked() error {
+	if a.writeErr != nil {
+		return a.writeErr
+	}
+	return a.syncErr
+}
+
+// writeLoop is the writer goroutine: a round per kick or tick, a last round
+// at Close.
+func (a *AOF) writeLoop() {
+	defer close(a.done)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	if a.everysec {
+		go a.syncLoop(stop, stopped)
+	} else {
+		close(stopped)
+	}
+	tick := time.NewTicker(a.tick)
+	defer tick.Stop()
+	for {
+		select {
+		case <-a.wake:
+		case <-tick.C:
+		case <-a.quit:
+			close(stop)
+			<-stopped // no background fsync may race with the last one and Close
+			a.finish()
+			return
+		}
+		a.round()
+	}
+}
+
+// round takes everything appended so far and writes it.
+func (a *AOF) round() {
+	a.mu.Lock()
+	in, upto, rot := a.buf, a.seq, a.rot
+	a.buf, a.spare, a.rot = a.spare[:0], nil, nil
+	a.mu.Unlock()
+
+	switching := rot != nil || a.next != nil
+	switch {
+	case rot != nil:
+		a.out = append(a.out, in[:rot.at]...)
+		a.next = rot.file
+		a.nextOut = append(a.nextOut, in[rot.at:]...)
+	case a.next != nil:
+		a.nextOut = append(a.nextOut, in...)
+	default:
+		a.out = append(a.out, in...)
+	}
+	err := a.flush()
+
+	a.mu.Lock()
+	if cap(in) <= maxSpareBuf {
+		a.spare = in[:0]
+	}
+	if err == nil {
+		a.written = upto
+		if a.always {
+			a.synced = upto
+		}
+	}
+	if switching && a.next == nil {
+		a.rotPending = false
+	}
+	a.setErrLocked(&a.writeErr, err, "write")
+	a.cond.Broadcast()
+	a.mu.Unlock()
+}
+
+// flush writes the pending bytes, switching files when a rotation is
+// pending, and fsyncs under always. On error the unwritten bytes stay
+// pending for the next round (a partial write is continued, not repeated).
+func (a *AOF) flush() error {
+	if err := a.writeOut(); err != nil {
+		return err
+	}
+	if a.next != nil {
+		if err := a.syncCur(); err != nil {
+			return err
+		}
+		a.fileMu.Lock()
+		old := a.cur
+		a.cur, a.next = a.next, nil
+		a.fileMu.Unlock()
+		if err := old.Close(); err != nil {
+			a.log.Warn("closing old AOF incr file", "err", err)
+		}
+		a.out, a.nextOut = a.nextOut, a.out[:0]
+		if err := a.writeOut(); err != nil {
+			return err
+		}
+	}
+	if a.always {
+		return a.syncCur()
+	}
+	return nil
+}
+
+// writeOut writes a.out to the current file.
+func (a *AOF) writeOut() error {
+	for len(a.out) > 0 {
+		n, err := a.writeFn(a.cur, a.out)
+		if n > 0 {
+			a.unsynced = true
+			a.sizes.grow(int64(n))
+			a.out = a.out[:copy(a.out, a.out[n:])]
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncCur fsyncs the current file if it has unsynced bytes.
+func (a *AOF) syncCur() error {
+	if !a.unsynced {
+		return nil
+	}
+	if err := a.syncFn(a.cur); err != nil {
+		return fmt.Errorf("aof: fsync: %w", err)
+	}
+	a.unsynced = false
+	return nil
+}
+
+// syncLoop fsyncs the current file once a second (everysec).
+// It closes stopped when it returns, after stop is closed.
+func (a *AOF) syncLoop(stop <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	tick := time.NewTicker(a.every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-stop:
+			return
+		}
+		a.fileMu.Lock()
+		a.mu.Lock()
+		target := a.written
+		if target == a.synced && a.syncErr == nil {
+			a.mu.Unlock()
+			a.fileMu.Unlock()
+			continue
+		}
+		a.syncing, a.syncStart = true, time.Now()
+		a.mu.Unlock()
+		err := a.syncFn(a.cur)
+		a.fileMu.Unlock()
+
+		a.mu.Lock()
+		a.syncing = false
+		if err == nil {
+			a.synced = max(a.synced, target)
+		} else {
+			err = fmt.Errorf("aof: fsync: %w", err)
+		}
+		a.setErrLocked(&a.syncErr, err, "fsync")
+		a.cond.Broadcast()
+		a.mu.Unlock()
+	}
+}
+
+// setErrLocked stores err in *slot, logging when the state changes between
+// healthy and failing.
+func (a *AOF) setErrLocked(slot *error, err error, what string) {
+	switch {
+	case *slot == nil && err != nil:
+		a.log.Error("AOF "+what+" failed; writes are refused until it succeeds", "err", err)
+	case *slot != nil && err == nil:
+		a.log.Info("AOF " + what + " succeeded again; writes are accepted")
+	}
+	*slot = err
+}
+
+// finish is the writer's last round at Close: write and fsync everything,
+// close the file.
+func (a *AOF) finish() {
+	a.round()
+	a.mu.Lock()
+	err := a.writeErr
+	a.mu.Unlock()
+	if err == nil {
+		a.unsynced = true // whatever the policy, Close fsyncs
+		err = a.syncCur()
+	}
+	if cerr := a.cur.Close(); err == nil {
+		err = cerr
+	}
+	if a.next != nil { // a failing disk kept the writer from switching
+		a.next.Close()
+	}
+	a.mu.Lock()
+	if err == nil {
+		a.synced = a.written
+	}
+	a.writeErr = err
+	a.closed = true
+	a.cond.Broadcast()
+	a.mu.Unlock()
+}
+
+// Close waits for a running rewrite to end (its result is discarded), then
+// writes and fsyncs everything appended and closes the file. It returns the
+// error that kept the last writes from being durable, if any. Appends after
+// Close are lost. Calling Close again returns the same result.
+func (a *AOF) Close() error {
+	a.rw.abort()
+	a.quitOnce.Do(func() { close(a.quit) })
+	a.manMu.Lock()
+	started := a.started
+	a.manMu.Unlock()
+	if !started {
+		return nil
+	}
+	<-a.done
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.writeErr
+}
+
+// statusOf formats an error status for INFO: "ok" or "err".
+func statusOf(err error) string {
+	if err != nil {
+		return "err"
+	}
+	return "ok"
+}
+
+// An InfoField is one "name:value" line of INFO persistence.
+type InfoField struct {
+	Name, Value string
+}
+
+// Info returns the AOF fields of INFO persistence, in Redis's order. The
+// server adds loading and the fields it owns (aof_rewrite_scheduled).
+func (a *AOF) Info() []InfoField {
+	a.mu.Lock()
+	writeStatus := statusOf(a.errLocked())
+	bufLen := len(a.buf)
+	pendingSync := a.syncing
+	a.mu.Unlock()
+	r := a.rw.info()
+	base, cur := a.sizes.get()
+	f := func(name string, v any) InfoField { return InfoField{name, fmt.Sprint(v)} }
+	return []InfoField{
+		f("aof_enabled", 1),
+		f("aof_rewrite_in_progress", boolInt(r.inProgress)),
+		f("aof_last_rewrite_time_sec", r.lastSec),
+		f("aof_current_rewrite_time_sec", r.curSec),
+		f("aof_last_bgrewrite_status", r.lastStatus),
+		f("aof_rewrites", r.count),
+		f("aof_rewrites_consecutive_failures", r.failures),
+		f("aof_last_write_status", writeStatus),
+		f("aof_current_size", cur),
+		f("aof_base_size", base),
+		f("aof_buffer_length", bufLen),
+		f("aof_pending_bio_fsync", boolInt(pendingSync)),
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// sizes tracks the base file's size and the AOF's total size, for INFO and
+// NeedsRewrite. Safe for concurrent use.
+type sizes struct {
+	mu         sync.Mutex
+	base, incr int64
+}
+
+// reset sets the sizes from the files m lists.
+func (s *sizes) reset(dir string, m *manifest) {
+	var base, incr int64
+	for _, e := range m.files() {
+		fi, err := os.Stat(filepath.Join(dir, e.name))
+		if err != nil {
+			continue
+		}
+		if e.typ == typeBase {
+			base = fi.Size()
+		} else {
+			incr += fi.Size()
+		}
+	}
+	s.mu.Lock()
+	s.base, s.incr = base, incr
+	s.mu.Unlock()
+}
+
+func (s *sizes) grow(n int64) {
+	s.mu.Lock()
+	s.incr += n
+	s.mu.Unlock()
+}
+
+// get returns the base size and the current total size.
+func (s *sizes) get() (base, total int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.base, s.base + s.incr
+}
