@@ -1,0 +1,243 @@
+// Package set holds the value of a Redis set: a sorted slice of integers
+// (Redis's "intset") while every member is a small integer and the set is
+// small, a dict.Map of members after that.
+package set
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"unsafe"
+
+	"myredis/datastruct/dict"
+)
+
+// MaxIntsetEntries is the largest set kept as an intset, Redis's default
+// set-max-intset-entries.
+const MaxIntsetEntries = 512
+
+// Set is a set of byte strings. It starts as an intset: members are kept as
+// a sorted []int64 as long as each is the canonical text of an int64 and
+// there are at most MaxIntsetEntries of them. Adding any other member, or
+// one more, converts it to a hash table for good, as Redis does. The zero
+// value is an empty intset ready to use. A Set is not safe for concurrent
+// use.
+//
+// Members handed to callbacks or returned are read-only. A member of a hash
+// table set stays valid for ever (it is the immutable key); a member of an
+// intset is formatted into a buffer and is valid only as long as documented
+// by each method.
+type Set struct {
+	ints []int64 // the intset, while m is nil
+	m    *dict.Map[struct{}]
+}
+
+// Len returns the number of members.
+func (s *Set) Len() int {
+	if s.m != nil {
+		return s.m.Len()
+	}
+	return len(s.ints)
+}
+
+// IsIntset reports whether s is still encoded as an intset.
+func (s *Set) IsIntset() bool { return s.m == nil }
+
+// Add adds member (copying it) and reports whether it was absent.
+func (s *Set) Add(member []byte) bool {
+	if s.m == nil {
+		if n, ok := parseInt(member); ok {
+			i, found := slices.BinarySearch(s.ints, n)
+			if found {
+				return false
+			}
+			s.ints = slices.Insert(s.ints, i, n)
+			if len(s.ints) > MaxIntsetEntries {
+				s.convert()
+			}
+			return true
+		}
+		s.convert()
+	}
+	if s.m.Find(member) != nil {
+		return false
+	}
+	s.m.Add(member, struct{}{})
+	return true
+}
+
+// convert moves the members of an intset into a hash table.
+func (s *Set) convert() {
+	s.m = new(dict.Map[struct{}])
+	var buf [20]byte
+	for _, n := range s.ints {
+		s.m.Add(strconv.AppendInt(buf[:0], n, 10), struct{}{})
+	}
+	s.ints = nil
+}
+
+// Remove deletes member and reports whether it was present.
+func (s *Set) Remove(member []byte) bool {
+	if s.m != nil {
+		return s.m.Delete(member) != nil
+	}
+	i, ok := s.index(member)
+	if ok {
+		s.ints = slices.Delete(s.ints, i, i+1)
+	}
+	return ok
+}
+
+// index returns the position of member in the intset, and whether it is there.
+func (s *Set) index(member []byte) (int, bool) {
+	n, ok := parseInt(member)
+	if !ok {
+		return 0, false
+	}
+	return slices.BinarySearch(s.ints, n)
+}
+
+// Contains reports whether member is in s.
+func (s *Set) Contains(member []byte) bool {
+	if s.m != nil {
+		return s.m.Find(member) != nil
+	}
+	_, ok := s.index(member)
+	return ok
+}
+
+// ForEach calls fn for every member until fn returns false, and reports
+// whether it saw them all. An intset is visited in increasing order. The
+// member is valid only during the call; fn must not change s.
+func (s *Set) ForEach(fn func(member []byte) bool) bool {
+	if s.m != nil {
+		return s.m.ForEach(func(e *dict.Entry[struct{}]) bool { return fn(keyBytes(e.Key)) })
+	}
+	var buf [20]byte
+	for _, n := range s.ints {
+		if !fn(strconv.AppendInt(buf[:0], n, 10)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Scan continues a scan from cursor (0 starts one) with dict.Map's
+// guarantee, calling fn for at least count members when there are that many
+// left, and returns the cursor to continue from, 0 at the end. An intset is
+// visited whole in one call, whatever the cursor, as Redis does. The member
+// is valid only during the call; fn must not change s.
+func (s *Set) Scan(cursor uint64, count int, fn func(member []byte)) uint64 {
+	if s.m != nil {
+		return s.m.Scan(cursor, count, func(e *dict.Entry[struct{}]) { fn(keyBytes(e.Key)) })
+	}
+	s.ForEach(func(m []byte) bool { fn(m); return true })
+	return 0
+}
+
+// Random appends a random member of s to buf[:0] or returns it from s's own
+// storage; either way the result is valid until buf or s is next changed.
+// It returns nil if s is empty.
+func (s *Set) Random(buf []byte) []byte {
+	if s.m != nil {
+		if e := s.m.Random(); e != nil {
+			return keyBytes(e.Key)
+		}
+		return nil
+	}
+	if len(s.ints) == 0 {
+		return nil
+	}
+	return strconv.AppendInt(buf[:0], s.ints[rand.IntN(len(s.ints))], 10)
+}
+
+// Pop removes a random member and returns it, appended to buf[:0] or as it
+// was stored; the result stays valid until buf is next changed. It returns
+// nil if s is empty.
+func (s *Set) Pop(buf []byte) []byte {
+	m := s.Random(buf)
+	if m != nil {
+		s.Remove(m)
+	}
+	return m
+}
+
+// Clone returns a deep copy of s, in the same encoding.
+func (s *Set) Clone() Set {
+	if s.m == nil {
+		return Set{ints: slices.Clone(s.ints)}
+	}
+	c := Set{m: new(dict.Map[struct{}])}
+	s.m.ForEach(func(e *dict.Entry[struct{}]) bool {
+		c.m.Add(keyBytes(e.Key), struct{}{})
+		return true
+	})
+	return c
+}
+
+// Sizes used by MemoryUsage: a hash table member costs its entry, its bytes
+// and, on average, one bucket pointer (the load factor is at most one).
+const (
+	headerSize = int64(unsafe.Sizeof(Set{}))
+	entrySize  = int64(unsafe.Sizeof(dict.Entry[struct{}]{})) + 8
+)
+
+// MemoryUsage estimates the bytes s holds. A hash table set measures at
+// most samples members (at least 1) and extrapolates.
+func (s *Set) MemoryUsage(samples int) int64 {
+	if s.m == nil {
+		return headerSize + 8*int64(cap(s.ints))
+	}
+	var seen, bytes int64
+	s.m.ForEach(func(e *dict.Entry[struct{}]) bool {
+		seen++
+		bytes += entrySize + int64(len(e.Key))
+		return seen < int64(samples)
+	})
+	if seen == 0 {
+		return headerSize
+	}
+	return headerSize + bytes*int64(s.m.Len())/seen
+}
+
+// keyBytes returns the bytes of a map key without copying them. The key is
+// immutable, so the slice must not be written to.
+func keyBytes(k string) []byte { return unsafe.Slice(unsafe.StringData(k), len(k)) }
+
+// parseInt parses b when it is the canonical decimal text of an int64 (no
+// sign but a leading '-', no leading zeros, no spaces), the members an
+// intset may hold.
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	neg := b[0] == '-'
+	digits := b
+	if neg {
+		digits = b[1:]
+	}
+	if len(digits) == 0 || digits[0] == '0' && (len(digits) > 1 || neg) {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if v > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
+	}
+	if v > 1<<63-1 {
+		return 0, false
+	}
+	return int64(v), true
+}
