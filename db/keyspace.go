@@ -101,12 +101,14 @@ type Keyspace struct {
 	table *Table
 	dbs   []*DB
 	stats Stats
-	// onWrite receives every effective write; set once before serving.
+	// onWrite and onTx receive every effective write; set before serving.
 	onWrite func(db int, args [][]byte)
+	onTx    func(writes []Write)
 	start   time.Time
 	blocked blockedClients
 	watched watchedKeys
 	gate    gate
+	snap    snapshot
 	execCmd *Command // EXEC, which runs outside the gate (see execTransaction)
 }
 
@@ -170,11 +172,23 @@ func (ks *Keyspace) DBs() []*DB { return ks.dbs }
 // Stats returns the keyspace counters.
 func (ks *Keyspace) Stats() *Stats { return &ks.stats }
 
+// A Write is one effective write: a command line and its database.
+type Write struct {
+	DB   int
+	Args [][]byte
+}
+
 // OnWrite sets the hook that receives every effective write, in the order
-// the writes were applied to each key, with the database they apply to. It is
-// called with the key's shard locked, so it must be quick and must not call
-// back into the keyspace. Set it before serving.
+// the writes were applied to each key, with the database they apply to; args
+// are valid only during the call. It is called with the keys' shards locked,
+// so it must be quick and must not call back into the keyspace. Set it
+// before serving.
 func (ks *Keyspace) OnWrite(fn func(db int, args [][]byte)) { ks.onWrite = fn }
+
+// OnTransaction sets the hook that receives the writes of one EXEC together,
+// so they can be logged as one MULTI … EXEC block that no other write
+// interleaves. Without it, OnWrite gets MULTI, the writes, then EXEC.
+func (ks *Keyspace) OnTransaction(fn func(writes []Write)) { ks.onTx = fn }
 
 // Client is the state of one connection that commands read and change. The
 // server embeds it in its session; Ext points back to that session so the
@@ -245,12 +259,16 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	if mode == runGated {
 		defer ks.gate.enter(cl.ID).RUnlock()
 	}
+	cl.shards = cl.shards[:0]
 	if cmd.Flags&FlagOwnLocks == 0 && mode != runLocked {
 		cl.keyBuf = cmd.Keys(cl.keyBuf[:0], args)
 		if len(cl.keyBuf) > 0 {
 			cl.shards = c.DB.keys.LockKeys(cl.keyBuf, cl.shards[:0])
 			defer c.DB.keys.UnlockShards(cl.shards)
 		}
+	}
+	if ks.snap.active.Load() && cmd.Flags&FlagWrite != 0 && mode != runLocked {
+		ks.beforeWrite(c.DB, cl.shards, cmd.Flags&FlagOwnLocks != 0)
 	}
 	cmd.Run(c)
 	if c.wrote && ks.watched.count.Load() > 0 {
@@ -350,17 +368,42 @@ func (c *Ctx) Propagate() { c.PropagateAs(c.Args...) }
 // is preceded by MULTI, so the log holds the transaction whole.
 func (c *Ctx) PropagateAs(args ...[]byte) {
 	c.wrote = true
-	if t := c.Client.multi; t != nil && t.running && !t.propagated {
-		t.propagated = true
-		c.ks.propagate(c.DB.index, [][]byte{multiName})
+	if t := c.Client.multi; t != nil && t.running {
+		// Collected, and handed on whole when EXEC ends.
+		c.ks.stats.Dirty.Add(1)
+		t.writes = append(t.writes, Write{c.DB.index, cloneArgs(args)})
+		return
 	}
 	c.ks.propagate(c.DB.index, args)
+}
+
+// cloneArgs copies args, which may point into buffers that are reused.
+func cloneArgs(args [][]byte) [][]byte {
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		out[i] = append([]byte(nil), a...)
+	}
+	return out
 }
 
 func (ks *Keyspace) propagate(db int, args [][]byte) {
 	ks.stats.Dirty.Add(1)
 	if ks.onWrite != nil {
 		ks.onWrite(db, args)
+	}
+}
+
+// propagateTx hands on the writes of one transaction.
+func (ks *Keyspace) propagateTx(writes []Write) {
+	switch {
+	case ks.onTx != nil:
+		ks.onTx(writes)
+	case ks.onWrite != nil:
+		ks.onWrite(writes[0].DB, [][]byte{multiName})
+		for _, w := range writes {
+			ks.onWrite(w.DB, w.Args)
+		}
+		ks.onWrite(writes[len(writes)-1].DB, [][]byte{execName})
 	}
 }
 

@@ -15,10 +15,10 @@ var (
 
 // transaction is a client's state between MULTI and EXEC or DISCARD.
 type transaction struct {
-	queue      []queued
-	failed     bool // a command could not be queued: EXEC aborts
-	running    bool // EXEC is running the queue
-	propagated bool // MULTI has been propagated for this EXEC
+	queue   []queued
+	failed  bool    // a command could not be queued: EXEC aborts
+	running bool    // EXEC is running the queue
+	writes  []Write // what the running queue wrote, propagated when it ends
 }
 
 type queued struct {
@@ -158,6 +158,9 @@ func (ks *Keyspace) execTransaction(cl *Client, w *resp.Writer) {
 		defer ks.gate.enter(cl.ID).RUnlock()
 		for _, l := range locks {
 			ks.dbs[l.db].keys.LockShard(l.shard)
+			if ks.snap.active.Load() {
+				ks.dumpShardLocked(ks.dbs[l.db], l.shard)
+			}
 		}
 		defer func() {
 			for _, l := range locks {
@@ -181,8 +184,8 @@ func (ks *Keyspace) execTransaction(cl *Client, w *resp.Writer) {
 	}
 	cl.multi = nil
 	cl.NoBlock = false
-	if t.propagated {
-		ks.propagate(cl.DB, [][]byte{execName})
+	if len(t.writes) > 0 {
+		ks.propagateTx(t.writes)
 	}
 }
 

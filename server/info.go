@@ -197,17 +197,24 @@ func humanBytes(n int64) string {
 }
 
 func (s *Server) infoPersistence(b *infoBuilder) {
-	b.line("loading", 0)
+	b.line("loading", boolInt(s.loading.Load()))
 	b.line("async_loading", 0)
 	b.line("rdb_changes_since_last_save", s.ks.Stats().Dirty.Load())
 	b.line("rdb_bgsave_in_progress", 0)
 	b.line("rdb_last_save_time", s.start.Unix())
 	b.line("rdb_last_bgsave_status", "ok")
-	b.line("aof_enabled", boolInt(s.cfg.AppendOnly()))
-	b.line("aof_rewrite_in_progress", 0)
-	b.line("aof_rewrite_scheduled", 0)
-	b.line("aof_last_bgrewrite_status", "ok")
-	b.line("aof_last_write_status", "ok")
+	if s.persist == nil {
+		b.line("aof_enabled", 0)
+		b.line("aof_rewrite_in_progress", 0)
+		b.line("aof_rewrite_scheduled", 0)
+		b.line("aof_last_bgrewrite_status", "ok")
+		b.line("aof_last_write_status", "ok")
+		return
+	}
+	b.line("aof_enabled", 1)
+	for _, f := range s.persist.Info() {
+		b.line(f[0], f[1])
+	}
 }
 
 func boolInt(b bool) int {

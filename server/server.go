@@ -63,6 +63,9 @@ type Server struct {
 	stats    Stats
 	cmdStats map[*db.Command]*CommandStats
 	samples  sampler
+
+	persist Persistence // nil when appendonly is off
+	loading atomic.Bool
 }
 
 // Stats are the server-wide counters INFO reports.
@@ -99,6 +102,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 		done:     make(chan struct{}),
 	}
 	s.registerCommands()
+	s.registerPersistence()
 	s.cmdStats = make(map[*db.Command]*CommandStats)
 	for _, c := range s.table.All() {
 		s.cmdStats[c] = new(CommandStats)

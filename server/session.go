@@ -41,6 +41,7 @@ type Session struct {
 	authenticated bool
 	replyMode     replyMode
 	closeAfter    bool // QUIT: close once the reply is flushed
+	needSync      bool // a write ran: its replies wait for the AOF (waitDurable)
 
 	lastActive atomic.Int64 // unix nanoseconds of the last command
 	killed     atomic.Bool
@@ -78,7 +79,7 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 			raw.Control(func(fd uintptr) { sess.fd = int(fd) })
 		}
 	}
-	sess.w = resp.NewWriter(countingWriter{conn, &s.stats.NetOutputBytes})
+	sess.w = resp.NewWriter(socketWriter{sess})
 	sess.r = resp.NewReader(&flushingReader{sess: sess})
 	return sess
 }
@@ -117,15 +118,21 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// countingWriter counts the bytes written to the socket for INFO.
-type countingWriter struct {
-	w io.Writer
-	n *atomic.Int64
-}
+// socketWriter is the socket as the reply writer sees it: nothing leaves
+// before the writes it acknowledges are durable, and the bytes are counted
+// for INFO.
+type socketWriter struct{ sess *Session }
 
-func (c countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n.Add(int64(n))
+func (s socketWriter) Write(p []byte) (int, error) {
+	if err := s.sess.waitDurable(); err != nil {
+		// The writes are not safe: rather than acknowledge them, drop
+		// the connection.
+		s.sess.srv.log.Warn("closing client: its writes could not be made durable", "client", s.sess.addr, "err", err)
+		s.sess.conn.Close()
+		return 0, err
+	}
+	n, err := s.sess.conn.Write(p)
+	s.sess.srv.stats.NetOutputBytes.Add(int64(n))
 	return n, err
 }
 
@@ -197,6 +204,12 @@ func (sess *Session) dispatch(args [][]byte) {
 		srv.stats.ErrorReplies.Add(1)
 		sess.FailMulti()
 		w.WriteError("NOAUTH Authentication required.")
+	case srv.loading.Load() && cmd.Flags&db.FlagLoading == 0:
+		sess.FailMulti()
+		w.WriteError("LOADING Redis is loading the dataset in memory")
+	case srv.persist != nil && cmd.Flags&db.FlagWrite != 0 && srv.persist.Err() != nil:
+		sess.FailMulti()
+		w.WriteError("MISCONF Errors writing to the AOF file: " + srv.persist.Err().Error())
 	case sess.InMulti() && !cmd.RunsInMulti():
 		srv.ks.Queue(&sess.Client, cmd, args, w)
 	default:
@@ -206,6 +219,9 @@ func (sess *Session) dispatch(args [][]byte) {
 			sess.mu.Unlock()
 		}
 		srv.exec.Exec(sess, cmd, args, w)
+		if srv.persist != nil && (cmd.Flags&db.FlagWrite != 0 || cmd.Name == "exec") {
+			sess.needSync = true
+		}
 		st := srv.cmdStats[cmd]
 		st.Calls.Add(1)
 		st.Usec.Add(int64(time.Since(now) / time.Microsecond))

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"myredis/db"
+)
+
+// Persistence is what the server needs from the append-only file. The
+// server holds every reply to a write until the log holds that write
+// (WaitDurable), so one fsync answers every connection waiting at that
+// moment.
+type Persistence interface {
+	// Seq returns the sequence number of the latest write logged.
+	Seq() uint64
+	// WaitDurable blocks until every write up to seq is as durable as the
+	// fsync policy promises, or returns why it cannot be.
+	WaitDurable(seq uint64) error
+	// Err returns the current write error; while it is non-nil, writes
+	// are refused.
+	Err() error
+	// Rewrite starts a background rewrite (BGREWRITEAOF).
+	Rewrite() error
+	// Info returns the INFO persistence fields.
+	Info() [][2]string
+}
+
+// SetPersistence attaches the append-only file; call before Serve.
+func (s *Server) SetPersistence(p Persistence) { s.persist = p }
+
+// SetLoading marks whether the dataset is still being loaded: meanwhile
+// commands that need it get -LOADING, as in Redis.
+func (s *Server) SetLoading(on bool) { s.loading.Store(on) }
+
+// waitDurable holds the session's pending replies until the writes it made
+// are durable. It is called before anything goes to the socket.
+func (sess *Session) waitDurable() error {
+	if !sess.needSync {
+		return nil
+	}
+	sess.needSync = false
+	p := sess.srv.persist
+	return p.WaitDurable(p.Seq())
+}
+
+func (s *Server) registerPersistence() {
+	s.table.Register(&db.Command{Name: "bgrewriteaof", Arity: 1, Flags: db.FlagAdmin | db.FlagNoScript,
+		Group: "server", Since: "1.0.0", Summary: "Rewrites the append-only file in the background.", Run: s.bgrewriteaof})
+}
+
+func (s *Server) bgrewriteaof(c *db.Ctx) {
+	if s.persist == nil {
+		c.W.WriteError("ERR Background append only file rewriting is disabled: appendonly is off")
+		return
+	}
+	if err := s.persist.Rewrite(); err != nil {
+		c.W.WriteError("ERR " + err.Error())
+		return
+	}
+	c.W.WriteSimple("Background append only file rewriting started")
+}
