@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"myredis/aof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -31,6 +32,9 @@ func run(args []string) int {
 		fmt.Printf("MyRedis server v=%s (Redis %s compatible)\n", server.Version, server.Version)
 		return 0
 	}
+	if len(args) > 0 && args[0] == "--check-aof" {
+		return checkAOF(args[1:])
+	}
 	path := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
 		path, args = args[0], args[1:]
@@ -51,9 +55,6 @@ func run(args []string) int {
 	if err := os.MkdirAll(cfg.Dir(), 0o755); err != nil {
 		logger.Error("cannot create the working directory", "dir", cfg.Dir(), "err", err)
 		return 1
-	}
-	if cfg.AppendOnly() {
-		logger.Warn("appendonly is set but AOF persistence is not implemented yet: writes are kept in memory only")
 	}
 	ks := db.New(db.NewTable(), cfg.Databases())
 	var exec server.Executor // nil: stand-alone
@@ -97,9 +98,32 @@ func run(args []string) int {
 		}
 	}()
 
+	served := make(chan struct{})
+	go func() {
+		srv.Serve()
+		close(served)
+	}()
 	logger.Info("ready to accept connections")
-	srv.Serve()
+	var log *aof.AOF
+	if cfg.AppendOnly() {
+		if log, err = openAOF(cfg, ks, srv, logger); err != nil {
+			logger.Error("cannot load the append-only file", "err", err)
+			srv.Close()
+			<-served
+			return 1
+		}
+		go autoRewrite(cfg, persistence{log, ks}, logger, stopExpire)
+	}
+	<-served
 	close(stopExpire)
+	if log != nil {
+		// Every acknowledged write is already in the file; this flushes and
+		// fsyncs the rest.
+		if err := log.Close(); err != nil {
+			logger.Error("closing the append-only file", "err", err)
+			return 1
+		}
+	}
 	logger.Info("server stopped")
 	return 0
 }

@@ -211,7 +211,6 @@ func (s *Server) infoPersistence(b *infoBuilder) {
 		b.line("aof_last_write_status", "ok")
 		return
 	}
-	b.line("aof_enabled", 1)
 	for _, f := range s.persist.Info() {
 		b.line(f[0], f[1])
 	}

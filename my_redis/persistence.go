@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"myredis/aof"
+	"myredis/config"
+	"myredis/db"
+	"myredis/resp"
+	"myredis/server"
+)
+
+// openAOF opens the append-only file and replays it into ks. The server is
+// already answering, with -LOADING for whatever needs the data; when the
+// replay is done, writes start going to the log and the server holds each
+// write's reply until the log holds the write.
+func openAOF(cfg *config.Config, ks *db.Keyspace, srv *server.Server, logger *slog.Logger) (*aof.AOF, error) {
+	a, err := aof.Open(aof.Options{
+		Dir: cfg.Dir(), Dirname: cfg.AppendDirname(), Filename: cfg.AppendFilename(),
+		Fsync: cfg.AppendFsync(), LoadTruncated: cfg.AOFLoadTruncated(), Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	srv.SetLoading(true)
+	defer srv.SetLoading(false)
+	stats, err := a.Load(replayer(ks))
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	rate := float64(stats.Commands) / max(stats.Duration.Seconds(), 1e-9)
+	logger.Info("append-only file loaded", "files", stats.Files, "commands", stats.Commands,
+		"bytes", stats.Bytes, "duration", stats.Duration.Round(time.Millisecond), "commands_per_sec", int64(rate))
+	if err := a.Start(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	ks.OnWrite(func(db int, args [][]byte) { a.Append(db, args) })
+	ks.OnTransaction(func(writes []db.Write) {
+		tx := make([]aof.Write, len(writes))
+		for i, w := range writes {
+			tx[i] = aof.Write{DB: w.DB, Args: w.Args}
+		}
+		a.AppendTx(tx)
+	})
+	srv.SetPersistence(persistence{a, ks})
+	return a, nil
+}
+
+// replayer returns the function the AOF loader calls for each logged
+// command: it runs the command as a client would, with no reply.
+func replayer(ks *db.Keyspace) func(args [][]byte) error {
+	cl := &db.Client{NoBlock: true}
+	w := resp.NewWriter(io.Discard)
+	return func(args [][]byte) error {
+		cmd, errMsg := ks.Table().Lookup(args)
+		switch {
+		case cmd == nil:
+			return fmt.Errorf("bad command in the append-only file: %s", errMsg)
+		case cl.InMulti() && !cmd.RunsInMulti():
+			ks.Queue(cl, cmd, args, w)
+		default:
+			ks.Exec(cl, cmd, args, w)
+		}
+		return nil
+	}
+}
+
+// persistence is the AOF as the server sees it.
+type persistence struct {
+	a  *aof.AOF
+	ks *db.Keyspace
+}
+
+func (p persistence) Seq() uint64                  { return p.a.Seq() }
+func (p persistence) WaitDurable(seq uint64) error { return p.a.WaitDurable(seq) }
+func (p persistence) Err() error                   { return p.a.Err() }
+
+// Rewrite starts a background rewrite whose base is a point-in-time
+// snapshot of the keyspace.
+func (p persistence) Rewrite() error { return p.a.Rewrite(p.ks.Snapshot) }
+
+func (p persistence) Info() [][2]string {
+	var out [][2]string
+	for _, f := range p.a.Info() {
+		out = append(out, [2]string{f.Name, f.Value})
+	}
+	return out
+}
+
+// autoRewrite starts a rewrite whenever the log has grown past
+// auto-aof-rewrite-percentage of its base (and auto-aof-rewrite-min-size),
+// checking once a second until stop is closed.
+func autoRewrite(cfg *config.Config, p persistence, logger *slog.Logger, stop <-chan struct{}) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		if pct := cfg.AutoAOFRewritePercentage(); pct > 0 && p.a.NeedsRewrite(pct, cfg.AutoAOFRewriteMinSize()) {
+			logger.Info("starting automatic append-only file rewrite")
+			if err := p.Rewrite(); err != nil && err != aof.ErrRewriteInProgress {
+				logger.Warn("automatic rewrite failed to start", "err", err)
+			}
+		}
+	}
+}
+
+// checkAOF implements my_redis --check-aof [--fix] <file or manifest>.
+func checkAOF(args []string) int {
+	fix := len(args) > 0 && args[0] == "--fix"
+	if fix {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: my_redis --check-aof [--fix] <file.aof or file.manifest>")
+		return 2
+	}
+	if err := aof.Check(args[0], fix, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
