@@ -109,6 +109,7 @@ type Keyspace struct {
 	watched watchedKeys
 	gate    gate
 	snap    snapshot
+	notify  notifier
 	execCmd *Command // EXEC, which runs outside the gate (see execTransaction)
 }
 
@@ -337,6 +338,7 @@ func (c *Ctx) Store(key []byte, v Value, keepTTL bool) *Entry {
 	e := c.Lookup(key)
 	if e == nil {
 		e = c.DB.keys.AddLocked(key, v)
+		c.Notify(EventNew, "new", key)
 	} else {
 		e.Value = v
 		if !keepTTL && e.ExpireAt() != 0 {
@@ -431,6 +433,7 @@ func (ks *Keyspace) expire(d *DB, e *Entry) {
 	if ks.watched.count.Load() > 0 {
 		ks.touchWatched(d.index, [][]byte{key})
 	}
+	ks.fire(d.index, EventExpired, "expired", key)
 }
 
 func (ks *Keyspace) remove(d *DB, key []byte, now int64) bool {
