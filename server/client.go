@@ -49,6 +49,11 @@ func (s *Server) registerClient() {
 		}
 	})
 	sub("unblock", -3, db.FlagAdmin, "5.0.0", "Wakes a client parked by a blocking command.", s.clientUnblock)
+	sub("pause", -3, db.FlagAdmin, "3.0.0", "Holds back clients' commands (all, or writes) for a time.", s.clientPause)
+	sub("unpause", 2, db.FlagAdmin, "6.2.0", "Ends a CLIENT PAUSE.", func(c *db.Ctx) {
+		s.pause.unpause()
+		c.WriteOK()
+	})
 	sub("reply", 3, 0, "3.2.0", "Turns this connection's replies on, off, or off for one command.", clientReply)
 	sub("help", 2, 0, "5.0.0", "Describes the CLIENT subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
 }
@@ -150,25 +155,26 @@ func (sess *Session) describe() string {
 	field("name", name)
 	field("age", itoa(int64(now.Sub(sess.created)/time.Second)))
 	field("idle", itoa(int64(idle/time.Second)))
-	flags := "N"
-	if sess.NoTouch {
-		flags = "T"
-	}
-	field("flags", flags)
+	field("flags", sess.flags())
 	field("db", strconv.Itoa(sess.DB))
-	field("sub", "0")
-	field("psub", "0")
+	field("sub", strconv.Itoa(int(sess.nsub.Load())))
+	field("psub", strconv.Itoa(int(sess.npsub.Load())))
 	field("ssub", "0")
-	field("multi", "-1")
+	field("multi", itoa(sess.multiLen.Load()))
 	field("qbuf", strconv.Itoa(sess.r.Buffered()))
 	field("qbuf-free", "0")
 	field("argv-mem", "0")
 	field("multi-mem", "0")
 	field("rbs", "0")
 	field("rbp", "0")
+	omem, oll := 0, 0
+	if q := sess.out.Load(); q != nil {
+		omem = q.pending()
+		oll = min(omem, 1)
+	}
 	field("obl", "0")
-	field("oll", "0")
-	field("omem", "0")
+	field("oll", strconv.Itoa(oll))
+	field("omem", strconv.Itoa(omem))
 	field("tot-mem", "0")
 	field("events", "r")
 	field("cmd", cmd)
@@ -180,6 +186,39 @@ func (sess *Session) describe() string {
 	return b.String()
 }
 
+// flags returns the session's CLIENT LIST flags: O monitor, P subscriber,
+// x in MULTI, b blocked, T no-touch; N when none applies.
+func (sess *Session) flags() string {
+	var f []byte
+	if sess.monitoring.Load() {
+		f = append(f, 'O')
+	}
+	if sess.subscribed() {
+		f = append(f, 'P')
+	}
+	if sess.multiLen.Load() >= 0 {
+		f = append(f, 'x')
+	}
+	if sess.blocked.Load() {
+		f = append(f, 'b')
+	}
+	if sess.NoTouch {
+		f = append(f, 'T')
+	}
+	if len(f) == 0 {
+		return "N"
+	}
+	return string(f)
+}
+
+// clientType returns the session's class for CLIENT LIST/KILL TYPE.
+func (sess *Session) clientType() string {
+	if sess.subscribed() {
+		return "pubsub"
+	}
+	return "normal"
+}
+
 func (s *Server) clientList(c *db.Ctx) {
 	sessions := s.sessionsSnapshot()
 	args := c.Args[2:]
@@ -188,13 +227,18 @@ func (s *Server) clientList(c *db.Ctx) {
 		case db.EqualFold(args[0], "type") && len(args) == 2:
 			typ := strings.ToLower(string(args[1]))
 			switch typ {
-			case "normal":
-			case "master", "replica", "slave", "pubsub":
-				sessions = nil
+			case "normal", "pubsub", "master", "replica", "slave":
 			default:
 				c.W.WriteError("ERR Unknown client type '" + string(args[1]) + "'")
 				return
 			}
+			var kept []*Session
+			for _, sess := range sessions {
+				if sess.clientType() == typ {
+					kept = append(kept, sess)
+				}
+			}
+			sessions = kept
 			args = args[2:]
 		case db.EqualFold(args[0], "id") && len(args) >= 2:
 			want := map[int64]bool{}
@@ -270,10 +314,10 @@ func (s *Server) clientKill(c *db.Ctx) {
 		case db.EqualFold(args[0], "user"):
 			and(func(*Session) bool { return val == "default" })
 		case db.EqualFold(args[0], "type"):
-			switch strings.ToLower(val) {
-			case "normal":
-			case "master", "replica", "slave", "pubsub":
-				and(func(*Session) bool { return false })
+			typ := strings.ToLower(val)
+			switch typ {
+			case "normal", "pubsub", "master", "replica", "slave":
+				and(func(sess *Session) bool { return sess.clientType() == typ })
 			default:
 				c.W.WriteError("ERR Unknown client type '" + val + "'")
 				return

@@ -27,6 +27,9 @@ func (s *Server) registerCommands() {
 	reg("server", "shutdown", -1, db.FlagAdmin|db.FlagNoScript|db.FlagLoading|db.FlagStale|db.FlagNoMulti|db.FlagAllowBusy, "1.0.0", "Stops the server.", s.shutdown)
 	s.registerClient()
 	s.registerConfig()
+	s.registerPubsub()
+	s.registerMonitor()
+	s.registerSlowlog()
 }
 
 // session returns the Session behind a command's context.
@@ -146,6 +149,8 @@ func (s *Server) hello(c *db.Ctx) {
 func (s *Server) reset(c *db.Ctx) {
 	sess := session(c)
 	s.ks.Discard(&sess.Client)
+	s.ps.removeAll(sess)
+	s.mon.remove(sess)
 	sess.DB = 0
 	sess.NoTouch = false
 	sess.replyMode = replyOn

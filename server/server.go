@@ -66,6 +66,12 @@ type Server struct {
 
 	persist Persistence // nil when appendonly is off
 	loading atomic.Bool
+
+	ps        *pubsub
+	mon       monitors
+	slow      slowlog
+	pause     pauser
+	outLimits atomic.Pointer[outputLimits]
 }
 
 // Stats are the server-wide counters INFO reports.
@@ -100,6 +106,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 		cfg: cfg, ks: ks, table: ks.Table(), exec: exec, log: logger, start: time.Now(),
 		sessions: make(map[int64]*Session),
 		done:     make(chan struct{}),
+		ps:       newPubsub(),
 	}
 	s.registerCommands()
 	s.registerPersistence()
@@ -112,6 +119,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 	}
 	s.applyConfig()
 	cfg.OnChange(func([]string) { s.applyConfig() })
+	ks.OnNotify(func(channel, message []byte) { s.publish(channel, message) })
 	return s
 }
 
@@ -125,6 +133,13 @@ func (s *Server) applyConfig() {
 		MaxBulkLen: s.cfg.ProtoMaxBulkLen(),
 		MaxQuery:   s.cfg.ClientQueryBufferLimit(),
 	})
+	s.outLimits.Store(&outputLimits{
+		normal: s.cfg.ClientOutputBufferLimit("normal"),
+		pubsub: s.cfg.ClientOutputBufferLimit("pubsub"),
+	})
+	s.slow.slowerThan.Store(s.cfg.Int("slowlog-log-slower-than"))
+	s.slow.maxLen.Store(s.cfg.Int("slowlog-max-len"))
+	s.ks.SetNotifications(db.ParseEventClasses(s.cfg.NotifyKeyspaceEvents()))
 }
 
 // Listen opens a listener on every bind address. An address prefixed

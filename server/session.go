@@ -46,6 +46,20 @@ type Session struct {
 	lastActive atomic.Int64 // unix nanoseconds of the last command
 	killed     atomic.Bool
 
+	// out, once set (by SUBSCRIBE or MONITOR), carries all the session's
+	// output, so replies keep their order with messages.
+	out atomic.Pointer[outQueue]
+	// The subscriptions; changed by the session's goroutine under the
+	// registry's lock, counted in nsub and npsub for other goroutines.
+	channels, patterns map[string]struct{}
+	nsub, npsub        atomic.Int32
+	resp3              atomic.Bool // the session speaks RESP3: messages are pushes
+	monitoring         atomic.Bool
+	blocked            atomic.Bool     // parked by a blocking command
+	multiLen           atomic.Int64    // commands queued in MULTI, -1 outside it
+	multiWrites        bool            // the MULTI queue holds a write (CLIENT PAUSE WRITE holds its EXEC)
+	monitorQueue       []queuedCommand // the MULTI queue, for MONITOR to show at EXEC
+
 	mu      sync.Mutex // guards the fields below, read by CLIENT LIST
 	name    string
 	libName string
@@ -69,7 +83,10 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 		authenticated: *s.requirePass.Load() == "",
 		proto:         2,
 		lastCmd:       "NULL",
+		channels:      make(map[string]struct{}),
+		patterns:      make(map[string]struct{}),
 	}
+	sess.multiLen.Store(-1)
 	sess.Client.ID = id
 	sess.Client.Ext = sess
 	sess.Client.OnPark = sess.watchWhileParked
@@ -119,9 +136,13 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 }
 
 // socketWriter is the socket as the reply writer sees it: nothing leaves
-// before the writes it acknowledges are durable, and the bytes are counted
-// for INFO.
+// before the writes it acknowledges are durable, the bytes are counted for
+// INFO, and a session with an output queue writes into the queue.
 type socketWriter struct{ sess *Session }
+
+// errOutputClosed is the write error of a session whose output queue was
+// closed (the client broke its output buffer limit or went away).
+var errOutputClosed = errors.New("output queue closed")
 
 func (s socketWriter) Write(p []byte) (int, error) {
 	if err := s.sess.waitDurable(); err != nil {
@@ -130,6 +151,12 @@ func (s socketWriter) Write(p []byte) (int, error) {
 		s.sess.srv.log.Warn("closing client: its writes could not be made durable", "client", s.sess.addr, "err", err)
 		s.sess.conn.Close()
 		return 0, err
+	}
+	if q := s.sess.out.Load(); q != nil {
+		if !q.push(p, 0) {
+			return 0, errOutputClosed
+		}
+		return len(p), nil
 	}
 	n, err := s.sess.conn.Write(p)
 	s.sess.srv.stats.NetOutputBytes.Add(int64(n))
@@ -142,6 +169,7 @@ func (sess *Session) serve() {
 	defer sess.srv.remove(sess)
 	defer sess.conn.Close()
 	defer sess.srv.ks.Discard(&sess.Client)
+	defer sess.leave()
 	var limits *resp.Limits
 	var authenticated bool
 	for {
@@ -162,6 +190,17 @@ func (sess *Session) serve() {
 			sess.w.Flush()
 			return
 		}
+	}
+}
+
+// leave undoes what other goroutines know of the session (subscriptions,
+// MONITOR) and delivers its queued output, as the connection ends.
+func (sess *Session) leave() {
+	sess.srv.ps.removeAll(sess)
+	sess.srv.mon.remove(sess)
+	if q := sess.out.Load(); q != nil {
+		sess.w.Flush()
+		q.finish()
 	}
 }
 
@@ -192,9 +231,14 @@ func (sess *Session) dispatch(args [][]byte) {
 		w = sess.discardWriter()
 	}
 	srv.stats.Commands.Add(1)
+	if sess.out.Load() != nil && sess.w.Buffered() > 0 {
+		// Earlier replies go ahead of anything this command publishes.
+		sess.w.Flush()
+	}
 	now := time.Now()
 	sess.lastActive.Store(now.UnixNano())
 	cmd, errMsg := srv.table.Lookup(args)
+	queued := false
 	switch {
 	case cmd == nil:
 		srv.stats.ErrorReplies.Add(1)
@@ -204,6 +248,14 @@ func (sess *Session) dispatch(args [][]byte) {
 		srv.stats.ErrorReplies.Add(1)
 		sess.FailMulti()
 		w.WriteError("NOAUTH Authentication required.")
+	case sess.subscribed() && w.Protocol() == 2 && !allowedWhileSubscribed(cmd):
+		srv.stats.ErrorReplies.Add(1)
+		sess.FailMulti()
+		w.WriteError("ERR Can't execute '" + cmd.FullName() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+	case sess.monitoring.Load() && cmd.Flags&(db.FlagWrite|db.FlagReadonly|db.FlagMayReplicate) != 0:
+		srv.stats.ErrorReplies.Add(1)
+		sess.FailMulti()
+		w.WriteError("ERR Replica can't interact with the keyspace")
 	case srv.loading.Load() && cmd.Flags&db.FlagLoading == 0:
 		sess.FailMulti()
 		w.WriteError("LOADING Redis is loading the dataset in memory")
@@ -211,8 +263,18 @@ func (sess *Session) dispatch(args [][]byte) {
 		sess.FailMulti()
 		w.WriteError("MISCONF Errors writing to the AOF file: " + srv.persist.Err().Error())
 	case sess.InMulti() && !cmd.RunsInMulti():
+		srv.pause.wait(sess, cmd, srv.done)
 		srv.ks.Queue(&sess.Client, cmd, args, w)
+		queued = cmd.Flags&db.FlagNoMulti == 0
+		if queued {
+			sess.noteQueued(cmd, args)
+		}
+	case sess.subscribed() && w.Protocol() == 2 && cmd.Name == "ping":
+		subscribedPing(w, args)
 	default:
+		if !sess.monitoring.Load() { // replicas and monitors are never paused
+			srv.pause.wait(sess, cmd, srv.done)
+		}
 		if name := cmd.FullName(); sess.lastCmd != name {
 			sess.mu.Lock()
 			sess.lastCmd = name
@@ -222,10 +284,13 @@ func (sess *Session) dispatch(args [][]byte) {
 		if srv.persist != nil && (cmd.Flags&db.FlagWrite != 0 || cmd.Name == "exec") {
 			sess.needSync = true
 		}
+		took := time.Since(now)
 		st := srv.cmdStats[cmd]
 		st.Calls.Add(1)
-		st.Usec.Add(int64(time.Since(now) / time.Microsecond))
+		st.Usec.Add(int64(took / time.Microsecond))
+		sess.afterExec(cmd, args, took)
 	}
+	sess.trackMulti(queued)
 	if sess.replyMode == replySkip && w == sess.discard {
 		sess.replyMode = replyOn
 	}
@@ -247,6 +312,7 @@ func (sess *Session) discardWriter() *resp.Writer {
 // goes away). Bytes the client pipelines meanwhile are kept for after. The
 // returned function stops the watch and waits for it.
 func (sess *Session) watchWhileParked() (done func()) {
+	sess.blocked.Store(true)
 	sess.w.Flush()
 	sess.conn.SetReadDeadline(time.Time{})
 	stopped := make(chan struct{})
@@ -274,6 +340,7 @@ func (sess *Session) watchWhileParked() (done func()) {
 		sess.conn.SetReadDeadline(time.Now()) // interrupts the watcher's Read
 		<-stopped
 		sess.conn.SetReadDeadline(time.Time{})
+		sess.blocked.Store(false)
 	}
 }
 
@@ -296,6 +363,7 @@ func (sess *Session) kill() {
 // setProto switches the reply protocol (HELLO).
 func (sess *Session) setProto(v int) {
 	sess.w.SetProtocol(v)
+	sess.resp3.Store(v == 3)
 	sess.mu.Lock()
 	sess.proto = v
 	sess.mu.Unlock()

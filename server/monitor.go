@@ -1,0 +1,222 @@
+package server
+
+import (
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"myredis/db"
+)
+
+// monitors is the set of sessions in MONITOR mode. Feeding them costs one
+// atomic load per command while there are none. Safe for concurrent use.
+type monitors struct {
+	n    atomic.Int32 // len(set), read on the hot path
+	mu   sync.RWMutex
+	list map[*Session]struct{}
+}
+
+func (s *Server) registerMonitor() {
+	s.table.Register(&db.Command{Name: "monitor", Arity: 1, Flags: db.FlagAdmin | db.FlagNoScript | db.FlagLoading | db.FlagStale,
+		Group: "server", Since: "1.0.0", Summary: "Streams every command the server runs.", Run: s.monitor})
+}
+
+// monitor implements MONITOR: the session replies +OK, then receives a line
+// per command run by any client. A second MONITOR is silently ignored.
+func (s *Server) monitor(c *db.Ctx) {
+	sess := session(c)
+	if c.Client.NoBlock { // inside EXEC: the client expects one reply per command
+		c.W.WriteError("ERR MONITOR isn't allowed for DENY BLOCKING client")
+		return
+	}
+	if sess.monitoring.Load() {
+		return
+	}
+	sess.ensureQueue()
+	m := &s.mon
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.list == nil {
+		m.list = make(map[*Session]struct{})
+	}
+	m.list[sess] = struct{}{}
+	m.n.Add(1)
+	sess.monitoring.Store(true)
+	c.WriteOK()
+	c.W.Flush() // +OK is queued before the first line
+}
+
+// remove takes sess out of MONITOR mode, if it was in it.
+func (m *monitors) remove(sess *Session) {
+	if !sess.monitoring.Load() {
+		return
+	}
+	m.mu.Lock()
+	delete(m.list, sess)
+	m.n.Add(-1)
+	m.mu.Unlock()
+	sess.monitoring.Store(false)
+}
+
+// feed sends the monitor line of a command sess ran in database dbIndex to
+// every monitor. Commands flagged admin or skip_monitor are not shown.
+func (s *Server) feedMonitors(sess *Session, cmd *db.Command, dbIndex int, args [][]byte) {
+	if cmd.Flags&(db.FlagAdmin|db.FlagSkipMonitor) != 0 {
+		return
+	}
+	line := appendMonitorLine(nil, time.Now(), dbIndex, sess.addr, redacted(cmd, args))
+	m := &s.mon
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for mon := range m.list {
+		mon.out.Load().push(line, 0)
+	}
+}
+
+// redactedArg replaces secrets in monitor lines.
+var redactedArg = []byte("(redacted)")
+
+// redacted returns args with AUTH's arguments and HELLO's AUTH username and
+// password replaced, as Redis shows them. args itself is not modified.
+func redacted(cmd *db.Command, args [][]byte) [][]byte {
+	switch cmd.Name {
+	case "auth":
+		out := [][]byte{args[0]}
+		for range args[1:] {
+			out = append(out, redactedArg)
+		}
+		return out
+	case "hello":
+		var out [][]byte
+		for i := 0; i < len(args); i++ {
+			out = append(out, args[i])
+			if i >= 2 && db.EqualFold(args[i], "auth") && i+2 < len(args) {
+				out = append(out, redactedArg, redactedArg)
+				i += 2
+			}
+		}
+		return out
+	}
+	return args
+}
+
+// appendMonitorLine appends a MONITOR line to dst:
+// +<seconds>.<micros> [<db> <addr>] "arg" "arg"...
+func appendMonitorLine(dst []byte, now time.Time, dbIndex int, addr string, args [][]byte) []byte {
+	dst = append(dst, '+')
+	dst = strconv.AppendInt(dst, now.Unix(), 10)
+	dst = append(dst, '.')
+	us := now.Nanosecond() / 1000
+	for d := 100000; d > 1 && us < d; d /= 10 {
+		dst = append(dst, '0')
+	}
+	dst = strconv.AppendInt(dst, int64(us), 10)
+	dst = append(dst, " ["...)
+	dst = strconv.AppendInt(dst, int64(dbIndex), 10)
+	dst = append(dst, ' ')
+	dst = append(dst, addr...)
+	dst = append(dst, ']')
+	for _, a := range args {
+		dst = append(dst, ' ')
+		dst = appendQuoted(dst, a)
+	}
+	return append(dst, "\r\n"...)
+}
+
+// appendQuoted appends b in double quotes with Redis's escapes: \\ \" \n
+// \r \t \a \b, and \xhh for any other byte that is not printable ASCII.
+func appendQuoted(dst, b []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for _, c := range b {
+		switch c {
+		case '\\', '"':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\a':
+			dst = append(dst, '\\', 'a')
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		default:
+			if c >= ' ' && c <= '~' {
+				dst = append(dst, c)
+			} else {
+				dst = append(dst, '\\', 'x', hex[c>>4], hex[c&15])
+			}
+		}
+	}
+	return append(dst, '"')
+}
+
+// queuedCommand is a command of a MULTI queue, kept for MONITOR.
+type queuedCommand struct {
+	cmd  *db.Command
+	args [][]byte
+}
+
+// noteQueued records what the server needs to know of a command queued in
+// MULTI: whether it writes (for CLIENT PAUSE WRITE), and, while someone
+// monitors, the command itself, shown when EXEC runs it.
+func (sess *Session) noteQueued(cmd *db.Command, args [][]byte) {
+	if isWriteLike(cmd) {
+		sess.multiWrites = true
+	}
+	if sess.srv.mon.n.Load() > 0 {
+		own := make([][]byte, len(args))
+		for i, a := range args {
+			own[i] = append([]byte(nil), a...)
+		}
+		sess.monitorQueue = append(sess.monitorQueue, queuedCommand{cmd, own})
+	}
+}
+
+// trackMulti keeps CLIENT LIST's multi field and the MULTI bookkeeping true
+// after each command; queued says the command was added to the queue.
+func (sess *Session) trackMulti(queued bool) {
+	switch {
+	case !sess.InMulti():
+		if sess.multiLen.Load() != -1 {
+			sess.multiLen.Store(-1)
+			sess.multiWrites = false
+			sess.monitorQueue = nil
+		}
+	case queued:
+		sess.multiLen.Add(1)
+	case sess.multiLen.Load() < 0:
+		sess.multiLen.Store(0)
+	}
+}
+
+// afterExec logs a command that ran (it took took) to the slow log and to
+// the monitors; EXEC shows the commands it ran first, as Redis does.
+func (sess *Session) afterExec(cmd *db.Command, args [][]byte, took time.Duration) {
+	srv := sess.srv
+	if cmd.Flags&db.FlagSkipSlowlog == 0 && srv.slow.slow(took) {
+		srv.slow.record(took, args, sess.addr, sess.clientName())
+	}
+	if srv.mon.n.Load() == 0 {
+		return
+	}
+	if sess.monitoring.Load() {
+		sess.w.Flush() // a monitor sees its own reply before its own line
+	}
+	if cmd.Name == "exec" {
+		for _, q := range sess.monitorQueue {
+			srv.feedMonitors(sess, q.cmd, sess.DB, q.args)
+		}
+	}
+	srv.feedMonitors(sess, cmd, sess.DB, args)
+}
+
+// clientName returns the name set by CLIENT SETNAME or HELLO.
+func (sess *Session) clientName() string {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	return sess.name
+}

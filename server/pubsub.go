@@ -1,0 +1,504 @@
+package server
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"myredis/config"
+	"myredis/datastruct/glob"
+	"myredis/db"
+	"myredis/resp"
+)
+
+// pubsub is the server's subscription registry: which sessions listen on
+// each channel and each pattern. Publishing takes the read lock and only
+// appends to the subscribers' output queues, so a slow subscriber never
+// holds up a publisher. It is safe for concurrent use.
+type pubsub struct {
+	mu       sync.RWMutex
+	channels map[string]map[*Session]struct{}
+	patterns map[string]*patternSubs
+}
+
+// patternSubs are the sessions subscribed to one pattern.
+type patternSubs struct {
+	pattern []byte
+	subs    map[*Session]struct{}
+}
+
+// outputLimits are the client-output-buffer-limit classes a session can
+// be in, copied out of the configuration.
+type outputLimits struct{ normal, pubsub config.OutputBufferLimit }
+
+func newPubsub() *pubsub {
+	return &pubsub{channels: make(map[string]map[*Session]struct{}), patterns: make(map[string]*patternSubs)}
+}
+
+// The kinds of subscription change, named as Redis names their replies.
+const (
+	kindSubscribe    = "subscribe"
+	kindUnsubscribe  = "unsubscribe"
+	kindPSubscribe   = "psubscribe"
+	kindPUnsubscribe = "punsubscribe"
+)
+
+func (s *Server) registerPubsub() {
+	flags := db.FlagPubSub | db.FlagNoScript | db.FlagLoading | db.FlagStale
+	reg := func(name string, arity int, flags db.Flag, since, summary string, run func(*db.Ctx)) {
+		s.table.Register(&db.Command{Name: name, Arity: arity, Flags: flags, Group: "pubsub", Since: since, Summary: summary, Run: run})
+	}
+	change := func(kind string) func(*db.Ctx) { return func(c *db.Ctx) { s.changeSubscriptions(c, kind) } }
+	reg(kindSubscribe, -2, flags, "2.0.0", "Listens for messages published to channels.", change(kindSubscribe))
+	reg(kindUnsubscribe, -1, flags, "2.0.0", "Stops listening to channels, or to all of them.", change(kindUnsubscribe))
+	reg(kindPSubscribe, -2, flags, "2.0.0", "Listens for messages published to channels matching patterns.", change(kindPSubscribe))
+	reg(kindPUnsubscribe, -1, flags, "2.0.0", "Stops listening to patterns, or to all of them.", change(kindPUnsubscribe))
+	reg("publish", 3, db.FlagPubSub|db.FlagLoading|db.FlagStale|db.FlagFast|db.FlagMayReplicate, "2.0.0",
+		"Posts a message to a channel.", func(c *db.Ctx) { c.W.WriteInt(int64(s.publish(c.Args[1], c.Args[2]))) })
+
+	reg("pubsub", -2, 0, "2.8.0", "Inspects the state of the pub/sub subsystem.", nil)
+	sub := func(name string, arity int, summary string, run func(*db.Ctx)) {
+		s.table.RegisterSub("pubsub", &db.Command{Name: name, Arity: arity, Flags: db.FlagPubSub | db.FlagLoading | db.FlagStale,
+			Since: "2.8.0", Summary: summary, Run: run})
+	}
+	sub("channels", -2, "Returns the active channels, optionally those matching a pattern.", s.pubsubChannels)
+	sub("numsub", -2, "Returns the number of subscribers of each channel given.", s.pubsubNumsub)
+	sub("numpat", 2, "Returns the number of patterns subscribed to.", func(c *db.Ctx) {
+		c.W.WriteInt(int64(s.ps.counts().patterns))
+	})
+	sub("help", 2, "Describes the PUBSUB subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
+}
+
+// changeSubscriptions runs SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE and
+// PUNSUBSCRIBE: one confirmation per name, carrying the session's count of
+// subscriptions after the change. The confirmations are moved to the output
+// queue under the registry lock, so they reach the client before any
+// message of a new subscription.
+func (s *Server) changeSubscriptions(c *db.Ctx, kind string) {
+	sess := session(c)
+	sess.ensureQueue()
+	ps := s.ps
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	pattern := kind == kindPSubscribe || kind == kindPUnsubscribe
+	mine := sess.channels
+	if pattern {
+		mine = sess.patterns
+	}
+	names := c.Args[1:]
+	if len(names) == 0 { // the unsubscribe commands with no argument: all
+		if len(mine) == 0 {
+			writeConfirm(c.W, kind, nil, sess)
+		}
+		for _, name := range sortedKeys(mine) {
+			names = append(names, []byte(name))
+		}
+	}
+	for _, name := range names {
+		switch kind {
+		case kindSubscribe:
+			ps.addLocked(sess, string(name), false)
+		case kindPSubscribe:
+			ps.addLocked(sess, string(name), true)
+		default:
+			ps.removeLocked(sess, string(name), pattern)
+		}
+		writeConfirm(c.W, kind, name, sess)
+	}
+	c.W.Flush()
+}
+
+// writeConfirm writes a subscription change's reply: kind, the name (nil
+// for an unsubscribe that had nothing to remove) and the count.
+func writeConfirm(w *resp.Writer, kind string, name []byte, sess *Session) {
+	w.WritePush(3)
+	w.WriteBulkString(kind)
+	if name == nil {
+		w.WriteNull()
+	} else {
+		w.WriteBulk(name)
+	}
+	w.WriteInt(int64(len(sess.channels) + len(sess.patterns)))
+}
+
+func sortedKeys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// addLocked subscribes sess to a channel or a pattern; a repeated
+// subscription changes nothing.
+func (ps *pubsub) addLocked(sess *Session, name string, pattern bool) {
+	if pattern {
+		if _, ok := sess.patterns[name]; ok {
+			return
+		}
+		sess.patterns[name] = struct{}{}
+		sess.npsub.Add(1)
+		p := ps.patterns[name]
+		if p == nil {
+			p = &patternSubs{pattern: []byte(name), subs: make(map[*Session]struct{})}
+			ps.patterns[name] = p
+		}
+		p.subs[sess] = struct{}{}
+		return
+	}
+	if _, ok := sess.channels[name]; ok {
+		return
+	}
+	sess.channels[name] = struct{}{}
+	sess.nsub.Add(1)
+	subs := ps.channels[name]
+	if subs == nil {
+		subs = make(map[*Session]struct{})
+		ps.channels[name] = subs
+	}
+	subs[sess] = struct{}{}
+}
+
+// removeLocked unsubscribes sess from a channel or a pattern, if it was
+// subscribed; a channel or pattern left without subscribers is forgotten.
+func (ps *pubsub) removeLocked(sess *Session, name string, pattern bool) {
+	if pattern {
+		if _, ok := sess.patterns[name]; !ok {
+			return
+		}
+		delete(sess.patterns, name)
+		sess.npsub.Add(-1)
+		p := ps.patterns[name]
+		delete(p.subs, sess)
+		if len(p.subs) == 0 {
+			delete(ps.patterns, name)
+		}
+		return
+	}
+	if _, ok := sess.channels[name]; !ok {
+		return
+	}
+	delete(sess.channels, name)
+	sess.nsub.Add(-1)
+	subs := ps.channels[name]
+	delete(subs, sess)
+	if len(subs) == 0 {
+		delete(ps.channels, name)
+	}
+}
+
+// removeAll drops every subscription of sess, without replies: the
+// connection closes.
+func (ps *pubsub) removeAll(sess *Session) {
+	if len(sess.channels)+len(sess.patterns) == 0 {
+		return
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for name := range sess.channels {
+		ps.removeLocked(sess, name, false)
+	}
+	for name := range sess.patterns {
+		ps.removeLocked(sess, name, true)
+	}
+}
+
+// publish delivers message to the subscribers of channel and of the
+// patterns it matches, and returns how many deliveries it made. It never
+// waits for a subscriber's socket. Safe for concurrent use; keyspace
+// notifications call it with the keys they concern locked.
+func (s *Server) publish(channel, message []byte) int {
+	ps := s.ps
+	ps.mu.RLock()
+	defer ps.mu.RUnlock()
+	n := 0
+	if subs := ps.channels[string(channel)]; len(subs) > 0 {
+		frame := appendMessage(nil, channel, message)
+		for sess := range subs {
+			sess.deliver(frame)
+			n++
+		}
+	}
+	var frame []byte
+	for _, p := range ps.patterns {
+		if !glob.Match(p.pattern, channel, false) {
+			continue
+		}
+		frame = appendPMessage(frame[:0], p.pattern, channel, message)
+		for sess := range p.subs {
+			sess.deliver(frame)
+			n++
+		}
+	}
+	return n
+}
+
+// appendMessage appends the RESP2 form of a "message" frame to dst.
+func appendMessage(dst, channel, message []byte) []byte {
+	dst = resp.AppendArrayHeader(dst, 3)
+	dst = resp.AppendBulk(dst, []byte("message"))
+	dst = resp.AppendBulk(dst, channel)
+	return resp.AppendBulk(dst, message)
+}
+
+// appendPMessage appends the RESP2 form of a "pmessage" frame to dst.
+func appendPMessage(dst, pattern, channel, message []byte) []byte {
+	dst = resp.AppendArrayHeader(dst, 4)
+	dst = resp.AppendBulk(dst, []byte("pmessage"))
+	dst = resp.AppendBulk(dst, pattern)
+	dst = resp.AppendBulk(dst, channel)
+	return resp.AppendBulk(dst, message)
+}
+
+// pubsubCounts are the registry's sizes, for INFO and PUBSUB NUMPAT.
+type pubsubCounts struct{ channels, patterns int }
+
+func (ps *pubsub) counts() pubsubCounts {
+	ps.mu.RLock()
+	defer ps.mu.RUnlock()
+	return pubsubCounts{len(ps.channels), len(ps.patterns)}
+}
+
+func (s *Server) pubsubChannels(c *db.Ctx) {
+	if len(c.Args) > 3 {
+		writeSubcommandError(c)
+		return
+	}
+	s.ps.mu.RLock()
+	var names []string
+	for name := range s.ps.channels {
+		if len(c.Args) == 2 || glob.Match(c.Args[2], []byte(name), false) {
+			names = append(names, name)
+		}
+	}
+	s.ps.mu.RUnlock()
+	sort.Strings(names)
+	c.W.WriteArray(len(names))
+	for _, name := range names {
+		c.W.WriteBulkString(name)
+	}
+}
+
+// writeSubcommandError writes Redis's error for a subcommand given
+// arguments it does not take, echoing the subcommand as the client sent it.
+func writeSubcommandError(c *db.Ctx) {
+	c.W.WriteError("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) +
+		"'. Try " + strings.ToUpper(c.Cmd.Parent().Name) + " HELP.")
+}
+
+func (s *Server) pubsubNumsub(c *db.Ctx) {
+	s.ps.mu.RLock()
+	defer s.ps.mu.RUnlock()
+	c.W.WriteArray(2 * (len(c.Args) - 2))
+	for _, ch := range c.Args[2:] {
+		c.W.WriteBulk(ch)
+		c.W.WriteInt(int64(len(s.ps.channels[string(ch)])))
+	}
+}
+
+// subscribed reports whether the session listens to any channel or pattern.
+// Safe to call from any goroutine.
+func (sess *Session) subscribed() bool { return sess.nsub.Load()+sess.npsub.Load() > 0 }
+
+// allowedWhileSubscribed reports whether a RESP2 connection with
+// subscriptions may run cmd.
+func allowedWhileSubscribed(cmd *db.Command) bool {
+	switch cmd.Name {
+	case kindSubscribe, kindUnsubscribe, kindPSubscribe, kindPUnsubscribe, "ping", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// subscribedPing writes PING's reply on a RESP2 connection with
+// subscriptions: ["pong", argument or ""].
+func subscribedPing(w *resp.Writer, args [][]byte) {
+	w.WriteArray(2)
+	w.WriteBulkString("pong")
+	if len(args) > 1 {
+		w.WriteBulk(args[1])
+	} else {
+		w.WriteBulkString("")
+	}
+}
+
+// deliver queues a frame built in RESP2 form, as a push for a RESP3 client.
+func (sess *Session) deliver(frame []byte) {
+	var kind byte
+	if sess.resp3.Load() {
+		kind = '>'
+	}
+	sess.out.Load().push(frame, kind)
+}
+
+// ensureQueue gives the session its output queue, after writing out the
+// replies still buffered. It runs on the session's goroutine.
+func (sess *Session) ensureQueue() {
+	if sess.out.Load() != nil {
+		return
+	}
+	sess.w.Flush()
+	sess.out.Store(newOutQueue(sess))
+}
+
+// outputLimit returns the client-output-buffer-limit class the session is
+// in now: pubsub while it has subscriptions, normal otherwise (a MONITOR
+// client counts as normal, as in Redis).
+func (sess *Session) outputLimit() config.OutputBufferLimit {
+	l := sess.srv.outLimits.Load()
+	if sess.subscribed() {
+		return l.pubsub
+	}
+	return l.normal
+}
+
+// dropForOutputLimit closes a connection whose queued output broke its
+// limit.
+func (sess *Session) dropForOutputLimit() {
+	sess.srv.log.Warn("closing client that reached its output buffer limit", "client", sess.addr)
+	sess.conn.Close()
+}
+
+// drainTimeout bounds how long a closing session waits for its queued
+// output to reach a client that does not read.
+const drainTimeout = 5 * time.Second
+
+// outQueue is a session's output once it subscribes or monitors: other
+// goroutines (publishers, monitored clients) append frames to it without
+// ever waiting for the socket, and one delivery goroutine per queue writes
+// them out. The session's own replies go through it too, so they keep
+// their order with the frames. The queue enforces the client's
+// client-output-buffer-limit: past the hard limit, or past the soft limit
+// for longer than its time, the connection is closed and the bytes dropped.
+// It is safe for concurrent use.
+type outQueue struct {
+	sess *Session
+	wake chan struct{} // capacity 1: there is something to write or to stop
+	done chan struct{} // closed when the delivery goroutine has ended
+
+	mu        sync.Mutex
+	buf       []byte // waiting for the delivery goroutine
+	spare     []byte // the previous write's buffer, reused
+	inflight  int    // bytes being written now
+	softSince time.Time
+	closed    bool // no more appends: the client was dropped or the session ends
+}
+
+// newOutQueue starts the delivery goroutine of sess's queue.
+func newOutQueue(sess *Session) *outQueue {
+	q := &outQueue{sess: sess, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go q.run()
+	return q
+}
+
+// push appends frame, replacing its first byte with kind when kind is not
+// 0 (a RESP2 array header becomes a RESP3 push). It reports false when
+// the queue is closed: the client is gone or being dropped.
+func (q *outQueue) push(frame []byte, kind byte) bool {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return false
+	}
+	start := len(q.buf)
+	q.buf = append(q.buf, frame...)
+	if kind != 0 && len(frame) > 0 {
+		q.buf[start] = kind
+	}
+	if q.overLimitLocked(q.sess.outputLimit(), time.Now()) {
+		q.closed = true
+		q.buf, q.spare = nil, nil
+		q.mu.Unlock()
+		q.sess.dropForOutputLimit()
+		return false
+	}
+	// Signalled under the lock, so finish cannot close wake meanwhile.
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	q.mu.Unlock()
+	return true
+}
+
+// overLimitLocked reports whether the pending output breaks lim at now,
+// tracking since when the soft limit has been exceeded.
+func (q *outQueue) overLimitLocked(lim config.OutputBufferLimit, now time.Time) bool {
+	pending := int64(len(q.buf) + q.inflight)
+	if lim.Hard > 0 && pending >= lim.Hard {
+		return true
+	}
+	if lim.Soft == 0 || pending < lim.Soft {
+		q.softSince = time.Time{}
+		return false
+	}
+	if q.softSince.IsZero() {
+		q.softSince = now
+		return false
+	}
+	return now.Sub(q.softSince) > lim.SoftSeconds
+}
+
+// pending returns the bytes not yet written to the socket.
+func (q *outQueue) pending() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.buf) + q.inflight
+}
+
+// run writes the queued bytes until the queue is closed and empty.
+func (q *outQueue) run() {
+	defer close(q.done)
+	conn := q.sess.conn
+	for range q.wake {
+		for {
+			q.mu.Lock()
+			out := q.buf
+			if len(out) == 0 {
+				closed := q.closed
+				q.mu.Unlock()
+				if closed {
+					return
+				}
+				break
+			}
+			q.buf, q.spare = q.spare[:0], nil
+			q.inflight = len(out)
+			q.mu.Unlock()
+
+			n, err := conn.Write(out)
+			q.sess.srv.stats.NetOutputBytes.Add(int64(n))
+
+			q.mu.Lock()
+			q.inflight = 0
+			if err != nil {
+				q.closed = true
+				q.buf = nil
+			} else if cap(out) <= keepQueueBuf {
+				q.spare = out[:0]
+			}
+			q.mu.Unlock()
+			if err != nil {
+				conn.Close() // the session's read fails and it ends
+				return
+			}
+		}
+	}
+}
+
+// keepQueueBuf is the largest buffer the queue keeps for reuse.
+const keepQueueBuf = 64 << 10
+
+// finish closes the queue, waits (up to drainTimeout) for what it holds
+// to be written, and ends the delivery goroutine. Called once, by the
+// session as it ends.
+func (q *outQueue) finish() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.sess.conn.SetWriteDeadline(time.Now().Add(drainTimeout))
+	close(q.wake)
+	<-q.done
+}

@@ -1,0 +1,200 @@
+package tests
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// onBoth runs scenario against MyRedis and, when installed, real Redis,
+// each started with args, and compares the transcripts it returns.
+func onBoth(t *testing.T, args []string, scenario func(s *server) []string) {
+	t.Helper()
+	got := scenario(startServer(t, args...))
+	if !haveRedis() {
+		return
+	}
+	want := scenario(startRedis(t, args...))
+	for i := range max(len(got), len(want)) {
+		var g, w string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if g != w {
+			t.Errorf("step %d:\nmyredis: %q\nredis:   %q", i, g, w)
+		}
+	}
+}
+
+// readN reads n replies from c.
+func (c *rawConn) readN(n int) []string {
+	c.t.Helper()
+	out := make([]string, n)
+	for i := range out {
+		out[i] = c.read()
+	}
+	return out
+}
+
+func TestPubSubSequence(t *testing.T) {
+	for _, proto := range []int{2, 3} {
+		t.Run("resp"+string(rune('0'+proto)), func(t *testing.T) {
+			onBoth(t, nil, func(s *server) []string {
+				sub, pub := s.dial(t), s.dial(t)
+				var out []string
+				if proto == 3 {
+					sub.do("HELLO", "3")
+				}
+				out = append(out, sub.do("UNSUBSCRIBE"), sub.do("PUNSUBSCRIBE"))
+				out = append(out, sub.do("SUBSCRIBE", "a"))
+				sub.send(string(encodeCommand([]string{"SUBSCRIBE", "b", "c", "a"})))
+				out = append(out, sub.readN(3)...)
+				out = append(out, sub.do("PSUBSCRIBE", "h?llo"))
+				out = append(out, pub.do("PUBLISH", "a", "m1"), sub.read())
+				out = append(out, pub.do("PUBLISH", "hello", "m2"), sub.read())
+				out = append(out, pub.do("PUBLISH", "nobody", "m3"))
+				out = append(out, pub.do("PUBSUB", "NUMSUB", "a", "b", "zz"), pub.do("PUBSUB", "NUMPAT"), pub.do("PUBSUB", "CHANNELS", "[bx]"))
+				if proto == 2 {
+					out = append(out, sub.do("GET", "k"), sub.do("PING"), sub.do("PING", "x"))
+				} else {
+					// Normal commands work; a self-publish pushes before its reply.
+					out = append(out, sub.do("SET", "k", "v"), sub.do("PING"), sub.do("PUBLISH", "a", "self"), sub.read())
+				}
+				out = append(out, sub.do("UNSUBSCRIBE", "b"), sub.do("PUNSUBSCRIBE"))
+				sub.send(string(encodeCommand([]string{"UNSUBSCRIBE", "a", "c"})))
+				out = append(out, sub.readN(2)...)
+				out = append(out, sub.do("UNSUBSCRIBE"), sub.do("PING"))
+				out = append(out, pub.do("PUBSUB", "CHANNELS"))
+				return out
+			})
+		})
+	}
+}
+
+// TestKeyspaceNotifications compares the events of a few commands with
+// Redis's, notify-keyspace-events KEA on both.
+func TestKeyspaceNotifications(t *testing.T) {
+	onBoth(t, []string{"--notify-keyspace-events", "KEA"}, func(s *server) []string {
+		sub, c := s.dial(t), s.dial(t)
+		sub.do("PSUBSCRIBE", "__key*@0__:*")
+		sub.do("SUBSCRIBE", "end")
+		c.do("SET", "k", "v")
+		c.do("EXPIRE", "k", "100")
+		c.do("DEL", "k")
+		c.do("LPUSH", "l", "a", "b")
+		c.do("PEXPIRE", "l", "20")
+		time.Sleep(100 * time.Millisecond)
+		c.do("GET", "l") // expires it now if the cycle has not
+		c.do("PUBLISH", "end", "end")
+		var out []string
+		for {
+			r := sub.read()
+			if strings.HasSuffix(r, "$3\r\nend\r\n") {
+				return out
+			}
+			out = append(out, r)
+		}
+	})
+}
+
+func TestMonitor(t *testing.T) {
+	s := startServer(t)
+	mon, c := s.dial(t), s.dial(t)
+	mon.mustDo("+OK\r\n", "MONITOR")
+	c.do("SET", "k", "a\"b\n\x01")
+	c.do("SELECT", "2")
+	c.do("AUTH", "secret")
+	c.do("CONFIG", "GET", "maxmemory") // admin: not shown
+	c.do("MULTI")
+	c.do("INCR", "n")
+	c.do("EXEC")
+	line := regexp.MustCompile(`^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\] (.*)\r\n$`)
+	for _, want := range []string{
+		`0 "SET" "k" "a\"b\n\x01"`,
+		`2 "SELECT" "2"`,
+		`2 "AUTH" "(redacted)"`,
+		`2 "MULTI"`,
+		`2 "INCR" "n"`,
+		`2 "EXEC"`,
+	} {
+		got := mon.read()
+		m := line.FindStringSubmatch(got)
+		if m == nil || m[1]+" "+m[2] != want {
+			t.Errorf("monitor line %q, want db and args %s", got, want)
+		}
+	}
+	mon.mustDo("-ERR Replica can't interact with the keyspace\r\n", "GET", "k")
+}
+
+func TestSlowlog(t *testing.T) {
+	s := startServer(t)
+	c := s.dial(t)
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "0")
+	c.mustDo("+OK\r\n", "SLOWLOG", "RESET")
+	c.mustDo("+OK\r\n", "CLIENT", "SETNAME", "me")
+	c.mustDo("+OK\r\n", "SET", "k", strings.Repeat("x", 130))
+	got := c.do("SLOWLOG", "GET", "1")
+	entry := regexp.MustCompile(`^\*1\r\n\*6\r\n:\d+\r\n:\d+\r\n:\d+\r\n\*3\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$146\r\nx{128}\.\.\. \(2 more bytes\)\r\n\$15\r\n127\.0\.0\.1:\d{5}\r\n\$2\r\nme\r\n$`)
+	if !entry.MatchString(got) {
+		t.Errorf("SLOWLOG GET 1: %q", got)
+	}
+	c.mustDo(":4\r\n", "SLOWLOG", "LEN") // RESET, SETNAME, SET, GET
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "-1")
+	c.mustDo("+OK\r\n", "SLOWLOG", "RESET")
+	c.do("PING")
+	c.mustDo(":0\r\n", "SLOWLOG", "LEN")
+}
+
+func TestClientPauseWrite(t *testing.T) {
+	s := startServer(t)
+	admin, c := s.dial(t), s.dial(t)
+	admin.mustDo("+OK\r\n", "CLIENT", "PAUSE", "300", "WRITE")
+	start := time.Now()
+	c.mustDo("$-1\r\n", "GET", "k")
+	if d := time.Since(start); d > 150*time.Millisecond {
+		t.Errorf("GET waited %v under a WRITE pause", d)
+	}
+	c.mustDo("+OK\r\n", "SET", "k", "v")
+	if d := time.Since(start); d < 250*time.Millisecond {
+		t.Errorf("SET ran after %v, before the 300 ms pause ended", d)
+	}
+	admin.mustDo("+OK\r\n", "CLIENT", "PAUSE", "10000", "WRITE")
+	c.send(string(encodeCommand([]string{"SET", "k", "w"})))
+	time.Sleep(50 * time.Millisecond)
+	admin.mustDo("+OK\r\n", "CLIENT", "UNPAUSE")
+	if got := c.read(); got != "+OK\r\n" {
+		t.Errorf("SET after UNPAUSE: %q", got)
+	}
+}
+
+// TestSlowSubscriberDisconnected publishes to a subscriber that never
+// reads: the publisher never waits, the subscriber is dropped at the
+// output limit, and the server's memory stays bounded.
+func TestSlowSubscriberDisconnected(t *testing.T) {
+	s := startServer(t)
+	pub, sub, admin := s.dial(t), s.dial(t), s.dial(t)
+	admin.mustDo("+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", "pubsub 4mb 1mb 60")
+	sub.mustDo("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n", "SUBSCRIBE", "ch")
+	msg := strings.Repeat("m", 64<<10)
+	dropped := false
+	for i := 0; i < 2000 && !dropped; i++ { // up to 128 MB
+		start := time.Now()
+		r := pub.do("PUBLISH", "ch", msg)
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("PUBLISH %d took %v: the publisher waited for the subscriber", i, d)
+		}
+		dropped = r == ":0\r\n"
+	}
+	if !dropped {
+		t.Fatal("the subscriber was never disconnected")
+	}
+	sub.expectClosed(5 * time.Second)
+	admin.mustDo("*2\r\n$2\r\nch\r\n:0\r\n", "PUBSUB", "NUMSUB", "ch")
+	if rss, err := s.rssBytes(); err == nil && rss > 256<<20 {
+		t.Errorf("server RSS %d MB after the subscriber was dropped", rss>>20)
+	}
+}
