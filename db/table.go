@@ -144,6 +144,7 @@ func NewTable() *Table {
 	registerZSets(t)
 	registerHashes(t)
 	registerSets(t)
+	registerSort(t)
 	return t
 }
 
