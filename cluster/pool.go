@@ -128,8 +128,33 @@ func newPool(addr string, proto int, d *dialer) *Pool {
 // is down or did not answer within Timeout. args is encoded before Do
 // returns and is not retained.
 func (p *Pool) Do(db int, args [][]byte) ([]byte, error) {
+	return p.Send(db, args, uint64(p.next.Add(1))).Wait()
+}
+
+// Send queues the command like Do but returns at once; Wait on the result
+// gives the reply. Commands sent with the same affinity share a connection,
+// so the peer runs them in the order they were sent: a client's pipelined
+// commands keep their order.
+func (p *Pool) Send(db int, args [][]byte, affinity uint64) *Pending {
 	c := &call{db: db, cmd: resp.AppendCommand(nil, args), done: make(chan struct{})}
-	return p.conns[p.next.Add(1)%connsPerPeer].do(c)
+	pc := &p.conns[affinity%connsPerPeer]
+	return &Pending{pc, c, pc.enqueue(c)}
+}
+
+// Pending is a command sent to a peer whose reply has not been collected.
+type Pending struct {
+	pc  *peerConn
+	c   *call
+	err error // the command could not even be queued
+}
+
+// Wait returns the reply to the command, waiting at most for a connect and
+// a reply timeout; see Do for the errors.
+func (p *Pending) Wait() ([]byte, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	return p.pc.wait(p.c)
 }
 
 // DoDedicated runs one command on a new connection of its own, closed
@@ -189,12 +214,13 @@ type peerConn struct {
 	backoff time.Duration
 }
 
-func (pc *peerConn) do(c *call) ([]byte, error) {
+// enqueue queues c for the writer, or returns why the peer is down.
+func (pc *peerConn) enqueue(c *call) error {
 	pc.mu.Lock()
 	if pc.nc == nil && time.Now().Before(pc.retryAt) {
 		err := pc.err
 		pc.mu.Unlock()
-		return nil, err
+		return err
 	}
 	pc.queue = append(pc.queue, c)
 	if !pc.running {
@@ -206,6 +232,11 @@ func (pc *peerConn) do(c *call) ([]byte, error) {
 	case pc.wake <- struct{}{}:
 	default:
 	}
+	return nil
+}
+
+// wait waits for c's reply.
+func (pc *peerConn) wait(c *call) ([]byte, error) {
 	timer := time.NewTimer(2 * Timeout) // connecting, then answering
 	defer timer.Stop()
 	select {

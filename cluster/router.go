@@ -142,7 +142,32 @@ func (r *Router) Exec(s *server.Session, cmd *db.Command, args [][]byte, w *resp
 		r.next.Exec(s, cmd, args, w)
 		return
 	}
-	w.WriteRaw(r.on(s, owner, cmd, args))
+	r.forward(s, owner, cmd, args, w)
+}
+
+// forward sends the command to member without waiting: the session takes
+// the reply when it flushes, so a client's pipelined batch goes to the peer
+// as one batch instead of one round trip per command. Where the session
+// cannot wait (CLIENT REPLY OFF) or the command blocks, it waits now.
+func (r *Router) forward(s *server.Session, member string, cmd *db.Command, args [][]byte, w *resp.Writer) {
+	if cmd.Flags&db.FlagBlocking != 0 {
+		w.WriteRaw(r.on(s, member, cmd, args))
+		return
+	}
+	p := r.pools[member][s.Protocol()-2].Send(s.DB, args, uint64(s.ID))
+	if !s.Defer(w, func() []byte { return replyOf(p) }) {
+		w.WriteRaw(replyOf(p))
+	}
+}
+
+// replyOf waits for a forwarded command's reply; an unreachable peer
+// becomes an error reply.
+func replyOf(p *Pending) []byte {
+	reply, err := p.Wait()
+	if err != nil {
+		return errorReply(err.Error())
+	}
+	return reply
 }
 
 // on runs args on member and returns its reply, an error reply if the
@@ -157,15 +182,15 @@ func (r *Router) on(s *server.Session, member string, cmd *db.Command, args [][]
 		return buf.Bytes()
 	}
 	p := r.pools[member][s.Protocol()-2]
-	do := p.Do
 	if cmd.Flags&db.FlagBlocking != 0 {
-		do = p.DoDedicated
+		reply, err := p.DoDedicated(s.DB, args)
+		if err != nil {
+			return errorReply(err.Error())
+		}
+		return reply
 	}
-	reply, err := do(s.DB, args)
-	if err != nil {
-		return errorReply(err.Error())
-	}
-	return reply
+	// The session's connection: after its deferred commands, in order.
+	return replyOf(p.Send(s.DB, args, uint64(s.ID)))
 }
 
 func errorReply(msg string) []byte { return append(append([]byte{'-'}, msg...), "\r\n"...) }

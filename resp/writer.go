@@ -69,6 +69,16 @@ func (w *Writer) Flush() error {
 	return w.err
 }
 
+// Take appends the buffered replies to dst, empties the buffer without
+// writing it, and returns the extended slice: a caller that must put
+// something between what is buffered and what comes next (a reply that is
+// not ready yet) takes the bytes and writes them itself, in order.
+func (w *Writer) Take(dst []byte) []byte {
+	dst = append(dst, w.buf...)
+	w.clear()
+	return dst
+}
+
 // clear empties the buffer, dropping it if it grew large.
 func (w *Writer) clear() {
 	if cap(w.buf) > keepWriteBuf {

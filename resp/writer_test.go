@@ -241,3 +241,15 @@ func BenchmarkWriter(b *testing.B) {
 		}
 	}
 }
+
+func TestWriterTake(t *testing.T) {
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	w.WriteSimple("A")
+	taken := w.Take([]byte("x"))
+	w.WriteSimple("B")
+	w.Flush()
+	if string(taken) != "x+A\r\n" || out.String() != "+B\r\n" {
+		t.Errorf("taken %q, written %q", taken, out.String())
+	}
+}

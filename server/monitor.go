@@ -204,7 +204,7 @@ func (sess *Session) afterExec(cmd *db.Command, args [][]byte, took time.Duratio
 		return
 	}
 	if sess.monitoring.Load() {
-		sess.w.Flush() // a monitor sees its own reply before its own line
+		sess.flush() // a monitor sees its own reply before its own line
 	}
 	if cmd.Name == "exec" {
 		for _, q := range sess.monitorQueue {

@@ -99,7 +99,7 @@ func (p *pauser) wait(sess *Session, cmd *db.Command, done <-chan struct{}) {
 		p.mu.Lock()
 		resumed := p.resumed
 		p.mu.Unlock()
-		sess.w.Flush()
+		sess.flush()
 		select {
 		case <-resumed:
 		case <-done:

@@ -339,7 +339,7 @@ func (sess *Session) ensureQueue() {
 	if sess.out.Load() != nil {
 		return
 	}
-	sess.w.Flush()
+	sess.flush()
 	sess.out.Store(newOutQueue(sess))
 }
 

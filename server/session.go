@@ -40,8 +40,10 @@ type Session struct {
 
 	authenticated bool
 	replyMode     replyMode
-	closeAfter    bool // QUIT: close once the reply is flushed
-	needSync      bool // a write ran: its replies wait for the AOF (waitDurable)
+	closeAfter    bool            // QUIT: close once the reply is flushed
+	needSync      bool            // a write ran: its replies wait for the AOF (waitDurable)
+	deferred      []deferredReply // replies still to come, in order (Defer)
+	resolved      []byte          // reused by resolveDeferred
 
 	lastActive atomic.Int64 // unix nanoseconds of the last command
 	killed     atomic.Bool
@@ -109,8 +111,8 @@ type flushingReader struct{ sess *Session }
 
 func (f *flushingReader) Read(p []byte) (int, error) {
 	sess := f.sess
-	if sess.w.Buffered() > 0 {
-		if err := sess.w.Flush(); err != nil {
+	if sess.w.Buffered() > 0 || len(sess.deferred) > 0 {
+		if err := sess.flush(); err != nil {
 			return 0, err
 		}
 	}
@@ -145,6 +147,10 @@ type socketWriter struct{ sess *Session }
 var errOutputClosed = errors.New("output queue closed")
 
 func (s socketWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(s.sess.deferred) > 0 {
+		p = s.sess.resolveDeferred(p)
+	}
 	if err := s.sess.waitDurable(); err != nil {
 		// The writes are not safe: rather than acknowledge them, drop
 		// the connection.
@@ -156,11 +162,57 @@ func (s socketWriter) Write(p []byte) (int, error) {
 		if !q.push(p, 0) {
 			return 0, errOutputClosed
 		}
-		return len(p), nil
+		return n, nil
 	}
-	n, err := s.sess.conn.Write(p)
-	s.sess.srv.stats.NetOutputBytes.Add(int64(n))
-	return n, err
+	written, err := s.sess.conn.Write(p)
+	s.sess.srv.stats.NetOutputBytes.Add(int64(written))
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// A deferredReply is a reply an executor will give later (a command
+// forwarded to a peer), with the replies written before it.
+type deferredReply struct {
+	before []byte
+	wait   func() []byte
+}
+
+// Defer lets an executor answer later: the reply wait returns takes its
+// place in the reply stream, after everything already written to w and
+// before anything written after, and wait is called when the replies are
+// flushed. It reports false, and the caller must answer now, when w is not
+// the session's reply stream (CLIENT REPLY OFF|SKIP).
+func (sess *Session) Defer(w *resp.Writer, wait func() []byte) bool {
+	if w != sess.w {
+		return false
+	}
+	sess.deferred = append(sess.deferred, deferredReply{w.Take(nil), wait})
+	return true
+}
+
+// resolveDeferred waits for the deferred replies and returns them, in
+// order, followed by p, in a buffer the session reuses.
+func (sess *Session) resolveDeferred(p []byte) []byte {
+	buf := sess.resolved[:0]
+	for i, d := range sess.deferred {
+		buf = append(buf, d.before...)
+		buf = append(buf, d.wait()...)
+		sess.deferred[i] = deferredReply{}
+	}
+	sess.deferred = sess.deferred[:0]
+	sess.resolved = append(buf, p...)
+	return sess.resolved
+}
+
+// flush sends the pending replies, deferred ones included, in order.
+func (sess *Session) flush() error {
+	if len(sess.deferred) > 0 && sess.w.Buffered() == 0 {
+		_, err := socketWriter{sess}.Write(nil)
+		return err
+	}
+	return sess.w.Flush()
 }
 
 // serve reads and runs commands until the client goes away, an error
@@ -187,7 +239,7 @@ func (sess *Session) serve() {
 		}
 		sess.dispatch(args)
 		if sess.closeAfter {
-			sess.w.Flush()
+			sess.flush()
 			return
 		}
 	}
@@ -199,7 +251,7 @@ func (sess *Session) leave() {
 	sess.srv.ps.removeAll(sess)
 	sess.srv.mon.remove(sess)
 	if q := sess.out.Load(); q != nil {
-		sess.w.Flush()
+		sess.flush()
 		q.finish()
 	}
 }
@@ -219,7 +271,7 @@ func (sess *Session) readFailed(err error) {
 		sess.srv.stats.TimedOutClients.Add(1)
 		sess.srv.log.Debug("closing idle client", "client", sess.addr)
 	}
-	sess.w.Flush()
+	sess.flush()
 }
 
 // dispatch runs one command line: lookup and arity, authentication, then
@@ -233,7 +285,7 @@ func (sess *Session) dispatch(args [][]byte) {
 	srv.stats.Commands.Add(1)
 	if sess.out.Load() != nil && sess.w.Buffered() > 0 {
 		// Earlier replies go ahead of anything this command publishes.
-		sess.w.Flush()
+		sess.flush()
 	}
 	now := time.Now()
 	sess.lastActive.Store(now.UnixNano())
@@ -313,7 +365,7 @@ func (sess *Session) discardWriter() *resp.Writer {
 // returned function stops the watch and waits for it.
 func (sess *Session) watchWhileParked() (done func()) {
 	sess.blocked.Store(true)
-	sess.w.Flush()
+	sess.flush()
 	sess.conn.SetReadDeadline(time.Time{})
 	stopped := make(chan struct{})
 	go func() {
