@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet bench bench-mem fuzz readme clean
+.PHONY: build run test deps vet bench bench-mem bench-aof fuzz readme clean
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
@@ -43,6 +43,11 @@ bench: build
 # Bytes per key for 1,000,000 small strings, MyRedis vs Redis.
 bench-mem: build
 	scripts/bench-mem.sh
+
+# SET with appendfsync always and everysec, MyRedis vs Redis, and the AOF
+# replay rate.
+bench-aof: build
+	scripts/bench-aof.sh
 
 # Coverage-guided fuzzing of the RESP reader, FUZZTIME per target.
 fuzz:

@@ -98,6 +98,8 @@ func run(args []string) int {
 		}
 	}()
 
+	// Until the AOF is loaded, nothing that needs the data may run.
+	srv.SetLoading(cfg.AppendOnly())
 	served := make(chan struct{})
 	go func() {
 		srv.Serve()

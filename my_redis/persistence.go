@@ -26,8 +26,6 @@ func openAOF(cfg *config.Config, ks *db.Keyspace, srv *server.Server, logger *sl
 	if err != nil {
 		return nil, err
 	}
-	srv.SetLoading(true)
-	defer srv.SetLoading(false)
 	stats, err := a.Load(replayer(ks))
 	if err != nil {
 		a.Close()
@@ -49,6 +47,7 @@ func openAOF(cfg *config.Config, ks *db.Keyspace, srv *server.Server, logger *sl
 		a.AppendTx(tx)
 	})
 	srv.SetPersistence(persistence{a, ks})
+	srv.SetLoading(false)
 	return a, nil
 }
 

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# bench-aof.sh: SET throughput with the append-only file on, MyRedis next to
+# Debian's redis-server, and MyRedis's AOF replay rate.
+#
+# For each appendfsync policy (always, everysec) it starts both servers with
+# appendonly yes, each in its own temporary directory on the same disk, runs
+# redis-benchmark SET against them in turn for ROUNDS rounds at each
+# pipeline depth, stops them, and prints the medians with the MyRedis/Redis
+# ratio (bench.sh's table; the test column names the policy). Then it writes
+# an AOF of REPLAY_KEYS SETs, starts each server on a copy and prints the
+# commands/s of the load: MyRedis's from its "append-only file loaded" log
+# line, Redis's from its "DB loaded from append only file" time.
+#
+# Settings (environment): REQUESTS, CLIENTS, ROUNDS, PIPELINES (space
+# separated), FSYNCS (space separated), REPLAY_KEYS, MYREDIS (binary,
+# default bin/my_redis).
+set -euo pipefail
+
+# shellcheck source=bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench.sh"
+
+# stop_server PID stops one server started by start_server (SIGTERM, then
+# SIGKILL after 10 s) and waits for it.
+stop_server() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+# bench_fsync POLICY runs the rounds for one appendfsync policy and appends
+# their rows to $WORK/all, with the policy in the test name.
+bench_fsync() {
+	local fsync=$1 round pipeline server order
+	local aof=(--appendonly yes --appendfsync "$fsync" --aof-use-rdb-preamble no)
+	start_server "redis-$fsync" "$REDIS_SERVER" --save "" "${aof[@]}"
+	REDIS_PID=$SERVER_PID REDIS_PORT=$SERVER_PORT
+	start_server "myredis-$fsync" "$MYREDIS" "${aof[@]}"
+	MY_PID=$SERVER_PID MY_PORT=$SERVER_PORT
+	: >"$WORK/results"
+	for ((round = 1; round <= ROUNDS; round++)); do
+		# Alternate which server goes first, so neither always runs on a warmer machine.
+		order="redis myredis"
+		((round % 2 == 0)) && order="myredis redis"
+		for pipeline in $PIPELINES; do
+			for server in $order; do
+				echo "appendfsync $fsync, round $round, -P $pipeline, $server" >&2
+				if [[ $server == redis ]]; then
+					run_benchmark redis "$REDIS_PORT" "$pipeline" "$round"
+				else
+					run_benchmark myredis "$MY_PORT" "$pipeline" "$round"
+				fi
+			done
+		done
+	done
+	stop_server "$REDIS_PID"
+	stop_server "$MY_PID"
+	awk -F'\t' -v OFS='\t' -v f="$fsync" '{ $1 = $1 " " f; print }' "$WORK/results" >>"$WORK/all"
+}
+
+# write_replay_aof DIR writes a multi-part AOF of REPLAY_KEYS SETs in DIR.
+write_replay_aof() {
+	local dir=$1/appendonlydir
+	mkdir -p "$dir"
+	awk -v n="$REPLAY_KEYS" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			k = "key:" i
+			printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$5\r\nvalue\r\n", length(k), k
+		}
+	}' >"$dir/appendonly.aof.1.base.aof"
+	echo "file appendonly.aof.1.base.aof seq 1 type b" >"$dir/appendonly.aof.manifest"
+}
+
+# replay_rate NAME BINARY LOG_PATTERN [ARGS...] starts a server on a copy
+# of the replay AOF and sets RATE to the commands/s of its load, from the
+# first match of the extended regexp LOG_PATTERN in its log: either a rate
+# (commands_per_sec=N) or a time in seconds (anything else).
+replay_rate() {
+	local name=$1 bin=$2 pattern=$3 dir="$WORK/$1" value
+	shift 3
+	mkdir -p "$dir"
+	cp -r "$WORK/replay/appendonlydir" "$dir/"
+	start_server "$name" "$bin" --appendonly yes --aof-use-rdb-preamble no "$@"
+	value=$(grep -oE "$pattern" "$dir/server.log" | head -1 | grep -oE '[0-9.]+$' || true)
+	stop_server "$SERVER_PID"
+	rm -rf "$dir/appendonlydir"
+	if [[ -z $value ]]; then
+		RATE="-"
+	elif [[ $pattern == *commands_per_sec* ]]; then
+		RATE=$value
+	else
+		RATE=$(awk -v n="$REPLAY_KEYS" -v s="$value" 'BEGIN { if (s > 0) printf "%d", n / s; else print "-" }')
+	fi
+}
+
+bench_aof() {
+	TESTS=set
+	REQUESTS=${REQUESTS:-200000}
+	CLIENTS=${CLIENTS:-50}
+	ROUNDS=${ROUNDS:-3}
+	PIPELINES=${PIPELINES:-1 16}
+	FSYNCS=${FSYNCS:-always everysec}
+	REPLAY_KEYS=${REPLAY_KEYS:-1000000}
+	require "$MYREDIS" "$REDIS_SERVER" "$REDIS_CLI" "$REDIS_BENCHMARK"
+	setup
+	echo "work dir $WORK; pinning: ${PIN_SERVER[*]:-none}; $REQUESTS requests, $CLIENTS clients, $ROUNDS rounds" >&2
+	local fsync
+	: >"$WORK/all"
+	for fsync in $FSYNCS; do
+		bench_fsync "$fsync"
+	done
+	mv "$WORK/all" "$WORK/results"
+	print_table
+
+	echo "writing an AOF of $REPLAY_KEYS SETs" >&2
+	write_replay_aof "$WORK/replay"
+	local my
+	replay_rate replay-myredis "$MYREDIS" 'commands_per_sec=[0-9]+'
+	my=$RATE
+	replay_rate replay-redis "$REDIS_SERVER" 'DB loaded from append only file: [0-9.]+' --save ""
+	printf "\nreplay of %d SETs: myredis %s commands/s, redis %s commands/s\n" "$REPLAY_KEYS" "$my" "$RATE"
+}
+
+bench_aof "$@"
