@@ -41,9 +41,10 @@ type Options struct {
 // nodes. Commands arriving from a peer always run here. A Router is safe for
 // concurrent use.
 //
-// Not yet routed: WATCH/MULTI/EXEC and pub/sub (issue 4) need a dedicated
-// peer connection per client session, as blocking commands have now;
-// until then a forwarded WATCH would land on a shared connection.
+// PUBLISH reaches the subscribers of every node. Not yet routed:
+// WATCH/MULTI/EXEC need a dedicated peer connection per client session, as
+// blocking commands have now; until then a forwarded WATCH would land on a
+// shared connection.
 type Router struct {
 	self    string
 	ring    *Ring
@@ -54,6 +55,8 @@ type Router struct {
 	whole   map[*db.Command]merger
 	scan    *db.Command
 	keysCmd *db.Command
+	table   *db.Table
+	once    sync.Once // resolve
 }
 
 // New returns the router for the cluster of opt.Self and opt.Peers and
@@ -76,10 +79,17 @@ func New(opt Options) *Router {
 			r.pools[m] = &[2]*Pool{newPool(m, 2, d), newPool(m, 3, d)}
 		}
 	}
-	t := opt.Table
+	r.table = opt.Table
+	r.register(opt.Table)
+	return r
+}
+
+// resolve finds the commands the router treats specially. It runs at the
+// first command, once the server has registered its own (PUBLISH).
+func (r *Router) resolve() {
 	set := func(dst map[*db.Command]merger, m merger, names ...string) {
 		for _, n := range names {
-			if c := t.Get([]byte(n)); c != nil {
+			if c := r.table.Get([]byte(n)); c != nil {
 				dst[c] = m
 			}
 		}
@@ -87,14 +97,12 @@ func New(opt Options) *Router {
 	set(r.split, mergeInOrder, "mget")
 	set(r.split, mergeOK, "mset")
 	set(r.split, mergeSum, "del", "unlink", "exists", "touch")
-	set(r.whole, mergeSum, "dbsize")
+	set(r.whole, mergeSum, "dbsize", "publish")
 	set(r.whole, mergeConcat, "keys")
 	set(r.whole, mergeRandom, "randomkey")
 	set(r.whole, mergeOK, "flushdb", "flushall", "swapdb")
-	r.scan = t.Get([]byte("scan"))
-	r.keysCmd = t.Get([]byte("keys"))
-	r.register(t)
-	return r
+	r.scan = r.table.Get([]byte("scan"))
+	r.keysCmd = r.table.Get([]byte("keys"))
 }
 
 // Ring returns the ring the router places keys with.
@@ -102,6 +110,7 @@ func (r *Router) Ring() *Ring { return r.ring }
 
 // Exec runs cmd here, on its keys' owner, or on every node; see Router.
 func (r *Router) Exec(s *server.Session, cmd *db.Command, args [][]byte, w *resp.Writer) {
+	r.once.Do(r.resolve)
 	var buf [8][]byte
 	keys := cmd.Keys(buf[:0], args)
 	if s.HasNamePrefix(peerNamePrefix) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"myredis/cluster"
 	"myredis/config"
 	"myredis/db"
 	"myredis/server"
@@ -19,7 +20,12 @@ var update = flag.Bool("update", false, "rewrite README.md's generated sections"
 // the code registers; `make readme` regenerates them.
 func TestReadme(t *testing.T) {
 	ks := db.New(db.NewTable(), 16)
-	server.New(config.Default(), ks, nil, slog.New(slog.DiscardHandler))
+	logger := slog.New(slog.DiscardHandler)
+	// A router registers the cluster commands; it connects to no one until
+	// it forwards something.
+	cluster.New(cluster.Options{Self: "127.0.0.1:1", Peers: []string{"127.0.0.1:2"},
+		Next: server.Local{KS: ks}, Table: ks.Table(), Password: func() string { return "" }, Log: logger})
+	server.New(config.Default(), ks, nil, logger)
 
 	const path = "../README.md"
 	data, err := os.ReadFile(path)

@@ -293,7 +293,7 @@ func (s *Server) sortedCmdStats() func(yield func(*db.Command, *CommandStats) bo
 }
 
 func (s *Server) infoCluster(b *infoBuilder) {
-	b.line("cluster_enabled", 0)
+	b.line("cluster_enabled", boolInt(len(s.cfg.Peers()) > 0))
 }
 
 func (s *Server) infoKeyspace(b *infoBuilder) {

@@ -557,3 +557,25 @@ func TestMemberMismatch(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestPublishReachesEveryNode subscribes on one node and publishes on
+// another: the message arrives, and PUBLISH counts receivers cluster-wide.
+func TestPublishReachesEveryNode(t *testing.T) {
+	c := startCluster(t, "")
+	ctx := context.Background()
+	sub := c.client(1).Subscribe(ctx, "news")
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil { // the subscribe confirmation
+		t.Fatal(err)
+	}
+	n, err := c.client(0).Publish(ctx, "news", "hello").Result()
+	if err != nil || n != 1 {
+		t.Fatalf("PUBLISH = %d, %v; want 1 receiver", n, err)
+	}
+	msgCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	msg, err := sub.ReceiveMessage(msgCtx)
+	if err != nil || msg.Channel != "news" || msg.Payload != "hello" {
+		t.Fatalf("received %v, %v", msg, err)
+	}
+}
