@@ -161,21 +161,37 @@ func (p *Pending) Wait() ([]byte, error) {
 // afterwards, and waits for its reply without a deadline: for blocking
 // commands, which must not stall the shared pipeline.
 func (p *Pool) DoDedicated(db int, args [][]byte) ([]byte, error) {
+	return p.dedicated(db, [][][]byte{args}, time.Time{})
+}
+
+// DoTransaction runs MULTI, cmds and EXEC on a connection of its own, so no
+// other client's command lands inside, and returns EXEC's reply.
+func (p *Pool) DoTransaction(db int, cmds [][][]byte) ([]byte, error) {
+	all := append(append([][][]byte{{[]byte("MULTI")}}, cmds...), [][]byte{[]byte("EXEC")})
+	return p.dedicated(db, all, time.Now().Add(2*Timeout))
+}
+
+// dedicated writes SELECT db and cmds in one batch on a new connection and
+// returns the last reply. A zero deadline waits as long as it takes.
+func (p *Pool) dedicated(db int, cmds [][][]byte, deadline time.Time) ([]byte, error) {
 	nc, r, err := p.d.dial(p.addr, p.proto)
 	if err != nil {
 		return nil, err
 	}
 	defer nc.Close()
+	nc.SetDeadline(deadline)
 	buf := resp.AppendCommand(nil, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(db), 10)})
-	if _, err := nc.Write(resp.AppendCommand(buf, args)); err != nil {
+	for _, args := range cmds {
+		buf = resp.AppendCommand(buf, args)
+	}
+	if _, err := nc.Write(buf); err != nil {
 		return nil, unreachable(p.addr, err)
 	}
-	if _, err := r.ReadReply(); err != nil {
-		return nil, unreachable(p.addr, err)
-	}
-	reply, err := r.ReadReply()
-	if err != nil {
-		return nil, unreachable(p.addr, err)
+	var reply []byte
+	for range len(cmds) + 1 {
+		if reply, err = r.ReadReply(); err != nil {
+			return nil, unreachable(p.addr, err)
+		}
 	}
 	return reply, nil
 }

@@ -41,10 +41,10 @@ type Options struct {
 // nodes. Commands arriving from a peer always run here. A Router is safe for
 // concurrent use.
 //
-// PUBLISH reaches the subscribers of every node. Not yet routed:
-// WATCH/MULTI/EXEC need a dedicated peer connection per client session, as
-// blocking commands have now; until then a forwarded WATCH would land on a
-// shared connection.
+// PUBLISH reaches the subscribers of every node. A transaction runs where
+// its keys live (see execTransaction); WATCH works for keys this node owns
+// and is refused for others, which would need a peer connection pinned to
+// the client session.
 type Router struct {
 	self    string
 	ring    *Ring
@@ -57,6 +57,8 @@ type Router struct {
 	keysCmd *db.Command
 	table   *db.Table
 	once    sync.Once // resolve
+	exec    *db.Command
+	watch   *db.Command
 }
 
 // New returns the router for the cluster of opt.Self and opt.Peers and
@@ -103,6 +105,39 @@ func (r *Router) resolve() {
 	set(r.whole, mergeOK, "flushdb", "flushall", "swapdb")
 	r.scan = r.table.Get([]byte("scan"))
 	r.keysCmd = r.table.Get([]byte("keys"))
+	r.exec = r.table.Get([]byte("exec"))
+	r.watch = r.table.Get([]byte("watch"))
+}
+
+// execTransaction runs a client's transaction where its keys live: here
+// when this node owns them all, forwarded whole (MULTI … EXEC on a
+// connection of its own) when one other node owns them all, and refused
+// with CROSSSLOT when they span nodes.
+func (r *Router) execTransaction(s *server.Session, cmd *db.Command, args [][]byte, w *resp.Writer) {
+	cmds, cmdArgs := s.Queued()
+	owner := ""
+	for i, c := range cmds {
+		for _, k := range c.Keys(nil, cmdArgs[i]) {
+			switch o := r.ring.Owner(k); {
+			case owner == "":
+				owner = o
+			case o != owner:
+				s.Discard()
+				w.WriteError(errCrossSlot)
+				return
+			}
+		}
+	}
+	if owner == "" || owner == r.self || s.MultiFailed() {
+		r.next.Exec(s, cmd, args, w)
+		return
+	}
+	reply, err := r.pools[owner][s.Protocol()-2].DoTransaction(s.DB, cmdArgs)
+	s.Discard()
+	if err != nil {
+		reply = errorReply(err.Error())
+	}
+	w.WriteRaw(reply)
 }
 
 // Ring returns the ring the router places keys with.
@@ -127,6 +162,18 @@ func (r *Router) Exec(s *server.Session, cmd *db.Command, args [][]byte, w *resp
 	if m := r.whole[cmd]; m != nil {
 		r.everyNode(s, cmd, args, w, m)
 		return
+	}
+	switch cmd {
+	case r.exec:
+		r.execTransaction(s, cmd, args, w)
+		return
+	case r.watch:
+		for _, k := range keys {
+			if r.ring.Owner(k) != r.self {
+				w.WriteError("ERR WATCH of a key another node owns is not supported: connect to " + r.ring.Owner(k) + " to watch '" + string(k) + "'")
+				return
+			}
+		}
 	}
 	if cmd == r.scan {
 		r.scanCluster(s, cmd, args, w)

@@ -46,6 +46,23 @@ func (cl *Client) FailMulti() {
 	}
 }
 
+// Queued returns the commands queued in cl's transaction with their
+// arguments (which stay valid until the transaction ends), for an executor
+// that runs the transaction elsewhere (the cluster router).
+func (cl *Client) Queued() (cmds []*Command, args [][][]byte) {
+	if cl.multi == nil {
+		return nil, nil
+	}
+	for _, q := range cl.multi.queue {
+		cmds = append(cmds, q.cmd)
+		args = append(args, q.args)
+	}
+	return cmds, args
+}
+
+// MultiFailed reports whether cl's transaction will abort with EXECABORT.
+func (cl *Client) MultiFailed() bool { return cl.multi != nil && cl.multi.failed }
+
 // Discard drops cl's transaction, if any, and forgets the keys it watches:
 // DISCARD, RESET, and a connection that closes.
 func (ks *Keyspace) Discard(cl *Client) {

@@ -16,3 +16,7 @@ func (sess *Session) HasNamePrefix(prefix string) bool {
 	defer sess.mu.Unlock()
 	return strings.HasPrefix(sess.name, prefix)
 }
+
+// Discard drops the session's transaction and watched keys (the cluster
+// router ran the transaction elsewhere, or refused it).
+func (sess *Session) Discard() { sess.srv.ks.Discard(&sess.Client) }

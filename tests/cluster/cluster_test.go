@@ -579,3 +579,41 @@ func TestPublishReachesEveryNode(t *testing.T) {
 		t.Fatalf("received %v, %v", msg, err)
 	}
 }
+
+// TestTransactionsRunWhereTheirKeysLive runs MULTI/EXEC through node 0 on
+// keys node 1 owns, refuses one spanning nodes, and runs a local one.
+func TestTransactionsRunWhereTheirKeysLive(t *testing.T) {
+	c := startCluster(t, "")
+	a := c.client(0)
+	remote := "{" + c.keyOn(1, "tx") + "}"
+	cmds, err := a.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, remote+"a", "1", 0)
+		p.Incr(ctx, remote+"a")
+		p.Get(ctx, remote+"a")
+		return nil
+	})
+	if err != nil || cmds[2].(*redis.StringCmd).Val() != "2" {
+		t.Fatalf("remote transaction: %v, %v", cmds, err)
+	}
+	if got := c.client(1).Get(ctx, remote+"a").Val(); got != "2" {
+		t.Errorf("owner sees %q, want 2", got)
+	}
+	_, err = a.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, c.keyOn(1, "x"), "1", 0)
+		p.Set(ctx, c.keyOn(2, "y"), "1", 0)
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "CROSSSLOT") {
+		t.Errorf("transaction across nodes: %v, want CROSSSLOT", err)
+	}
+	local := c.keyOn(0, "l")
+	if _, err := a.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, local, "v", 0)
+		return nil
+	}); err != nil {
+		t.Errorf("local transaction: %v", err)
+	}
+	if err := a.Watch(ctx, func(*redis.Tx) error { return nil }, c.keyOn(2, "w")); err == nil || !strings.Contains(err.Error(), "WATCH") {
+		t.Errorf("WATCH of a remote key: %v, want a clear error", err)
+	}
+}
