@@ -82,6 +82,7 @@ func setbit(c *Ctx) {
 		e.Value.Str[offset>>3] &^= mask
 	}
 	c.Propagate()
+	c.Notify(EventString, "setbit", key)
 	c.W.WriteInt(old)
 }
 
@@ -324,7 +325,7 @@ func bitop(c *Ctx) {
 	}
 	dest := c.Args[2]
 	if size == 0 {
-		if c.Delete(dest) {
+		if c.delKey(dest) {
 			c.Propagate()
 		}
 		c.W.WriteInt(0)
@@ -359,5 +360,6 @@ func bitop(c *Ctx) {
 	}
 	setEncoding(c.Store(dest, Value{Str: res}, false), encRaw)
 	c.Propagate()
+	c.Notify(EventString, "set", dest)
 	c.W.WriteInt(int64(size))
 }

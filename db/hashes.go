@@ -289,7 +289,7 @@ func (c *Ctx) newHash(key []byte) *hashValue {
 // hashDeleteIfEmpty deletes key if its hash h has no fields left.
 func (c *Ctx) hashDeleteIfEmpty(key []byte, h *hashValue) {
 	if h.len() == 0 {
-		c.Delete(key)
+		c.delKey(key)
 	}
 }
 
@@ -317,6 +317,7 @@ func hset(replyOK bool) func(c *Ctx) {
 			}
 		}
 		c.Propagate()
+		c.Notify(EventHash, "hset", key)
 		if replyOK {
 			c.WriteOK()
 		} else {
@@ -339,6 +340,7 @@ func hsetnx(c *Ctx) {
 	}
 	h.set(c.Args[2], c.Args[3])
 	c.Propagate()
+	c.Notify(EventHash, "hset", key)
 	c.W.WriteInt(1)
 }
 
@@ -386,9 +388,10 @@ func hdel(c *Ctx) {
 				deleted++
 			}
 		}
-		c.hashDeleteIfEmpty(key, h)
 	}
 	if deleted > 0 {
+		c.Notify(EventHash, "hdel", key)
+		c.hashDeleteIfEmpty(key, h)
 		c.Propagate()
 	}
 	c.W.WriteInt(int64(deleted))
@@ -491,6 +494,7 @@ func hincrby(c *Ctx) {
 	}
 	h.set(c.Args[2], strconv.AppendInt(buf[:0], cur+incr, 10))
 	c.Propagate()
+	c.Notify(EventHash, "hincrby", c.Args[1])
 	c.W.WriteInt(cur + incr)
 }
 
@@ -532,6 +536,7 @@ func hincrbyfloat(c *Ctx) {
 	}
 	h.set(field, s)
 	c.PropagateAs(hsetName, key, field, s)
+	c.Notify(EventHash, "hincrbyfloat", key)
 	c.W.WriteBulk(s)
 }
 

@@ -98,7 +98,7 @@ func expired(e *Entry, now int64) bool {
 func del(c *Ctx) {
 	logged := [][]byte{c.Args[0]}
 	for _, key := range c.Args[1:] {
-		if c.Delete(key) {
+		if c.delKey(key) {
 			logged = append(logged, key)
 		}
 	}
@@ -106,6 +106,16 @@ func del(c *Ctx) {
 		c.PropagateAs(logged...)
 	}
 	c.W.WriteInt(int64(len(logged) - 1))
+}
+
+// delKey deletes key as DEL does, firing the "del" event if the key was
+// there, and reports whether it was.
+func (c *Ctx) delKey(key []byte) bool {
+	if !c.Delete(key) {
+		return false
+	}
+	c.Notify(EventGeneric, "del", key)
+	return true
 }
 
 // countKeys replies with how many argument keys lookup finds, each
@@ -168,11 +178,12 @@ func expire(unitMs int64, absolute bool) func(c *Ctx) {
 			return
 		}
 		if when <= c.Now {
-			c.Delete(key)
+			c.delKey(key)
 			c.PropagateAs(delName, key)
 		} else {
 			c.SetExpire(e, when)
 			c.PropagateAs(pexpireatName, key, strconv.AppendInt(nil, when, 10))
+			c.Notify(EventGeneric, "expire", key)
 		}
 		c.W.WriteInt(1)
 	}
@@ -259,6 +270,7 @@ func persist(c *Ctx) {
 	}
 	c.SetExpire(e, 0)
 	c.Propagate()
+	c.Notify(EventGeneric, "persist", c.Args[1])
 	c.W.WriteInt(1)
 }
 
@@ -424,6 +436,8 @@ func rename(nx bool) func(c *Ctx) {
 		c.addEntry(c.DB, dst, e.Value, e.ExpireAt(), e.Meta)
 		c.DB.keys.DeleteLocked(src)
 		c.Propagate()
+		c.Notify(EventGeneric, "rename_from", src)
+		c.Notify(EventGeneric, "rename_to", dst)
 		renameReply(c, nx, true)
 	}
 }
@@ -438,11 +452,12 @@ func renameReply(c *Ctx, nx, renamed bool) {
 }
 
 // addEntry adds key, which must be absent from d, with value v, deadline at
-// (0 for none) and metadata meta (see Entry), and wakes clients blocked on
-// key. The caller holds key's shard lock in d.
+// (0 for none) and metadata meta (see Entry), fires the "new" event in d and
+// wakes clients blocked on key. The caller holds key's shard lock in d.
 func (c *Ctx) addEntry(d *DB, key []byte, v Value, at int64, meta uint32) {
 	e := d.keys.AddLocked(key, v)
 	e.Meta = meta
+	c.ks.fire(d.index, EventNew, "new", key)
 	if v.awaited() {
 		c.ks.signalReady(d.index, key)
 	}
@@ -493,6 +508,8 @@ func move(c *Ctx) {
 	c.addEntry(dst, key, e.Value, e.ExpireAt(), e.Meta)
 	c.DB.keys.DeleteLocked(key)
 	c.Propagate()
+	c.Notify(EventGeneric, "move_from", key)
+	c.ks.fire(dst.index, EventGeneric, "move_to", key)
 	c.W.WriteInt(1)
 }
 
@@ -537,5 +554,6 @@ func copyCmd(c *Ctx) {
 	}
 	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), e.Meta&metaEnc|accessClock(c.Now))
 	c.Propagate()
+	c.ks.fire(dst.index, EventGeneric, "copy_to", dstKey)
 	c.W.WriteInt(1)
 }

@@ -127,7 +127,7 @@ func (c *Ctx) newList(key []byte) *listValue {
 // keeps an empty collection.
 func (c *Ctx) dropIfEmpty(key []byte, l *listValue) {
 	if l.Len() == 0 {
-		c.Delete(key)
+		c.delKey(key)
 	}
 }
 
@@ -149,13 +149,33 @@ func popFrom(l *listValue, front bool) string {
 }
 
 // popTo pops n elements (at most l's length) from the front or back of l,
-// the list at key, writing each as a bulk string, and deletes key if l
-// becomes empty. The caller writes any array header and logs the write.
+// the list at key, writing each as a bulk string, fires the pop event if n
+// is positive and deletes key if l becomes empty. The caller writes any
+// array header and logs the write.
 func (c *Ctx) popTo(key []byte, l *listValue, front bool, n int) {
 	for range n {
 		c.W.WriteBulkString(popFrom(l, front))
 	}
+	if n > 0 {
+		c.Notify(EventList, popEvent(front), key)
+	}
 	c.dropIfEmpty(key, l)
+}
+
+// pushEvent and popEvent name the keyspace events of a push or pop at the
+// front or back.
+func pushEvent(front bool) string {
+	if front {
+		return "lpush"
+	}
+	return "rpush"
+}
+
+func popEvent(front bool) string {
+	if front {
+		return "lpop"
+	}
+	return "rpop"
 }
 
 // popName is the command a pop from the front or back is logged as.
@@ -187,6 +207,7 @@ func push(front, onlyExisting bool) func(c *Ctx) {
 		}
 		c.W.WriteInt(int64(l.Len()))
 		c.Propagate()
+		c.Notify(EventList, pushEvent(front), key)
 		c.SignalReady(key)
 	}
 }
@@ -371,6 +392,7 @@ func lset(c *Ctx) {
 	l.Set(i, string(c.Args[3]))
 	c.WriteOK()
 	c.Propagate()
+	c.Notify(EventList, "lset", c.Args[1])
 }
 
 func lrem(c *Ctx) {
@@ -391,6 +413,7 @@ func lrem(c *Ctx) {
 	}
 	c.W.WriteInt(int64(removed))
 	if removed > 0 {
+		c.Notify(EventList, "lrem", key)
 		c.dropIfEmpty(key, l)
 		c.Propagate()
 	}
@@ -410,11 +433,13 @@ func ltrim(c *Ctx) {
 	if l == nil {
 		return
 	}
+	// Redis fires "ltrim" even when nothing is trimmed.
+	c.Notify(EventList, "ltrim", key)
 	n := int64(l.Len())
 	lo, hi, ok := listRange(start, stop, n)
 	switch {
 	case !ok:
-		c.Delete(key)
+		c.delKey(key)
 	case lo == 0 && hi == n-1:
 		return // nothing trimmed: not a write
 	default:
@@ -457,6 +482,7 @@ func linsert(c *Ctx) {
 	l.Insert(i, string(c.Args[4]))
 	c.W.WriteInt(int64(l.Len()))
 	c.Propagate()
+	c.Notify(EventList, "linsert", c.Args[1])
 }
 
 // lpos serves LPOS key element [RANK rank] [COUNT num] [MAXLEN len].
@@ -637,6 +663,9 @@ func (c *Ctx) move(fromLeft, toLeft, blocking bool, name []byte) {
 	v := popFrom(src, fromLeft)
 	pushTo(dst, toLeft, v)
 	c.W.WriteBulkString(v)
+	// Redis fires the push before the pop.
+	c.Notify(EventList, pushEvent(toLeft), dstKey)
+	c.Notify(EventList, popEvent(fromLeft), srcKey)
 	c.dropIfEmpty(srcKey, src) // after the push: src may be dst
 	c.SignalReady(dstKey)
 	if blocking {

@@ -97,7 +97,7 @@ func (c *Ctx) setArg(key []byte, read bool) (s *setValue, ok bool) {
 // setDeleteIfEmpty deletes key if its set s has no members left.
 func (c *Ctx) setDeleteIfEmpty(key []byte, s *setValue) {
 	if s.Len() == 0 {
-		c.Delete(key)
+		c.delKey(key)
 	}
 }
 
@@ -133,6 +133,7 @@ func sadd(c *Ctx) {
 	}
 	if added > 0 {
 		c.Propagate()
+		c.Notify(EventSet, "sadd", key)
 	}
 	c.W.WriteInt(int64(added))
 }
@@ -150,9 +151,10 @@ func srem(c *Ctx) {
 				removed++
 			}
 		}
-		c.setDeleteIfEmpty(key, s)
 	}
 	if removed > 0 {
+		c.Notify(EventSet, "srem", key)
+		c.setDeleteIfEmpty(key, s)
 		c.Propagate()
 	}
 	c.W.WriteInt(int64(removed))
@@ -318,6 +320,7 @@ func spop(c *Ctx) {
 		var buf [20]byte
 		m := s.Pop(buf[:0])
 		c.W.WriteBulk(m)
+		c.Notify(EventSet, "spop", key)
 		c.setDeleteIfEmpty(key, s)
 		c.PropagateAs(sremName, key, m)
 	}
@@ -336,9 +339,11 @@ func spopCount(c *Ctx, key []byte) {
 	case s == nil || n == 0:
 		c.W.WriteSet(0)
 		return
-	case n >= int64(s.Len()):
+	}
+	c.Notify(EventSet, "spop", key)
+	if n >= int64(s.Len()) {
 		writeMembers(c.W, s, true)
-		c.Delete(key)
+		c.delKey(key)
 		c.PropagateAs(delName, key)
 		return
 	}
@@ -393,12 +398,15 @@ func smove(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
+	c.Notify(EventSet, "srem", src)
 	c.setDeleteIfEmpty(src, from)
 	if to == nil {
 		to = &setValue{}
 		c.Store(dst, Value{Obj: to}, false)
 	}
-	to.Add(m)
+	if to.Add(m) {
+		c.Notify(EventSet, "sadd", dst)
+	}
 	c.Propagate()
 	c.W.WriteInt(1)
 }
@@ -451,7 +459,7 @@ func setOp(op int, store bool) func(c *Ctx) {
 		}
 		dst := c.Args[1]
 		if out.Len() == 0 {
-			if c.Delete(dst) {
+			if c.delKey(dst) {
 				c.Propagate()
 			}
 			c.W.WriteInt(0)
@@ -459,6 +467,7 @@ func setOp(op int, store bool) func(c *Ctx) {
 		}
 		c.Store(dst, Value{Obj: out}, false)
 		c.Propagate()
+		c.Notify(EventSet, c.Cmd.Name, dst) // the event is the command's name
 		c.W.WriteInt(int64(out.Len()))
 	}
 }

@@ -254,9 +254,11 @@ func (c *Ctx) setString(key, val []byte, o *setOptions) setResult {
 		return setAborted
 	}
 	e = c.Store(key, Value{Str: bytes.Clone(val)}, o.keepTTL || at != 0)
+	c.Notify(EventString, "set", key)
 	switch {
 	case at != 0:
 		c.SetExpire(e, at)
+		c.Notify(EventGeneric, "expire", key)
 		c.PropagateAs(setName, key, val, pxatName, strconv.AppendInt(nil, at, 10))
 	case o.get:
 		c.PropagateAs(withoutGet(c.Args)...)
@@ -322,7 +324,7 @@ func getdel(c *Ctx) {
 	}
 	c.writeString(e)
 	if e != nil {
-		c.Delete(key)
+		c.delKey(key)
 		c.PropagateAs(delName, key)
 	}
 }
@@ -353,14 +355,16 @@ func getex(c *Ctx) {
 	c.writeString(e)
 	switch {
 	case at != 0 && at <= c.Now:
-		c.Delete(key)
+		c.delKey(key)
 		c.PropagateAs(delName, key)
 	case at != 0:
 		c.SetExpire(e, at)
 		c.PropagateAs(pexpireatName, key, strconv.AppendInt(nil, at, 10))
+		c.Notify(EventGeneric, "expire", key)
 	case o.persist && e.ExpireAt() != 0:
 		c.SetExpire(e, 0)
 		c.PropagateAs(persistName, key)
+		c.Notify(EventGeneric, "persist", key)
 	}
 }
 
@@ -396,6 +400,7 @@ func mset(nx bool) func(c *Ctx) {
 		}
 		for i := 1; i < len(c.Args); i += 2 {
 			c.Store(c.Args[i], Value{Str: bytes.Clone(c.Args[i+1])}, false)
+			c.Notify(EventString, "set", c.Args[i])
 		}
 		c.Propagate()
 		if nx {
@@ -453,6 +458,7 @@ func (c *Ctx) incrBy(delta int64) {
 	var buf [20]byte
 	c.putString(e, key, strconv.AppendInt(buf[:0], n, 10))
 	c.Propagate()
+	c.Notify(EventString, "incrby", key)
 	c.W.WriteInt(n)
 }
 
@@ -487,6 +493,7 @@ func incrbyfloat(c *Ctx) {
 	setEncoding(c.putString(e, key, s), encText)
 	c.W.WriteBulk(s)
 	c.PropagateAs(setName, key, s, keepTTLName)
+	c.Notify(EventString, "incrbyfloat", key)
 }
 
 func appendCmd(c *Ctx) {
@@ -507,6 +514,7 @@ func appendCmd(c *Ctx) {
 		c.W.WriteInt(int64(len(e.Value.Str)))
 	}
 	c.Propagate()
+	c.Notify(EventString, "append", key)
 }
 
 func strlen(c *Ctx) {
@@ -573,6 +581,7 @@ func setrange(c *Ctx) {
 	copy(e.Value.Str[offset:], val)
 	c.edited(e)
 	c.Propagate()
+	c.Notify(EventString, "setrange", key)
 	c.W.WriteInt(int64(len(e.Value.Str)))
 }
 

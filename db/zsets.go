@@ -211,7 +211,7 @@ func (c *Ctx) zsetArg(key []byte, read bool) (s *sortedSet, ok bool) {
 // zsetDeleteIfEmpty deletes key when its set s has become empty.
 func (c *Ctx) zsetDeleteIfEmpty(key []byte, s *sortedSet) {
 	if s.Len() == 0 {
-		c.Delete(key)
+		c.delKey(key)
 	}
 }
 
@@ -359,6 +359,11 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 	}
 	if added+updated > 0 {
 		c.Propagate()
+		event := "zadd"
+		if flags&zaddIncr != 0 {
+			event = "zincr"
+		}
+		c.Notify(EventZSet, event, key)
 	}
 	if added > 0 {
 		c.SignalReady(key)
@@ -389,6 +394,7 @@ func zrem(c *Ctx) {
 		}
 	}
 	if removed > 0 {
+		c.Notify(EventZSet, "zrem", key)
 		c.zsetDeleteIfEmpty(key, s)
 		c.Propagate()
 	}
@@ -585,6 +591,7 @@ func zremrange(c *Ctx, parse func() bool, del func(s *sortedSet) int) {
 		removed = del(s)
 	}
 	if removed > 0 {
+		c.Notify(EventZSet, c.Cmd.Name, key) // the event is the command's name
 		c.zsetDeleteIfEmpty(key, s)
 		c.Propagate()
 	}
@@ -801,10 +808,11 @@ func zrangeStore(c *Ctx, s *sortedSet, walk func(s *sortedSet, fn func(n *zset.N
 }
 
 // zsetStore makes s the value of key (deleting key if s is empty), as the
-// STORE commands do, logs the command and replies with s's size.
+// STORE commands do, logs the command, fires the event named after it and
+// replies with s's size.
 func (c *Ctx) zsetStore(key []byte, s *sortedSet) {
 	if s.Len() == 0 {
-		if c.Delete(key) {
+		if c.delKey(key) {
 			c.Propagate()
 		}
 		c.W.WriteInt(0)
@@ -813,6 +821,7 @@ func (c *Ctx) zsetStore(key []byte, s *sortedSet) {
 	s.fitEncoding()
 	c.Store(key, Value{Obj: s}, false)
 	c.Propagate()
+	c.Notify(EventZSet, c.Cmd.Name, key)
 	c.SignalReady(key)
 	c.W.WriteInt(int64(s.Len()))
 }
@@ -874,11 +883,12 @@ func (c *Ctx) zsetPop(key []byte, s *sortedSet, max bool, count int64, out zrepl
 	if n == 0 {
 		return
 	}
-	c.zsetDeleteIfEmpty(key, s)
-	name := zpopminName
+	name, event := zpopminName, "zpopmin"
 	if max {
-		name = zpopmaxName
+		name, event = zpopmaxName, "zpopmax"
 	}
+	c.Notify(EventZSet, event, key)
+	c.zsetDeleteIfEmpty(key, s)
 	c.PropagateAs(name, key, strconv.AppendInt(nil, int64(n), 10))
 }
 

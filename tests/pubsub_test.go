@@ -75,20 +75,38 @@ func TestPubSubSequence(t *testing.T) {
 	}
 }
 
-// TestKeyspaceNotifications compares the events of a few commands with
-// Redis's, notify-keyspace-events KEA on both.
+// TestKeyspaceNotifications compares the events of commands of every
+// family with Redis's, notify-keyspace-events KEA on both.
 func TestKeyspaceNotifications(t *testing.T) {
 	onBoth(t, []string{"--notify-keyspace-events", "KEA"}, func(s *server) []string {
-		sub, c := s.dial(t), s.dial(t)
-		sub.do("PSUBSCRIBE", "__key*@0__:*")
+		sub, c, blocked := s.dial(t), s.dial(t), s.dial(t)
+		sub.do("PSUBSCRIBE", "__key*@*__:*")
 		sub.do("SUBSCRIBE", "end")
-		c.do("SET", "k", "v")
-		c.do("EXPIRE", "k", "100")
-		c.do("DEL", "k")
-		c.do("LPUSH", "l", "a", "b")
-		c.do("PEXPIRE", "l", "20")
+		for _, cmd := range [][]string{
+			{"SET", "k", "v"}, {"SET", "k", "w", "EX", "100"}, {"PERSIST", "k"}, {"EXPIRE", "k", "100"}, {"SETNX", "k", "x"},
+			{"INCR", "n"}, {"INCRBYFLOAT", "n", "1.5"}, {"APPEND", "n", "0"}, {"SETRANGE", "n", "0", "9"}, {"SETBIT", "b", "1", "1"},
+			{"MSET", "m1", "1", "m2", "2"}, {"GETDEL", "m1"}, {"GETEX", "m2", "PX", "100000"}, {"BITOP", "NOT", "m2", "none"},
+			{"RENAME", "k", "r"}, {"MOVE", "r", "1"}, {"COPY", "n", "c", "DB", "2"}, {"EXPIREAT", "n", "1"}, {"DEL", "b", "x"},
+			{"LPUSH", "l", "a", "b", "c"}, {"RPUSH", "l", "d"}, {"LSET", "l", "0", "x"}, {"LINSERT", "l", "AFTER", "x", "y"},
+			{"LREM", "l", "1", "y"}, {"LTRIM", "l", "0", "-1"}, {"LPOP", "l"}, {"LMOVE", "l", "l2", "LEFT", "RIGHT"},
+			{"RPOPLPUSH", "l", "l2"}, {"SORT", "l2", "ALPHA", "STORE", "ls"}, {"RPOP", "l", "5"}, {"LMPOP", "1", "l2", "LEFT", "COUNT", "9"},
+			{"HSET", "h", "a", "1", "b", "2"}, {"HSETNX", "h", "a", "1"}, {"HINCRBY", "h", "a", "1"}, {"HINCRBYFLOAT", "h", "a", "1"},
+			{"HDEL", "h", "a", "b"},
+			{"SADD", "s", "a", "b", "c"}, {"SREM", "s", "a"}, {"SMOVE", "s", "t", "b"}, {"SPOP", "s"}, {"SUNIONSTORE", "u", "t", "s"},
+			{"SINTERSTORE", "u", "t", "s"},
+			{"ZADD", "z", "1", "a", "2", "b", "3", "c"}, {"ZINCRBY", "z", "5", "a"}, {"ZREM", "z", "b"}, {"ZUNIONSTORE", "zu", "1", "z"},
+			{"ZRANGESTORE", "zr", "z", "0", "0"}, {"ZPOPMIN", "z"}, {"ZREMRANGEBYSCORE", "z", "0", "10"}, {"ZINTERSTORE", "zu", "2", "z", "zr"},
+			{"LPUSH", "l", "a"}, {"PEXPIRE", "l", "20"},
+		} {
+			c.do(cmd...)
+		}
 		time.Sleep(100 * time.Millisecond)
 		c.do("GET", "l") // expires it now if the cycle has not
+		// A blocked pop fires its events when it is served.
+		blocked.send(string(encodeCommand([]string{"BLMOVE", "bl", "bl2", "RIGHT", "LEFT", "5"})))
+		waitBlockedClients(t, c, 1)
+		c.do("RPUSH", "bl", "a")
+		blocked.read()
 		c.do("PUBLISH", "end", "end")
 		var out []string
 		for {
