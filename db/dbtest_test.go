@@ -65,6 +65,7 @@ func run(ks *Keyspace, cl *Client, cmds ...[]string) string {
 type fakeList struct{ items []string }
 
 func (l *fakeList) Kind() Kind                    { return KindList }
+func (l *fakeList) Len() int                      { return len(l.items) }
 func (l *fakeList) Copy() any                     { return &fakeList{items: slices.Clone(l.items)} }
 func (l *fakeList) Encoding() string              { return "listpack" }
 func (l *fakeList) MemoryUsage(samples int) int64 { return int64(100 * min(samples, len(l.items))) }

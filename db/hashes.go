@@ -85,8 +85,8 @@ func (h *hashValue) MemoryUsage(samples int) int64 {
 	return n
 }
 
-// len returns the number of fields.
-func (h *hashValue) len() int {
+// Len returns the number of fields.
+func (h *hashValue) Len() int {
 	if h.m != nil {
 		return h.m.Len()
 	}
@@ -286,12 +286,6 @@ func (c *Ctx) newHash(key []byte) *hashValue {
 	return h
 }
 
-// hashDeleteIfEmpty deletes key if its hash h has no fields left.
-func (c *Ctx) hashDeleteIfEmpty(key []byte, h *hashValue) {
-	if h.len() == 0 {
-		c.delKey(key)
-	}
-}
 
 // hset returns the Run function of HSET key field value [field value ...],
 // which replies with the number of new fields, or of HMSET (replyOK), which
@@ -376,25 +370,14 @@ func hmget(c *Ctx) {
 }
 
 func hdel(c *Ctx) {
-	key := c.Args[1]
-	h, ok := c.hashArg(key, false)
-	if !ok {
-		return
+	h, ok := c.hashArg(c.Args[1], false)
+	switch {
+	case !ok:
+	case h == nil:
+		c.W.WriteInt(0)
+	default:
+		c.removeMembers(h, EventHash, "hdel", h.del)
 	}
-	deleted := 0
-	if h != nil {
-		for _, f := range c.Args[2:] {
-			if h.del(f) {
-				deleted++
-			}
-		}
-	}
-	if deleted > 0 {
-		c.Notify(EventHash, "hdel", key)
-		c.hashDeleteIfEmpty(key, h)
-		c.Propagate()
-	}
-	c.W.WriteInt(int64(deleted))
 }
 
 func hexists(c *Ctx) {
@@ -416,7 +399,7 @@ func hlen(c *Ctx) {
 	}
 	n := 0
 	if h != nil {
-		n = h.len()
+		n = h.Len()
 	}
 	c.W.WriteInt(int64(n))
 }
@@ -443,7 +426,7 @@ func hashWalk(fields, values bool) func(c *Ctx) {
 		}
 		n := 0
 		if h != nil {
-			n = h.len()
+			n = h.Len()
 		}
 		if fields && values {
 			c.W.WriteMap(n)
@@ -595,7 +578,7 @@ func hrandfield(c *Ctx) {
 			c.W.WriteBulk(p.value)
 		}
 	}
-	switch size := h.len(); {
+	switch size := h.Len(); {
 	case n < 0:
 		begin(int(-n))
 		for range -n {

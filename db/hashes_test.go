@@ -111,11 +111,11 @@ func TestHashModel(t *testing.T) {
 					t.Fatalf("round %d op %d: get(%s) = %q %v, want %q %v", round, i, f, v, ok, want, had)
 				}
 			}
-			if h.len() != len(model) {
-				t.Fatalf("round %d op %d: len = %d, want %d", round, i, h.len(), len(model))
+			if h.Len() != len(model) {
+				t.Fatalf("round %d op %d: len = %d, want %d", round, i, h.Len(), len(model))
 			}
-			if h.m == nil && h.len() > hashMaxListpackEntries {
-				t.Fatalf("round %d op %d: listpack of %d fields", round, i, h.len())
+			if h.m == nil && h.Len() > hashMaxListpackEntries {
+				t.Fatalf("round %d op %d: listpack of %d fields", round, i, h.Len())
 			}
 		}
 		checkHash(t, h, model)

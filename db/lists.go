@@ -123,13 +123,6 @@ func (c *Ctx) newList(key []byte) *listValue {
 	return l
 }
 
-// dropIfEmpty deletes key if its list l has become empty, as Redis never
-// keeps an empty collection.
-func (c *Ctx) dropIfEmpty(key []byte, l *listValue) {
-	if l.Len() == 0 {
-		c.delKey(key)
-	}
-}
 
 // pushTo pushes v onto the front or back of l.
 func pushTo(l *listValue, front bool, v string) {
@@ -159,7 +152,7 @@ func (c *Ctx) popTo(key []byte, l *listValue, front bool, n int) {
 	if n > 0 {
 		c.Notify(EventList, popEvent(front), key)
 	}
-	c.dropIfEmpty(key, l)
+	c.deleteIfEmpty(key, l)
 }
 
 // pushEvent and popEvent name the keyspace events of a push or pop at the
@@ -414,7 +407,7 @@ func lrem(c *Ctx) {
 	c.W.WriteInt(int64(removed))
 	if removed > 0 {
 		c.Notify(EventList, "lrem", key)
-		c.dropIfEmpty(key, l)
+		c.deleteIfEmpty(key, l)
 		c.Propagate()
 	}
 }
@@ -666,7 +659,7 @@ func (c *Ctx) move(fromLeft, toLeft, blocking bool, name []byte) {
 	// Redis fires the push before the pop.
 	c.Notify(EventList, pushEvent(toLeft), dstKey)
 	c.Notify(EventList, popEvent(fromLeft), srcKey)
-	c.dropIfEmpty(srcKey, src) // after the push: src may be dst
+	c.deleteIfEmpty(srcKey, src) // after the push: src may be dst
 	c.SignalReady(dstKey)
 	if blocking {
 		args := append([][]byte{name}, c.Args[1:last]...)

@@ -13,6 +13,8 @@ import (
 type Collection interface {
 	// Kind returns the collection's type.
 	Kind() Kind
+	// Len returns the number of elements.
+	Len() int
 	// Copy returns a deep copy that shares no mutable state with the
 	// receiver, of the same dynamic type.
 	Copy() any
@@ -197,4 +199,33 @@ func memoryUsageCmd(c *Ctx) {
 		return
 	}
 	c.W.WriteInt(memoryUsage(e, int(samples)))
+}
+
+// deleteIfEmpty deletes key if its collection v has no elements left: Redis
+// never keeps an empty collection.
+func (c *Ctx) deleteIfEmpty(key []byte, v Collection) {
+	if v.Len() == 0 {
+		c.delKey(key)
+	}
+}
+
+// removeMembers serves HDEL, SREM and ZREM once the key's collection v (nil
+// for a missing key) is found: it removes each member argument with remove
+// and, if any went, fires event, deletes the key if v is now empty and
+// propagates. It replies with how many were removed.
+func (c *Ctx) removeMembers(v Collection, class EventClass, event string, remove func(member []byte) bool) {
+	removed := 0
+	if v != nil {
+		for _, m := range c.Args[2:] {
+			if remove(m) {
+				removed++
+			}
+		}
+	}
+	if removed > 0 {
+		c.Notify(class, event, c.Args[1])
+		c.deleteIfEmpty(c.Args[1], v)
+		c.Propagate()
+	}
+	c.W.WriteInt(int64(removed))
 }

@@ -94,12 +94,6 @@ func (c *Ctx) setArg(key []byte, read bool) (s *setValue, ok bool) {
 	return e.Value.Obj.(*setValue), true
 }
 
-// setDeleteIfEmpty deletes key if its set s has no members left.
-func (c *Ctx) setDeleteIfEmpty(key []byte, s *setValue) {
-	if s.Len() == 0 {
-		c.delKey(key)
-	}
-}
 
 // writeMembers writes every member of s as an array, or as a RESP3 set if
 // asSet.
@@ -139,25 +133,14 @@ func sadd(c *Ctx) {
 }
 
 func srem(c *Ctx) {
-	key := c.Args[1]
-	s, ok := c.setArg(key, false)
-	if !ok {
-		return
+	s, ok := c.setArg(c.Args[1], false)
+	switch {
+	case !ok:
+	case s == nil:
+		c.W.WriteInt(0)
+	default:
+		c.removeMembers(s, EventSet, "srem", s.Remove)
 	}
-	removed := 0
-	if s != nil {
-		for _, m := range c.Args[2:] {
-			if s.Remove(m) {
-				removed++
-			}
-		}
-	}
-	if removed > 0 {
-		c.Notify(EventSet, "srem", key)
-		c.setDeleteIfEmpty(key, s)
-		c.Propagate()
-	}
-	c.W.WriteInt(int64(removed))
 }
 
 func scard(c *Ctx) {
@@ -321,7 +304,7 @@ func spop(c *Ctx) {
 		m := s.Pop(buf[:0])
 		c.W.WriteBulk(m)
 		c.Notify(EventSet, "spop", key)
-		c.setDeleteIfEmpty(key, s)
+		c.deleteIfEmpty(key, s)
 		c.PropagateAs(sremName, key, m)
 	}
 }
@@ -399,7 +382,7 @@ func smove(c *Ctx) {
 		return
 	}
 	c.Notify(EventSet, "srem", src)
-	c.setDeleteIfEmpty(src, from)
+	c.deleteIfEmpty(src, from)
 	if to == nil {
 		to = &setValue{}
 		c.Store(dst, Value{Obj: to}, false)

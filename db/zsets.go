@@ -208,12 +208,6 @@ func (c *Ctx) zsetArg(key []byte, read bool) (s *sortedSet, ok bool) {
 	return e.Value.Obj.(*sortedSet), true
 }
 
-// zsetDeleteIfEmpty deletes key when its set s has become empty.
-func (c *Ctx) zsetDeleteIfEmpty(key []byte, s *sortedSet) {
-	if s.Len() == 0 {
-		c.delKey(key)
-	}
-}
 
 // zreply writes lists of sorted-set members, with or without their scores.
 // Scores are doubles (bulk strings in RESP2); nested puts each member and
@@ -382,23 +376,14 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 
 // zrem serves ZREM key member ...
 func zrem(c *Ctx) {
-	key := c.Args[1]
-	s, ok := c.zsetArg(key, false)
-	if !ok {
-		return
+	s, ok := c.zsetArg(c.Args[1], false)
+	switch {
+	case !ok:
+	case s == nil:
+		c.W.WriteInt(0)
+	default:
+		c.removeMembers(s, EventZSet, "zrem", s.Delete)
 	}
-	removed := 0
-	for i := 2; s != nil && i < len(c.Args); i++ {
-		if s.Delete(c.Args[i]) {
-			removed++
-		}
-	}
-	if removed > 0 {
-		c.Notify(EventZSet, "zrem", key)
-		c.zsetDeleteIfEmpty(key, s)
-		c.Propagate()
-	}
-	c.W.WriteInt(int64(removed))
 }
 
 func zcard(c *Ctx) {
@@ -592,7 +577,7 @@ func zremrange(c *Ctx, parse func() bool, del func(s *sortedSet) int) {
 	}
 	if removed > 0 {
 		c.Notify(EventZSet, c.Cmd.Name, key) // the event is the command's name
-		c.zsetDeleteIfEmpty(key, s)
+		c.deleteIfEmpty(key, s)
 		c.Propagate()
 	}
 	c.W.WriteInt(int64(removed))
@@ -888,7 +873,7 @@ func (c *Ctx) zsetPop(key []byte, s *sortedSet, max bool, count int64, out zrepl
 		name, event = zpopmaxName, "zpopmax"
 	}
 	c.Notify(EventZSet, event, key)
-	c.zsetDeleteIfEmpty(key, s)
+	c.deleteIfEmpty(key, s)
 	c.PropagateAs(name, key, strconv.AppendInt(nil, int64(n), 10))
 }
 
