@@ -156,3 +156,19 @@ func writeStrings(c *Ctx, list []string) {
 		c.W.WriteBulkString(s)
 	}
 }
+
+// indexRange resolves LRANGE-style inclusive indexes over n elements,
+// negative ones counting from the end: unlike clampRange (GETRANGE's), a
+// stop before the first element makes the range empty.
+func indexRange(start, stop, n int64) (lo, hi int64, ok bool) {
+	if start < 0 {
+		start = max(start+n, 0)
+	}
+	if stop < 0 {
+		stop += n
+	}
+	if start > stop || start >= n {
+		return 0, 0, false
+	}
+	return start, min(stop, n-1), true
+}

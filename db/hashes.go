@@ -286,7 +286,6 @@ func (c *Ctx) newHash(key []byte) *hashValue {
 	return h
 }
 
-
 // hset returns the Run function of HSET key field value [field value ...],
 // which replies with the number of new fields, or of HMSET (replyOK), which
 // replies OK.

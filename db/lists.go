@@ -123,7 +123,6 @@ func (c *Ctx) newList(key []byte) *listValue {
 	return l
 }
 
-
 // pushTo pushes v onto the front or back of l.
 func pushTo(l *listValue, front bool, v string) {
 	if front {
@@ -282,23 +281,6 @@ func llen(c *Ctx) {
 	}
 }
 
-// listRange resolves LRANGE's and LTRIM's inclusive start and stop over n
-// elements, negative ones counting from the end: it returns them within
-// [0, n-1], and false when the range holds nothing. Unlike GETRANGE, a stop
-// before the first element selects nothing.
-func listRange(start, stop, n int64) (lo, hi int64, ok bool) {
-	if start < 0 {
-		start = max(start+n, 0)
-	}
-	if stop < 0 {
-		stop += n
-	}
-	if start > stop || start >= n {
-		return 0, 0, false
-	}
-	return start, min(stop, n-1), true
-}
-
 // rangeArgs parses args[2] and args[3] as LRANGE's and LTRIM's start and
 // stop.
 func (c *Ctx) rangeArgs() (start, stop int64, ok bool) {
@@ -322,7 +304,7 @@ func lrange(c *Ctx) {
 		c.W.WriteArray(0)
 		return
 	}
-	lo, hi, ok := listRange(start, stop, int64(l.Len()))
+	lo, hi, ok := indexRange(start, stop, int64(l.Len()))
 	if !ok {
 		c.W.WriteArray(0)
 		return
@@ -429,7 +411,7 @@ func ltrim(c *Ctx) {
 	// Redis fires "ltrim" even when nothing is trimmed.
 	c.Notify(EventList, "ltrim", key)
 	n := int64(l.Len())
-	lo, hi, ok := listRange(start, stop, n)
+	lo, hi, ok := indexRange(start, stop, n)
 	switch {
 	case !ok:
 		c.delKey(key)

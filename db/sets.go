@@ -94,7 +94,6 @@ func (c *Ctx) setArg(key []byte, read bool) (s *setValue, ok bool) {
 	return e.Value.Obj.(*setValue), true
 }
 
-
 // writeMembers writes every member of s as an array, or as a RESP3 set if
 // asSet.
 func writeMembers(w *resp.Writer, s *setValue, asSet bool) {

@@ -208,7 +208,6 @@ func (c *Ctx) zsetArg(key []byte, read bool) (s *sortedSet, ok bool) {
 	return e.Value.Obj.(*sortedSet), true
 }
 
-
 // zreply writes lists of sorted-set members, with or without their scores.
 // Scores are doubles (bulk strings in RESP2); nested puts each member and
 // score in an array of two, as Redis 7.0 does in RESP3.
@@ -556,8 +555,8 @@ func zlexcount(c *Ctx) {
 // counting from the end, into 0-based inclusive ranks; ok is false when
 // the range is empty.
 func rankRange(start, stop int64, n int) (lo, hi int, ok bool) {
-	l, h, ok := clampRange(start, stop, int64(n))
-	return int(l), int(h), ok && l < int64(n)
+	l, h, ok := indexRange(start, stop, int64(n))
+	return int(l), int(h), ok
 }
 
 // zremrange runs a ZREMRANGEBY* command: parse reads the range from the

@@ -205,3 +205,14 @@ func BenchmarkZPopMin(b *testing.B) {
 		return pop
 	})
 }
+
+// TestRankRangeBeforeTheFirst checks that a stop before the first member
+// selects nothing, as in Redis (a differential-test find).
+func TestRankRangeBeforeTheFirst(t *testing.T) {
+	runCases(t, []cmdCase{
+		{"zrange", [][]string{{"ZADD", "z", "1", "a", "2", "b"}, {"ZRANGE", "z", "0", "-3"}, {"ZREVRANGE", "z", "-5", "-3"}},
+			":2\r\n*0\r\n*0\r\n"},
+		{"zremrangebyrank", [][]string{{"ZADD", "z", "1", "a", "2", "b"}, {"ZREMRANGEBYRANK", "z", "0", "-3"}, {"ZCARD", "z"}},
+			":2\r\n:0\r\n:2\r\n"},
+	})
+}

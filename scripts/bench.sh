@@ -148,7 +148,7 @@ print_table() {
 }
 
 main() {
-	TESTS=${TESTS:-set,get,incr,mset,ping_mbulk}
+	TESTS=${TESTS:-set,get,incr,mset,ping_mbulk,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_300,lrange_600}
 	REQUESTS=${REQUESTS:-200000}
 	CLIENTS=${CLIENTS:-50}
 	ROUNDS=${ROUNDS:-3}
