@@ -201,6 +201,10 @@ type Client struct {
 	// NoBlock makes blocking commands answer at once instead of parking
 	// (inside MULTI, say).
 	NoBlock bool
+	// Now, when set, is the unix time in milliseconds the server read as
+	// the command arrived; the command uses it instead of reading the clock
+	// again. It is cleared once the command has run.
+	Now int64
 	// OnPark, if set, is called when a blocking command parks the client,
 	// and the function it returns when the client wakes. The server uses it
 	// to flush pending replies and to notice a disconnect meanwhile.
@@ -226,6 +230,7 @@ type Client struct {
 // blocking command that finds nothing parks the client here, with no lock
 // held, and runs again when woken.
 func (ks *Keyspace) Exec(cl *Client, cmd *Command, args [][]byte, w *resp.Writer) {
+	defer func() { cl.Now = 0 }()
 	if cmd == ks.execCmd {
 		ks.execTransaction(cl, w)
 		return
@@ -239,6 +244,7 @@ func (ks *Keyspace) Exec(cl *Client, cmd *Command, args [][]byte, w *resp.Writer
 		if !ks.park(cl, w, onTimeout) {
 			return
 		}
+		cl.Now = 0 // time has passed while parked
 	}
 }
 
@@ -256,7 +262,11 @@ const (
 // asked to block.
 func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer, mode runMode) func(*resp.Writer) {
 	c := &cl.ctx
-	*c = Ctx{Client: cl, Args: args, W: w, DB: ks.dbs[cl.DB], Cmd: cmd, ks: ks, Now: nowMillis()}
+	now := cl.Now
+	if now == 0 {
+		now = nowMillis()
+	}
+	*c = Ctx{Client: cl, Args: args, W: w, DB: ks.dbs[cl.DB], Cmd: cmd, ks: ks, Now: now}
 	if mode == runGated {
 		defer ks.gate.enter(cl.ID).RUnlock()
 	}

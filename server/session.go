@@ -332,6 +332,7 @@ func (sess *Session) dispatch(args [][]byte) {
 			sess.lastCmd = name
 			sess.mu.Unlock()
 		}
+		sess.Client.Now = now.UnixMilli()
 		srv.exec.Exec(sess, cmd, args, w)
 		if srv.persist != nil && (cmd.Flags&db.FlagWrite != 0 || cmd.Name == "exec") {
 			sess.needSync = true
