@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet bench bench-mem bench-aof fuzz readme clean
+.PHONY: build run test deps vet bench bench-mem bench-aof bench-cluster fuzz readme clean
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
@@ -49,10 +49,16 @@ bench-mem: build
 bench-aof: build
 	scripts/bench-aof.sh
 
-# Coverage-guided fuzzing of the RESP reader, FUZZTIME per target.
+# Three cluster nodes on this machine: forwarded SET/GET against one node.
+bench-cluster: build
+	scripts/bench-cluster.sh
+
+# Coverage-guided fuzzing of the RESP reader and the AOF loader, FUZZTIME
+# per target.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCommand$$' -fuzztime $(FUZZTIME) ./resp
 	$(GO) test -run '^$$' -fuzz '^FuzzReadReply$$' -fuzztime $(FUZZTIME) ./resp
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./aof
 
 # Regenerates the README's command and parameter lists from the code.
 readme:
