@@ -64,6 +64,13 @@ func ParseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 || isSpace(b[0]) || isSpace(b[len(b)-1]) {
 		return 0, false
 	}
+	// Integers, the common case, convert exactly below 2^53 and need no
+	// string conversion.
+	if len(b) <= 15 {
+		if n, ok := ParseInt(b); ok {
+			return float64(n), true
+		}
+	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
 		// ParseFloat reports overflow as an error with ±Inf; Redis's

@@ -302,11 +302,15 @@ func zincrby(c *Ctx) { zaddPairs(c, zaddIncr, c.Args[2:]) }
 // zaddPairs applies score/member pairs to the set at Args[1] under flags
 // and replies as ZADD does (the new score under INCR).
 func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
+	var buf [8]float64
+	scores := buf[:0]
 	for i := 0; i < len(pairs); i += 2 {
-		if _, ok := ParseFloat(pairs[i]); !ok {
+		f, ok := ParseFloat(pairs[i])
+		if !ok {
 			c.W.WriteError(ErrNotFloat)
 			return
 		}
+		scores = append(scores, f)
 	}
 	key := c.Args[1]
 	s, ok := c.zsetArg(key, false)
@@ -320,7 +324,7 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 	var added, updated, processed int
 	var score float64
 	for i := 0; s != nil && i < len(pairs); i += 2 {
-		score, _ = ParseFloat(pairs[i])
+		score = scores[i/2]
 		member := pairs[i+1]
 		n := s.Find(member)
 		if n == nil {
