@@ -96,6 +96,30 @@ replay_rate() {
 	fi
 }
 
+# rewrite_memory starts MyRedis on a copy of the replay AOF, runs
+# BGREWRITEAOF and prints its resident set size before and at its peak during
+# the rewrite (sampled every 20 ms): the rewrite dumps a point-in-time
+# snapshot without copying the dataset, so the peak should stay close to the
+# size before.
+rewrite_memory() {
+	local dir="$WORK/rewrite-mem" before peak rss
+	mkdir -p "$dir"
+	cp -r "$WORK/replay/appendonlydir" "$dir/"
+	start_server rewrite-mem "$MYREDIS" --appendonly yes --aof-use-rdb-preamble no
+	until "$REDIS_CLI" -p "$SERVER_PORT" info persistence | grep -q '^loading:0'; do sleep 0.1; done
+	before=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$SERVER_PID/status")
+	peak=$before
+	"$REDIS_CLI" -p "$SERVER_PORT" bgrewriteaof >/dev/null
+	while "$REDIS_CLI" -p "$SERVER_PORT" info persistence | grep -q '^aof_rewrite_in_progress:1'; do
+		rss=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$SERVER_PID/status")
+		((rss > peak)) && peak=$rss
+		sleep 0.02
+	done
+	stop_server "$SERVER_PID"
+	awk -v b="$before" -v p="$peak" -v n="$REPLAY_KEYS" 'BEGIN {
+		printf "rewrite of %d keys: rss before %.0f MB, peak during the rewrite %.0f MB (%.2fx)\n", n, b / 1048576, p / 1048576, p / b }'
+}
+
 bench_aof() {
 	TESTS=set
 	REQUESTS=${REQUESTS:-200000}
@@ -122,6 +146,7 @@ bench_aof() {
 	my=$RATE
 	replay_rate replay-redis "$REDIS_SERVER" 'DB loaded from append only file: [0-9.]+' --save ""
 	printf "\nreplay of %d SETs: myredis %s commands/s, redis %s commands/s\n" "$REPLAY_KEYS" "$my" "$RATE"
+	rewrite_memory
 }
 
 bench_aof "$@"

@@ -108,3 +108,24 @@ func TestPipelineAfterBlockingCommand(t *testing.T) {
 		}
 	})
 }
+
+// TestPushInsideMultiWakesAfterExec checks that a blocked client is served
+// only with what is there when the transaction ends: a push undone inside
+// the same transaction serves no one.
+func TestPushInsideMultiWakesAfterExec(t *testing.T) {
+	forBoth(t, func(t *testing.T, s *server) {
+		ctl := s.dial(t)
+		c := s.dial(t)
+		c.send(string(encodeCommand([]string{"BLPOP", "q", "0"})))
+		waitBlockedClients(t, ctl, 1)
+		ctl.mustDo("+OK\r\n", "MULTI")
+		ctl.mustDo("+QUEUED\r\n", "RPUSH", "q", "gone")
+		ctl.mustDo("+QUEUED\r\n", "DEL", "q")
+		ctl.mustDo("+QUEUED\r\n", "RPUSH", "q", "kept")
+		ctl.mustDo("*3\r\n:1\r\n:1\r\n:1\r\n", "EXEC")
+		if got := c.read(); got != "*2\r\n$1\r\nq\r\n$4\r\nkept\r\n" {
+			t.Errorf("blocked client got %q, want the element left after EXEC", got)
+		}
+		waitBlockedClients(t, ctl, 0)
+	})
+}
