@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet bench bench-mem bench-aof bench-cluster fuzz readme clean
+.PHONY: build run test deps vet bench bench-mem bench-aof bench-cluster bench-pubsub fuzz readme clean
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
@@ -52,6 +52,12 @@ bench-aof: build
 # Three cluster nodes on this machine: forwarded SET/GET against one node.
 bench-cluster: build
 	scripts/bench-cluster.sh
+
+# Pub/sub fan-out (messages/s delivered to 50 subscribers) and MULTI + 3 SETs
+# + EXEC at -P 16 (transactions/s), MyRedis vs Redis: Go benchmarks in
+# tests/bench_pubsub_test.go, run once each (they repeat and take medians).
+bench-pubsub: build
+	MYREDIS_BIN=$(CURDIR)/$(BIN) $(GO) test ./tests -run '^$$' -bench 'PubSubFanout|MultiExec' -benchtime 1x -v
 
 # Coverage-guided fuzzing of the RESP reader and the AOF loader, FUZZTIME
 # per target.

@@ -619,9 +619,9 @@ func (c *Ctx) move(fromLeft, toLeft, blocking bool, name []byte) {
 		return
 	}
 	if src == nil {
-		if blocking {
-			// Redis 7.0 times out with a null array here too, though
-			// LMOVE answers a null bulk string.
+		if blocking && !c.Client.NoBlock {
+			// Redis 7.0 times out with a null array here, though LMOVE
+			// (and BLMOVE inside MULTI) answers a null bulk string.
 			c.Block(c.Args[1:2], timeout, (*resp.Writer).WriteNullArray)
 		} else {
 			c.W.WriteNull()

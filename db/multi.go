@@ -89,15 +89,15 @@ func (ks *Keyspace) Queue(cl *Client, cmd *Command, args [][]byte, w *resp.Write
 
 // RunsInMulti reports whether cmd runs at once inside MULTI instead of being
 // queued: the transaction's own commands, QUIT and RESET.
-func (c *Command) RunsInMulti() bool { return c.Flags&flagRunsInMulti != 0 }
+func (c *Command) RunsInMulti() bool { return c.Flags&FlagRunsInMulti != 0 }
 
-// flagRunsInMulti marks the commands that RunsInMulti reports. It is not a
+// FlagRunsInMulti marks the commands that RunsInMulti reports. It is not a
 // Redis flag, so Names leaves it out.
-const flagRunsInMulti = FlagOwnLocks << 1
+const FlagRunsInMulti = FlagOwnLocks << 1
 
 func registerMulti(t *Table) {
 	reg := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {
-		t.Register(&Command{Name: name, Arity: arity, Flags: flags | flagRunsInMulti | FlagNoScript | FlagLoading | FlagStale | FlagAllowBusy,
+		t.Register(&Command{Name: name, Arity: arity, Flags: flags | FlagRunsInMulti | FlagNoScript | FlagLoading | FlagStale | FlagAllowBusy,
 			Group: "transactions", Since: since, Summary: summary, Run: run})
 	}
 	reg("multi", 1, FlagFast, "1.2.0", "Starts a transaction.", func(c *Ctx) {
@@ -118,7 +118,7 @@ func registerMulti(t *Table) {
 	})
 	// EXEC's Run is never called: Keyspace.Exec runs execTransaction.
 	reg("exec", 1, FlagSkipSlowlog, "1.2.0", "Runs the commands of a transaction.", nil)
-	t.Register(&Command{Name: "watch", Arity: -2, Flags: flagRunsInMulti | FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy,
+	t.Register(&Command{Name: "watch", Arity: -2, Flags: FlagRunsInMulti | FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy,
 		FirstKey: 1, LastKey: -1, Step: 1, Group: "transactions", Since: "2.2.0",
 		Summary: "Makes the next transaction run only if the keys stay unchanged.", Run: watch})
 	t.Register(&Command{Name: "unwatch", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy,

@@ -21,8 +21,8 @@ func (s *Server) registerCommands() {
 	connFlags := db.FlagNoScript | db.FlagLoading | db.FlagStale | db.FlagFast | db.FlagNoAuth | db.FlagAllowBusy
 	reg("connection", "hello", -1, connFlags, "6.0.0", "Handshakes with the server: protocol version, authentication, name.", s.hello)
 	reg("connection", "auth", -2, connFlags, "1.0.0", "Authenticates the connection.", s.auth)
-	reg("connection", "quit", -1, connFlags, "1.0.0", "Closes the connection after replying.", quit)
-	reg("connection", "reset", 1, connFlags, "6.2.0", "Resets the connection to its initial state.", s.reset)
+	reg("connection", "quit", -1, connFlags|db.FlagRunsInMulti, "1.0.0", "Closes the connection after replying.", quit)
+	reg("connection", "reset", 1, connFlags|db.FlagRunsInMulti, "6.2.0", "Resets the connection to its initial state.", s.reset)
 	reg("server", "info", -1, db.FlagLoading|db.FlagStale, "1.0.0", "Returns information and statistics about the server.", s.info)
 	reg("server", "shutdown", -1, db.FlagAdmin|db.FlagNoScript|db.FlagLoading|db.FlagStale|db.FlagNoMulti|db.FlagAllowBusy, "1.0.0", "Stops the server.", s.shutdown)
 	s.registerClient()

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -290,30 +291,21 @@ func (sess *Session) dispatch(args [][]byte) {
 	now := time.Now()
 	sess.lastActive.Store(now.UnixNano())
 	cmd, errMsg := srv.table.Lookup(args)
+	if errMsg == "" {
+		errMsg = sess.refusal(cmd, w)
+	}
 	queued := false
 	switch {
-	case cmd == nil:
+	case errMsg != "":
 		srv.stats.ErrorReplies.Add(1)
-		sess.FailMulti()
+		if db.EqualFold(args[0], "exec") {
+			// A refused EXEC ends the transaction, as in Redis.
+			sess.Discard()
+			errMsg = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(errMsg, "ERR ")
+		} else {
+			sess.FailMulti()
+		}
 		w.WriteError(errMsg)
-	case !sess.authenticated && cmd.Flags&db.FlagNoAuth == 0:
-		srv.stats.ErrorReplies.Add(1)
-		sess.FailMulti()
-		w.WriteError("NOAUTH Authentication required.")
-	case sess.subscribed() && w.Protocol() == 2 && !allowedWhileSubscribed(cmd):
-		srv.stats.ErrorReplies.Add(1)
-		sess.FailMulti()
-		w.WriteError("ERR Can't execute '" + cmd.FullName() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
-	case sess.monitoring.Load() && cmd.Flags&(db.FlagWrite|db.FlagReadonly|db.FlagMayReplicate) != 0:
-		srv.stats.ErrorReplies.Add(1)
-		sess.FailMulti()
-		w.WriteError("ERR Replica can't interact with the keyspace")
-	case srv.loading.Load() && cmd.Flags&db.FlagLoading == 0:
-		sess.FailMulti()
-		w.WriteError("LOADING Redis is loading the dataset in memory")
-	case srv.persist != nil && cmd.Flags&db.FlagWrite != 0 && srv.persist.Err() != nil:
-		sess.FailMulti()
-		w.WriteError("MISCONF Errors writing to the AOF file: " + srv.persist.Err().Error())
 	case sess.InMulti() && !cmd.RunsInMulti():
 		srv.pause.wait(sess, cmd, srv.done)
 		srv.ks.Queue(&sess.Client, cmd, args, w)
@@ -347,6 +339,24 @@ func (sess *Session) dispatch(args [][]byte) {
 	if sess.replyMode == replySkip && w == sess.discard {
 		sess.replyMode = replyOn
 	}
+}
+
+// refusal returns the error reply that refuses cmd before it runs, or "".
+func (sess *Session) refusal(cmd *db.Command, w *resp.Writer) string {
+	srv := sess.srv
+	switch {
+	case !sess.authenticated && cmd.Flags&db.FlagNoAuth == 0:
+		return "NOAUTH Authentication required."
+	case sess.subscribed() && w.Protocol() == 2 && !allowedWhileSubscribed(cmd):
+		return "ERR Can't execute '" + cmd.FullName() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+	case sess.monitoring.Load() && cmd.Flags&(db.FlagWrite|db.FlagReadonly|db.FlagMayReplicate) != 0:
+		return "ERR Replica can't interact with the keyspace"
+	case srv.loading.Load() && cmd.Flags&db.FlagLoading == 0:
+		return "LOADING Redis is loading the dataset in memory"
+	case srv.persist != nil && cmd.Flags&db.FlagWrite != 0 && srv.persist.Err() != nil:
+		return "MISCONF Errors writing to the AOF file: " + srv.persist.Err().Error()
+	}
+	return ""
 }
 
 // discardWriter returns the writer that swallows replies under CLIENT REPLY
