@@ -69,10 +69,10 @@ func (l *fakeList) Len() int                      { return len(l.items) }
 func (l *fakeList) Copy() any                     { return &fakeList{items: slices.Clone(l.items)} }
 func (l *fakeList) Encoding() string              { return "listpack" }
 func (l *fakeList) MemoryUsage(samples int) int64 { return int64(100 * min(samples, len(l.items))) }
-func (l *fakeList) Rewrite(key []byte, emit func(args ...[]byte)) {
-	emitChunks(rpushName, key, 1, func(add func(items ...[]byte)) {
-		for _, it := range l.items {
-			add([]byte(it))
-		}
-	}, emit)
+func (l *fakeList) Rewrite(cw *chunkWriter) {
+	cw.Begin(rpushName, 1)
+	for _, it := range l.items {
+		cw.AddString(it)
+	}
+	cw.Flush()
 }

@@ -216,6 +216,7 @@ type Client struct {
 	shards []int
 
 	multi    *transaction // between MULTI and EXEC
+	txLocks  []shardLock  // reused by transactionLocks
 	watching []watchedKey
 	casDirty atomic.Bool // a watched key changed: EXEC will fail
 
@@ -389,11 +390,18 @@ func (c *Ctx) PropagateAs(args ...[]byte) {
 	c.ks.propagate(c.DB.index, args)
 }
 
-// cloneArgs copies args, which may point into buffers that are reused.
+// cloneArgs copies args, which may point into buffers that are reused, into
+// one allocation for the bytes and one for the slice.
 func cloneArgs(args [][]byte) [][]byte {
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
 	out := make([][]byte, len(args))
 	for i, a := range args {
-		out[i] = append([]byte(nil), a...)
+		buf = append(buf, a...)
+		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
 	}
 	return out
 }

@@ -79,11 +79,7 @@ func (ks *Keyspace) Queue(cl *Client, cmd *Command, args [][]byte, w *resp.Write
 		w.WriteError("ERR Command not allowed inside a transaction")
 		return
 	}
-	own := make([][]byte, len(args))
-	for i, a := range args {
-		own[i] = append([]byte(nil), a...)
-	}
-	cl.multi.queue = append(cl.multi.queue, queued{cmd, own})
+	cl.multi.queue = append(cl.multi.queue, queued{cmd, cloneArgs(args)})
 	w.WriteSimple("QUEUED")
 }
 
@@ -215,6 +211,8 @@ type shardLock struct{ db, shard int }
 // The watched keys are included, since EXEC reads them.
 func (ks *Keyspace) transactionLocks(cl *Client, queue []queued) (locks []shardLock, exclusive bool) {
 	db := cl.DB
+	locks = cl.txLocks[:0]
+	defer func() { cl.txLocks = locks }()
 	add := func(d int, key []byte) {
 		locks = append(locks, shardLock{d, ks.dbs[d].keys.ShardOf(key)})
 	}
@@ -232,7 +230,8 @@ func (ks *Keyspace) transactionLocks(cl *Client, queue []queued) (locks []shardL
 		case q.cmd.Flags&(FlagWrite|FlagReadonly) != 0 && q.cmd.FirstKey == 0 && q.cmd.KeysFunc == nil:
 			return nil, true // touches the keyspace without naming keys (DBSIZE, RANDOMKEY...)
 		}
-		for _, k := range q.cmd.Keys(nil, q.args) {
+		cl.keyBuf = q.cmd.Keys(cl.keyBuf[:0], q.args)
+		for _, k := range cl.keyBuf {
 			add(db, k)
 		}
 	}

@@ -21,10 +21,10 @@ type Collection interface {
 	// Encoding returns the name OBJECT ENCODING reports for the current
 	// representation, such as "listpack" or "hashtable".
 	Encoding() string
-	// Rewrite emits commands that rebuild the collection under key, each
-	// with at most rewriteChunk elements, for the AOF rewrite. The
-	// arguments are only read during each call of emit.
-	Rewrite(key []byte, emit func(args ...[]byte))
+	// Rewrite adds to cw the commands that rebuild the collection, for the
+	// AOF rewrite: Begin with the command, then Add each element, then
+	// Flush.
+	Rewrite(cw *chunkWriter)
 	// MemoryUsage estimates the bytes the collection holds. It may look at
 	// only samples elements and extrapolate; samples is at least 1, and
 	// math.MaxInt means every element.

@@ -11,41 +11,45 @@ var (
 	zaddName  = []byte("ZADD")
 )
 
-// Rewrite emits RPUSH commands that rebuild the list, front to back.
-func (l *listValue) Rewrite(key []byte, emit func(args ...[]byte)) {
-	emitChunks(rpushName, key, 1, func(add func(items ...[]byte)) {
-		for cur := l.Seek(0); cur.Valid(); cur.Next() {
-			add([]byte(cur.Value()))
-		}
-	}, emit)
+// Rewrite adds RPUSH commands that rebuild the list, front to back.
+func (l *listValue) Rewrite(cw *chunkWriter) {
+	cw.Begin(rpushName, 1)
+	for cur := l.Seek(0); cur.Valid(); cur.Next() {
+		cw.AddString(cur.Value())
+	}
+	cw.Flush()
 }
 
-// Rewrite emits HSET commands that rebuild the hash.
-func (h *hashValue) Rewrite(key []byte, emit func(args ...[]byte)) {
-	emitChunks(hsetName, key, 2, func(add func(items ...[]byte)) {
-		h.forEach(func(p hashPair) bool {
-			add(p.field, p.value)
-			return true
-		})
-	}, emit)
+// Rewrite adds HSET commands that rebuild the hash.
+func (h *hashValue) Rewrite(cw *chunkWriter) {
+	cw.Begin(hsetName, 2)
+	h.forEach(func(p hashPair) bool {
+		cw.Add(p.field)
+		cw.Add(p.value)
+		return true
+	})
+	cw.Flush()
 }
 
-// Rewrite emits SADD commands that rebuild the set.
-func (s *setValue) Rewrite(key []byte, emit func(args ...[]byte)) {
-	emitChunks(saddName, key, 1, func(add func(items ...[]byte)) {
-		s.ForEach(func(m []byte) bool {
-			add(append([]byte(nil), m...))
-			return true
-		})
-	}, emit)
+// Rewrite adds SADD commands that rebuild the set.
+func (s *setValue) Rewrite(cw *chunkWriter) {
+	cw.Begin(saddName, 1)
+	s.ForEach(func(m []byte) bool {
+		cw.Add(m)
+		return true
+	})
+	cw.Flush()
 }
 
-// Rewrite emits ZADD commands that rebuild the sorted set. Scores are
+// Rewrite adds ZADD commands that rebuild the sorted set. Scores are
 // written with 17 significant digits, which read back exactly.
-func (s *sortedSet) Rewrite(key []byte, emit func(args ...[]byte)) {
-	emitChunks(zaddName, key, 2, func(add func(items ...[]byte)) {
-		for n := s.First(); n != nil; n = n.Next() {
-			add(resp.FormatDouble(nil, n.Score), []byte(n.Member))
-		}
-	}, emit)
+func (s *sortedSet) Rewrite(cw *chunkWriter) {
+	cw.Begin(zaddName, 2)
+	var num []byte
+	for n := s.First(); n != nil; n = n.Next() {
+		num = resp.FormatDouble(num[:0], n.Score)
+		cw.Add(num)
+		cw.AddString(n.Member)
+	}
+	cw.Flush()
 }

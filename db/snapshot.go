@@ -70,11 +70,12 @@ func (ks *Keyspace) dumpShardLocked(d *DB, s int) {
 		return
 	}
 	sn.pending[d.index][s] = false
+	ke := keyEmitter{emit: func(args ...[]byte) { sn.emit(d.index, args) }}
 	d.keys.ForEachLocked(s, func(e *Entry) bool {
 		if at := e.ExpireAt(); at != 0 && at <= sn.now {
 			return true
 		}
-		emitKey(e, func(args ...[]byte) { sn.emit(d.index, args) })
+		ke.emitKey(e)
 		return true
 	})
 }
@@ -98,36 +99,87 @@ func (ks *Keyspace) beforeWrite(d *DB, lockedShards []int, ownLocks bool) {
 	}
 }
 
+// keyEmitter writes the commands that recreate keys, reusing its buffers so
+// that a rewrite allocates nothing per key: garbage proportional to the
+// dataset would let the heap grow well past the dataset while it runs.
+type keyEmitter struct {
+	emit  func(args ...[]byte)
+	key   []byte
+	num   []byte
+	args  [3][]byte
+	chunk chunkWriter
+}
+
 // emitKey writes the commands that recreate e: its value, in chunks of at
 // most rewriteChunk elements for collections, then its deadline.
-func emitKey(e *Entry, emit func(args ...[]byte)) {
-	key := []byte(e.Key)
+func (ke *keyEmitter) emitKey(e *Entry) {
+	ke.key = append(ke.key[:0], e.Key...)
 	if e.Value.Obj == nil {
-		emit(setName, key, e.Value.Str)
+		ke.args = [3][]byte{setName, ke.key, e.Value.Str}
+		ke.emit(ke.args[:]...)
 	} else {
-		e.Value.Obj.Rewrite(key, emit)
+		e.Value.Obj.Rewrite(ke.chunk.start(ke.key, ke.emit))
 	}
 	if at := e.ExpireAt(); at != 0 {
-		emit(pexpireatName, key, strconv.AppendInt(nil, at, 10))
+		ke.num = strconv.AppendInt(ke.num[:0], at, 10)
+		ke.args = [3][]byte{pexpireatName, ke.key, ke.num}
+		ke.emit(ke.args[:]...)
 	}
 }
 
-// emitChunks emits cmd key followed by the elements produced by each, at
-// most rewriteChunk elements (or element groups, of width items) per
-// command: RPUSH, SADD, HSET field value, ZADD score member.
-func emitChunks(cmd, key []byte, width int, each func(add func(items ...[]byte)), emit func(args ...[]byte)) {
-	args := [][]byte{cmd, key}
-	flush := func() {
-		if len(args) > 2 {
-			emit(args...)
-			args = [][]byte{cmd, key}
-		}
+// A chunkWriter builds the commands that rebuild one collection: the
+// collection's Rewrite names the command with Begin and adds its elements;
+// every rewriteChunk elements (or groups of width elements, for HSET field
+// value and ZADD score member) go out as one command. Elements are copied
+// into a reused arena, so the caller's bytes may be reused at once.
+type chunkWriter struct {
+	emit  func(args ...[]byte)
+	key   []byte
+	args  [][]byte
+	arena []byte
+	width int
+}
+
+func (cw *chunkWriter) start(key []byte, emit func(args ...[]byte)) *chunkWriter {
+	cw.key, cw.emit = key, emit
+	return cw
+}
+
+// Begin starts the commands cmd key ..., whose elements come in groups of
+// width.
+func (cw *chunkWriter) Begin(cmd []byte, width int) {
+	cw.args = append(cw.args[:0], cmd, cw.key)
+	cw.arena = cw.arena[:0]
+	cw.width = width
+}
+
+// Add adds the next element.
+func (cw *chunkWriter) Add(b []byte) {
+	cw.arena = append(cw.arena, b...)
+	cw.push(len(b))
+}
+
+// AddString adds the next element.
+func (cw *chunkWriter) AddString(s string) {
+	cw.arena = append(cw.arena, s...)
+	cw.push(len(s))
+}
+
+// push records the last n arena bytes as an element; earlier elements keep
+// pointing at the old arena if append moved it, which stays valid.
+func (cw *chunkWriter) push(n int) {
+	end := len(cw.arena)
+	cw.args = append(cw.args, cw.arena[end-n:end:end])
+	if elems := len(cw.args) - 2; elems%cw.width == 0 && elems >= rewriteChunk*cw.width {
+		cw.Flush()
 	}
-	each(func(items ...[]byte) {
-		args = append(args, items...)
-		if len(args)-2 >= rewriteChunk*width {
-			flush()
-		}
-	})
-	flush()
+}
+
+// Flush emits the elements added since the last command, if any.
+func (cw *chunkWriter) Flush() {
+	if len(cw.args) > 2 {
+		cw.emit(cw.args...)
+		cw.args = cw.args[:2]
+		cw.arena = cw.arena[:0]
+	}
 }

@@ -80,13 +80,13 @@ func TestZSetResp3(t *testing.T) {
 // part in ZUNION and friends through zsetSetSource.
 type fakeSet struct{ members []string }
 
-func (s *fakeSet) Kind() Kind                      { return KindSet }
-func (s *fakeSet) Copy() any                       { return &fakeSet{members: slices.Clone(s.members)} }
-func (s *fakeSet) Encoding() string                { return "listpack" }
-func (s *fakeSet) MemoryUsage(samples int) int64   { return 0 }
-func (s *fakeSet) Rewrite([]byte, func(...[]byte)) {}
-func (s *fakeSet) Len() int                        { return len(s.members) }
-func (s *fakeSet) Contains(m []byte) bool          { return slices.Contains(s.members, string(m)) }
+func (s *fakeSet) Kind() Kind                    { return KindSet }
+func (s *fakeSet) Copy() any                     { return &fakeSet{members: slices.Clone(s.members)} }
+func (s *fakeSet) Encoding() string              { return "listpack" }
+func (s *fakeSet) MemoryUsage(samples int) int64 { return 0 }
+func (s *fakeSet) Rewrite(*chunkWriter)          {}
+func (s *fakeSet) Len() int                      { return len(s.members) }
+func (s *fakeSet) Contains(m []byte) bool        { return slices.Contains(s.members, string(m)) }
 func (s *fakeSet) ForEach(fn func(m []byte) bool) bool {
 	for _, m := range s.members {
 		if !fn([]byte(m)) {
