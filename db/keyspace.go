@@ -215,7 +215,8 @@ type Client struct {
 	keyBuf [][]byte
 	shards []int
 
-	multi    *transaction // between MULTI and EXEC
+	multi    *transaction // between MULTI and EXEC: &txn
+	txn      transaction  // reused by every MULTI of the client
 	txLocks  []shardLock  // reused by transactionLocks
 	watching []watchedKey
 	casDirty atomic.Bool // a watched key changed: EXEC will fail
@@ -384,26 +385,10 @@ func (c *Ctx) PropagateAs(args ...[]byte) {
 	if t := c.Client.multi; t != nil && t.running {
 		// Collected, and handed on whole when EXEC ends.
 		c.ks.stats.Dirty.Add(1)
-		t.writes = append(t.writes, Write{c.DB.index, cloneArgs(args)})
+		t.writes = append(t.writes, Write{c.DB.index, t.clone(args)})
 		return
 	}
 	c.ks.propagate(c.DB.index, args)
-}
-
-// cloneArgs copies args, which may point into buffers that are reused, into
-// one allocation for the bytes and one for the slice.
-func cloneArgs(args [][]byte) [][]byte {
-	n := 0
-	for _, a := range args {
-		n += len(a)
-	}
-	buf := make([]byte, 0, n)
-	out := make([][]byte, len(args))
-	for i, a := range args {
-		buf = append(buf, a...)
-		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
-	}
-	return out
 }
 
 func (ks *Keyspace) propagate(db int, args [][]byte) {

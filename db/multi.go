@@ -19,6 +19,28 @@ type transaction struct {
 	failed  bool    // a command could not be queued: EXEC aborts
 	running bool    // EXEC is running the queue
 	writes  []Write // what the running queue wrote, propagated when it ends
+	// arena holds the bytes of queued arguments and of writes: a client's
+	// transactions reuse it, and the queue and writes slices.
+	arena []byte
+}
+
+// begin makes t an empty transaction, keeping its buffers.
+func (t *transaction) begin() {
+	clear(t.queue)
+	clear(t.writes)
+	*t = transaction{queue: t.queue[:0], writes: t.writes[:0], arena: t.arena[:0]}
+}
+
+// clone copies args into the arena. Earlier copies stay valid when the
+// arena grows: they keep the array they were made in.
+func (t *transaction) clone(args [][]byte) [][]byte {
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		t.arena = append(t.arena, a...)
+		end := len(t.arena)
+		out[i] = t.arena[end-len(a) : end : end]
+	}
+	return out
 }
 
 type queued struct {
@@ -79,7 +101,7 @@ func (ks *Keyspace) Queue(cl *Client, cmd *Command, args [][]byte, w *resp.Write
 		w.WriteError("ERR Command not allowed inside a transaction")
 		return
 	}
-	cl.multi.queue = append(cl.multi.queue, queued{cmd, cloneArgs(args)})
+	cl.multi.queue = append(cl.multi.queue, queued{cmd, cl.multi.clone(args)})
 	w.WriteSimple("QUEUED")
 }
 
@@ -101,7 +123,8 @@ func registerMulti(t *Table) {
 			c.W.WriteError("ERR MULTI calls can not be nested")
 			return
 		}
-		c.Client.multi = &transaction{}
+		c.Client.txn.begin()
+		c.Client.multi = &c.Client.txn
 		c.WriteOK()
 	})
 	reg("discard", 1, FlagFast, "2.0.0", "Discards a transaction.", func(c *Ctx) {

@@ -1,8 +1,11 @@
 package db
 
 import (
+	"bytes"
 	"sync"
 	"testing"
+
+	"myredis/resp"
 )
 
 func TestTransactions(t *testing.T) {
@@ -128,5 +131,36 @@ func TestSeckill(t *testing.T) {
 	}
 	if got := run(ks, &Client{}, []string{"GET", "stock"}); got != "$1\r\n0\r\n" {
 		t.Errorf("stock = %q, want 0", got)
+	}
+}
+
+// BenchmarkMultiExec runs MULTI, three SETs and EXEC, as the server would.
+func BenchmarkMultiExec(b *testing.B) {
+	ks := New(NewTable(), 16)
+	cl := &Client{}
+	var out bytes.Buffer
+	w := resp.NewWriter(&out)
+	lines := [][][]byte{
+		{[]byte("MULTI")},
+		{[]byte("SET"), []byte("a"), []byte("1")},
+		{[]byte("SET"), []byte("b"), []byte("2")},
+		{[]byte("SET"), []byte("c"), []byte("3")},
+		{[]byte("EXEC")},
+	}
+	cmds := make([]*Command, len(lines))
+	for i, l := range lines {
+		cmds[i], _ = ks.Table().Lookup(l)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, l := range lines {
+			if cl.InMulti() && !cmds[i].RunsInMulti() {
+				ks.Queue(cl, cmds[i], l, w)
+			} else {
+				ks.Exec(cl, cmds[i], l, w)
+			}
+		}
+		out.Reset()
+		w.Flush()
 	}
 }

@@ -407,7 +407,7 @@ func (q *outQueue) push(frame []byte, kind byte) bool {
 	if kind != 0 && len(frame) > 0 {
 		q.buf[start] = kind
 	}
-	if q.overLimitLocked(q.sess.outputLimit(), time.Now()) {
+	if q.overLimitLocked(q.sess.outputLimit(), time.Now) {
 		q.closed = true
 		q.buf, q.spare = nil, nil
 		q.mu.Unlock()
@@ -423,9 +423,10 @@ func (q *outQueue) push(frame []byte, kind byte) bool {
 	return true
 }
 
-// overLimitLocked reports whether the pending output breaks lim at now,
-// tracking since when the soft limit has been exceeded.
-func (q *outQueue) overLimitLocked(lim config.OutputBufferLimit, now time.Time) bool {
+// overLimitLocked reports whether the pending output breaks lim, tracking
+// since when the soft limit has been exceeded. It reads the clock (now)
+// only past the soft limit, not on every message.
+func (q *outQueue) overLimitLocked(lim config.OutputBufferLimit, now func() time.Time) bool {
 	pending := int64(len(q.buf) + q.inflight)
 	if lim.Hard > 0 && pending >= lim.Hard {
 		return true
@@ -434,11 +435,12 @@ func (q *outQueue) overLimitLocked(lim config.OutputBufferLimit, now time.Time) 
 		q.softSince = time.Time{}
 		return false
 	}
+	t := now()
 	if q.softSince.IsZero() {
-		q.softSince = now
+		q.softSince = t
 		return false
 	}
-	return now.Sub(q.softSince) > lim.SoftSeconds
+	return t.Sub(q.softSince) > lim.SoftSeconds
 }
 
 // pending returns the bytes not yet written to the socket.

@@ -125,7 +125,8 @@ func TestOutputLimit(t *testing.T) {
 		over := false
 		for i, n := range tt.pending {
 			q.buf = make([]byte, n)
-			over = q.overLimitLocked(lim, t0.Add(time.Duration(i)*tt.step))
+			at := t0.Add(time.Duration(i) * tt.step)
+			over = q.overLimitLocked(lim, func() time.Time { return at })
 		}
 		if over != tt.over {
 			t.Errorf("%s: over = %v, want %v", tt.name, over, tt.over)
