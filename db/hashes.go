@@ -596,29 +596,13 @@ func hrandfield(c *Ctx) {
 // hscan serves HSCAN key cursor [MATCH pattern] [COUNT count]; MATCH
 // applies to fields.
 func hscan(c *Ctx) {
-	cursor, ok := parseCursor(c.Args[2])
-	if !ok {
-		c.W.WriteError(errInvalidCursor)
-		return
-	}
-	h, ok := c.hashArg(c.Args[1], true)
-	if !ok {
-		return
-	}
-	if h == nil {
-		writeScanReply(c.W, 0, nil)
-		return
-	}
-	o, ok := c.elementScanArgs(3)
-	if !ok {
-		return
-	}
-	var out byteList
-	next := h.scan(cursor, o.count, func(p hashPair) {
-		if o.match(p.field) {
-			out.add(p.field)
-			out.add(p.value)
+	c.scanElements(true, func() (scanFunc, bool) {
+		h, ok := c.hashArg(c.Args[1], true)
+		if h == nil || !ok {
+			return nil, ok
 		}
+		return func(cursor uint64, count int, visit func(elem, value []byte)) uint64 {
+			return h.scan(cursor, count, func(p hashPair) { visit(p.field, p.value) })
+		}, true
 	})
-	writeScanReply(c.W, next, &out)
 }

@@ -524,16 +524,38 @@ func sintercard(c *Ctx) {
 
 // sscan serves SSCAN key cursor [MATCH pattern] [COUNT count].
 func sscan(c *Ctx) {
+	c.scanElements(false, func() (scanFunc, bool) {
+		s, ok := c.setArg(c.Args[1], true)
+		if s == nil || !ok {
+			return nil, ok
+		}
+		return func(cursor uint64, count int, visit func(elem, value []byte)) uint64 {
+			return s.Scan(cursor, count, func(m []byte) { visit(m, nil) })
+		}, true
+	})
+}
+
+// A scanFunc visits a collection's elements from cursor, about count of
+// them, and returns the next cursor; visit gets each element and, for
+// hashes and sorted sets, its value.
+type scanFunc func(cursor uint64, count int, visit func(elem, value []byte)) uint64
+
+// scanElements serves HSCAN, SSCAN and ZSCAN key cursor [MATCH pattern]
+// [COUNT count], in Redis's order of checks: the cursor, then the key
+// (find returns its scanner, nil for a missing key, or false after writing
+// an error), then the options. With pairs, each element's value follows it
+// in the reply.
+func (c *Ctx) scanElements(pairs bool, find func() (scanFunc, bool)) {
 	cursor, ok := parseCursor(c.Args[2])
 	if !ok {
 		c.W.WriteError(errInvalidCursor)
 		return
 	}
-	s, ok := c.setArg(c.Args[1], true)
+	scan, ok := find()
 	if !ok {
 		return
 	}
-	if s == nil {
+	if scan == nil {
 		writeScanReply(c.W, 0, nil)
 		return
 	}
@@ -542,9 +564,12 @@ func sscan(c *Ctx) {
 		return
 	}
 	var out byteList
-	next := s.Scan(cursor, o.count, func(m []byte) {
-		if o.match(m) {
-			out.add(m)
+	next := scan(cursor, o.count, func(elem, value []byte) {
+		if o.match(elem) {
+			out.add(elem)
+			if pairs {
+				out.add(value)
+			}
 		}
 	})
 	writeScanReply(c.W, next, &out)

@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 
 	"myredis/datastruct/zset"
 	"myredis/resp"
@@ -385,66 +384,27 @@ func randomDistinct(s *sortedSet, count int) []*zset.Node {
 }
 
 // zscan serves ZSCAN key cursor [MATCH pattern] [COUNT count]. A set
-// Redis would hold as a listpack is returned whole, as Redis does.
+// still in its small encoding is returned whole with cursor 0, as Redis
+// does.
 func zscan(c *Ctx) {
-	cursor, ok := parseCursor(c.Args[2])
-	if !ok {
-		c.W.WriteError("ERR invalid cursor")
-		return
-	}
-	s, ok := c.zsetArg(c.Args[1], true)
-	if !ok {
-		return
-	}
-	if s == nil {
-		c.W.WriteArray(2)
-		c.W.WriteBulkString("0")
-		c.W.WriteArray(0)
-		return
-	}
-	f := newKeyFilter([]byte("*"))
-	count := int64(10)
-	for i := 3; i < len(c.Args); i += 2 {
-		if i+1 >= len(c.Args) {
-			c.W.WriteError(ErrSyntax)
-			return
+	c.scanElements(true, func() (scanFunc, bool) {
+		s, ok := c.zsetArg(c.Args[1], true)
+		if s == nil || !ok {
+			return nil, ok
 		}
-		switch a := c.Args[i]; {
-		case EqualFold(a, "count"):
-			if count, ok = c.IntArg(i + 1); !ok {
-				return
+		return func(cursor uint64, count int, visit func(elem, value []byte)) uint64 {
+			var num []byte
+			each := func(n *zset.Node) {
+				num = resp.FormatDouble(num[:0], n.Score)
+				visit(stringBytes(n.Member), num)
 			}
-			if count < 1 {
-				c.W.WriteError(ErrSyntax)
-				return
+			if s.listpack {
+				for n := s.First(); n != nil; n = n.Next() {
+					each(n)
+				}
+				return 0
 			}
-		case EqualFold(a, "match"):
-			f = newKeyFilter(c.Args[i+1])
-		default:
-			c.W.WriteError(ErrSyntax)
-			return
-		}
-	}
-	var found []*zset.Node
-	keep := func(n *zset.Node) {
-		if f.match(n.Member) {
-			found = append(found, n)
-		}
-	}
-	next := uint64(0)
-	if s.listpack {
-		for n := s.First(); n != nil; n = n.Next() {
-			keep(n)
-		}
-	} else {
-		next = s.Scan(cursor, int(min(count, math.MaxInt32)), keep)
-	}
-	c.W.WriteArray(2)
-	c.W.WriteBulk(strconv.AppendUint(nil, next, 10))
-	c.W.WriteArray(2 * len(found))
-	var buf [32]byte
-	for _, n := range found {
-		c.W.WriteBulkString(n.Member)
-		c.W.WriteBulk(resp.FormatDouble(buf[:0], n.Score))
-	}
+			return s.Scan(cursor, count, each)
+		}, true
+	})
 }
