@@ -42,9 +42,9 @@ type Options struct {
 // concurrent use.
 //
 // PUBLISH reaches the subscribers of every node. A transaction runs where
-// its keys live (see execTransaction); WATCH works for keys this node owns
-// and is refused for others, which would need a peer connection pinned to
-// the client session.
+// its keys live (see execTransaction); a WATCH of keys another node owns
+// pins a peer connection to the session, and the transaction then runs on
+// it (see pin).
 type Router struct {
 	self    string
 	ring    *Ring
@@ -59,6 +59,9 @@ type Router struct {
 	once    sync.Once // resolve
 	exec    *db.Command
 	watch   *db.Command
+	unwatch *db.Command
+	discard *db.Command
+	pinned  pins // sessions watching keys another node owns
 }
 
 // New returns the router for the cluster of opt.Self and opt.Peers and
@@ -107,6 +110,8 @@ func (r *Router) resolve() {
 	r.keysCmd = r.table.Get([]byte("keys"))
 	r.exec = r.table.Get([]byte("exec"))
 	r.watch = r.table.Get([]byte("watch"))
+	r.unwatch = r.table.Get([]byte("unwatch"))
+	r.discard = r.table.Get([]byte("discard"))
 }
 
 // execTransaction runs a client's transaction where its keys live: here
@@ -165,14 +170,38 @@ func (r *Router) Exec(s *server.Session, cmd *db.Command, args [][]byte, w *resp
 	}
 	switch cmd {
 	case r.exec:
+		if p := r.pinned.get(s); p != nil && s.InMulti() {
+			r.execPinned(s, p, w)
+			return
+		}
 		r.execTransaction(s, cmd, args, w)
 		return
+	case r.unwatch, r.discard:
+		if r.pinned.get(s) != nil {
+			r.endPinned(s, cmd, args, w)
+			return
+		}
 	case r.watch:
-		for _, k := range keys {
-			if r.ring.Owner(k) != r.self {
-				w.WriteError("ERR WATCH of a key another node owns is not supported: connect to " + r.ring.Owner(k) + " to watch '" + string(k) + "'")
+		if s.InMulti() {
+			r.next.Exec(s, cmd, args, w) // refused, as inside any MULTI
+			return
+		}
+		owner := r.ring.Owner(keys[0])
+		for _, k := range keys[1:] {
+			if r.ring.Owner(k) != owner {
+				w.WriteError(errCrossSlot)
 				return
 			}
+		}
+		p := r.pinned.get(s)
+		switch {
+		case p != nil && p.member != owner, p == nil && owner != r.self && s.Watching():
+			// The watches would be split between nodes.
+			w.WriteError(errCrossSlot)
+			return
+		case owner != r.self:
+			r.watchRemote(s, owner, args, w)
+			return
 		}
 	}
 	if cmd == r.scan {

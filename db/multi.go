@@ -82,6 +82,9 @@ func (cl *Client) Queued() (cmds []*Command, args [][][]byte) {
 	return cmds, args
 }
 
+// Watching reports whether cl WATCHes any key.
+func (cl *Client) Watching() bool { return len(cl.watching) > 0 }
+
 // MultiFailed reports whether cl's transaction will abort with EXECABORT.
 func (cl *Client) MultiFailed() bool { return cl.multi != nil && cl.multi.failed }
 

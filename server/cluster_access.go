@@ -20,3 +20,10 @@ func (sess *Session) HasNamePrefix(prefix string) bool {
 // Discard drops the session's transaction and watched keys (the cluster
 // router ran the transaction elsewhere, or refused it).
 func (sess *Session) Discard() { sess.srv.ks.Discard(&sess.Client) }
+
+// Watching reports whether the session watches keys here.
+func (sess *Session) Watching() bool { return sess.Client.Watching() }
+
+// OnClose registers fn to run when the connection ends (the cluster router
+// closes the peer connection it pinned to the session).
+func (sess *Session) OnClose(fn func()) { sess.onClose = append(sess.onClose, fn) }

@@ -44,6 +44,7 @@ type Session struct {
 	closeAfter    bool            // QUIT: close once the reply is flushed
 	needSync      bool            // a write ran: its replies wait for the AOF (waitDurable)
 	deferred      []deferredReply // replies still to come, in order (Defer)
+	onClose       []func()        // run when the connection ends (OnClose)
 	resolved      []byte          // reused by resolveDeferred
 
 	lastActive atomic.Int64 // unix nanoseconds of the last command
@@ -222,6 +223,11 @@ func (sess *Session) serve() {
 	defer sess.srv.remove(sess)
 	defer sess.conn.Close()
 	defer sess.srv.ks.Discard(&sess.Client)
+	defer func() {
+		for _, fn := range sess.onClose {
+			fn()
+		}
+	}()
 	defer sess.leave()
 	var limits *resp.Limits
 	var authenticated bool

@@ -613,7 +613,47 @@ func TestTransactionsRunWhereTheirKeysLive(t *testing.T) {
 	}); err != nil {
 		t.Errorf("local transaction: %v", err)
 	}
-	if err := a.Watch(ctx, func(*redis.Tx) error { return nil }, c.keyOn(2, "w")); err == nil || !strings.Contains(err.Error(), "WATCH") {
-		t.Errorf("WATCH of a remote key: %v, want a clear error", err)
+}
+
+// TestWatchRemoteKey is the seckill pattern through a node that does not own
+// the stock: WATCH pins a connection to the owner, so a write by another
+// client between WATCH and EXEC aborts the transaction, and an untouched
+// one commits.
+func TestWatchRemoteKey(t *testing.T) {
+	c := startCluster(t, "")
+	a := c.client(0)
+	stock := c.keyOn(1, "stock")
+	if err := a.Set(ctx, stock, "10", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	buy := func(interfere bool) error {
+		return a.Watch(ctx, func(tx *redis.Tx) error {
+			n, err := tx.Get(ctx, stock).Int()
+			if err != nil {
+				return err
+			}
+			if interfere {
+				c.client(2).Decr(ctx, stock) // another client, through a third node
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, stock, n-1, 0)
+				return nil
+			})
+			return err
+		}, stock)
+	}
+	if err := buy(true); err != redis.TxFailedErr {
+		t.Errorf("WATCH broken by another client: %v, want TxFailedErr", err)
+	}
+	if err := buy(false); err != nil {
+		t.Errorf("untouched WATCH: %v", err)
+	}
+	if got := c.client(1).Get(ctx, stock).Val(); got != "8" {
+		t.Errorf("stock = %s, want 8 (one interfering DECR, one sale)", got)
+	}
+	// Watches split between nodes are refused.
+	err := a.Watch(ctx, func(*redis.Tx) error { return nil }, stock, c.keyOn(2, "other"))
+	if err == nil || !strings.Contains(err.Error(), "CROSSSLOT") {
+		t.Errorf("WATCH across nodes: %v, want CROSSSLOT", err)
 	}
 }
