@@ -657,3 +657,33 @@ func TestWatchRemoteKey(t *testing.T) {
 		t.Errorf("WATCH across nodes: %v, want CROSSSLOT", err)
 	}
 }
+
+// TestNodeRestartFromAOF kills a node with SIGKILL under appendfsync always
+// and restarts it: every key it acknowledged, written through other nodes,
+// is served again.
+func TestNodeRestartFromAOF(t *testing.T) {
+	c := startCluster(t, "appendonly yes\nappendfsync always\n")
+	a := c.client(0)
+	var keys []string
+	for i := range 50 {
+		k := c.keyOn(2, fmt.Sprintf("durable%d-", i))
+		if err := a.Set(ctx, k, k, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	c.stop(c.nodes[2], syscall.SIGKILL)
+	c.start(c.nodes[2])
+	for _, k := range keys {
+		var got string
+		var err error
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if got, err = a.Get(ctx, k).Result(); err == nil || time.Now().After(deadline) {
+				break
+			}
+		}
+		if got != k {
+			t.Fatalf("after the restart %s = %q, %v; want its value", k, got, err)
+		}
+	}
+}
