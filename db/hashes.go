@@ -247,7 +247,7 @@ func registerHashes(t *Table) {
 	cmd("hmget", -3, read|fast, "2.0.0", "Returns the values of fields of a hash.", hmget)
 	cmd("hdel", -3, write|fast, "2.0.0", "Deletes fields of a hash.", hdel)
 	cmd("hexists", 3, read|fast, "2.0.0", "Reports whether a field exists in a hash.", hexists)
-	cmd("hlen", 2, read|fast, "2.0.0", "Returns the number of fields of a hash.", hlen)
+	cmd("hlen", 2, read|fast, "2.0.0", "Returns the number of fields of a hash.", collectionLen(KindHash))
 	cmd("hstrlen", 3, read|fast, "3.2.0", "Returns the length of the value of a field of a hash.", hstrlen)
 	cmd("hkeys", 2, read, "2.0.0", "Returns every field of a hash.", hashWalk(true, false))
 	cmd("hvals", 2, read, "2.0.0", "Returns every value of a hash.", hashWalk(false, true))
@@ -258,24 +258,9 @@ func registerHashes(t *Table) {
 	cmd("hscan", -3, read, "2.8.0", "Iterates over the fields and values of a hash.", hscan)
 }
 
-// hashArg returns the hash at key, or nil if the key is missing. read
-// counts the lookup as a keyspace hit or miss; a write does not, but both
-// refresh the key's access time. If the key holds another kind it writes
-// WRONGTYPE and returns ok false.
-func (c *Ctx) hashArg(key []byte, read bool) (h *hashValue, ok bool) {
-	var e *Entry
-	if read {
-		e = c.LookupRead(key)
-	} else if e = c.Lookup(key); e != nil {
-		c.touch(e)
-	}
-	if !c.CheckKind(e, KindHash) {
-		return nil, false
-	}
-	if e == nil {
-		return nil, true
-	}
-	return e.Value.Obj.(*hashValue), true
+// hashArg returns the hash at key, nil if the key is missing (see lookupAs).
+func (c *Ctx) hashArg(key []byte, read bool) (*hashValue, bool) {
+	return lookupAs[*hashValue](c, key, KindHash, read)
 }
 
 // newHash stores an empty hash at key, which is missing, and returns it.
@@ -389,18 +374,6 @@ func hexists(c *Ctx) {
 		_, found = h.get(c.Args[2])
 	}
 	c.WriteBool(found)
-}
-
-func hlen(c *Ctx) {
-	h, ok := c.hashArg(c.Args[1], true)
-	if !ok {
-		return
-	}
-	n := 0
-	if h != nil {
-		n = h.Len()
-	}
-	c.W.WriteInt(int64(n))
 }
 
 func hstrlen(c *Ctx) {

@@ -58,7 +58,7 @@ func registerLists(t *Table) {
 	cmd("rpushx", -3, write|oom|fast, 1, 1, "2.2.0", "Appends elements to a list only if it exists.", push(false, true))
 	cmd("lpop", -2, write|fast, 1, 1, "1.0.0", "Removes and returns the first elements of a list.", pop(true))
 	cmd("rpop", -2, write|fast, 1, 1, "1.0.0", "Removes and returns the last elements of a list.", pop(false))
-	cmd("llen", 2, read|fast, 1, 1, "1.0.0", "Returns the length of a list.", llen)
+	cmd("llen", 2, read|fast, 1, 1, "1.0.0", "Returns the length of a list.", collectionLen(KindList))
 	cmd("lrange", 4, read, 1, 1, "1.0.0", "Returns a range of elements of a list.", lrange)
 	cmd("lindex", 3, read, 1, 1, "1.0.0", "Returns the element of a list at an index.", lindex)
 	cmd("lset", 4, write|oom, 1, 1, "1.0.0", "Replaces the element of a list at an index.", lset)
@@ -96,24 +96,9 @@ func numKeys(args [][]byte, at int) [][]byte {
 	return args[at+1 : at+1+int(n)]
 }
 
-// listArg returns the list at key, or nil if the key is missing. read
-// counts the lookup as a keyspace hit or miss; a write does not, but both
-// refresh the key's access time. If the key holds another kind it writes
-// WRONGTYPE and returns ok false.
-func (c *Ctx) listArg(key []byte, read bool) (l *listValue, ok bool) {
-	var e *Entry
-	if read {
-		e = c.LookupRead(key)
-	} else if e = c.Lookup(key); e != nil {
-		c.touch(e)
-	}
-	if !c.CheckKind(e, KindList) {
-		return nil, false
-	}
-	if e == nil {
-		return nil, true
-	}
-	return e.Value.Obj.(*listValue), true
+// listArg returns the list at key, nil if the key is missing (see lookupAs).
+func (c *Ctx) listArg(key []byte, read bool) (*listValue, bool) {
+	return lookupAs[*listValue](c, key, KindList, read)
 }
 
 // newList stores a new empty list at key and returns it.
@@ -268,16 +253,6 @@ func bpop(front bool) func(c *Ctx) {
 			return
 		}
 		c.Block(keys, timeout, (*resp.Writer).WriteNullArray)
-	}
-}
-
-func llen(c *Ctx) {
-	if l, ok := c.listArg(c.Args[1], true); ok {
-		if l == nil {
-			c.W.WriteInt(0)
-		} else {
-			c.W.WriteInt(int64(l.Len()))
-		}
 	}
 }
 

@@ -229,3 +229,40 @@ func (c *Ctx) removeMembers(v Collection, class EventClass, event string, remove
 	}
 	c.W.WriteInt(int64(removed))
 }
+
+// lookupAs finds key for a command on collections of kind, stored as T: a
+// read counts a keyspace hit or miss, a write refreshes the key's access
+// time. For another kind it writes WRONGTYPE and returns false; a missing
+// key gives the zero T (nil) and true.
+func lookupAs[T Collection](c *Ctx, key []byte, kind Kind, read bool) (T, bool) {
+	var zero T
+	var e *Entry
+	if read {
+		e = c.LookupRead(key)
+	} else if e = c.Lookup(key); e != nil {
+		c.touch(e)
+	}
+	if !c.CheckKind(e, kind) {
+		return zero, false
+	}
+	if e == nil {
+		return zero, true
+	}
+	return e.Value.Obj.(T), true
+}
+
+// collectionLen returns the Run function of LLEN, HLEN, SCARD and ZCARD:
+// the number of elements of the kind collection at Args[1], 0 when the key
+// is missing.
+func collectionLen(kind Kind) func(*Ctx) {
+	return func(c *Ctx) {
+		v, ok := lookupAs[Collection](c, c.Args[1], kind, true)
+		switch {
+		case !ok:
+		case v == nil:
+			c.W.WriteInt(0)
+		default:
+			c.W.WriteInt(int64(v.Len()))
+		}
+	}
+}

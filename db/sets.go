@@ -56,7 +56,7 @@ func registerSets(t *Table) {
 	}
 	cmd("sadd", -3, write|oom|fast, 1, "1.0.0", "Adds members to a set, creating it if needed.", sadd)
 	cmd("srem", -3, write|fast, 1, "1.0.0", "Removes members from a set.", srem)
-	cmd("scard", 2, read|fast, 1, "1.0.0", "Returns the number of members of a set.", scard)
+	cmd("scard", 2, read|fast, 1, "1.0.0", "Returns the number of members of a set.", collectionLen(KindSet))
 	cmd("sismember", 3, read|fast, 1, "1.0.0", "Reports whether a value is a member of a set.", sismember)
 	cmd("smismember", -3, read|fast, 1, "6.2.0", "Reports whether each of several values is a member of a set.", smismember)
 	cmd("smembers", 2, read, 1, "1.0.0", "Returns every member of a set.", smembers)
@@ -74,24 +74,9 @@ func registerSets(t *Table) {
 	cmd("sscan", -3, read, 1, "2.8.0", "Iterates over the members of a set.", sscan)
 }
 
-// setArg returns the set at key, or nil if the key is missing. read counts
-// the lookup as a keyspace hit or miss; a write does not, but both refresh
-// the key's access time. If the key holds another kind it writes WRONGTYPE
-// and returns ok false.
-func (c *Ctx) setArg(key []byte, read bool) (s *setValue, ok bool) {
-	var e *Entry
-	if read {
-		e = c.LookupRead(key)
-	} else if e = c.Lookup(key); e != nil {
-		c.touch(e)
-	}
-	if !c.CheckKind(e, KindSet) {
-		return nil, false
-	}
-	if e == nil {
-		return nil, true
-	}
-	return e.Value.Obj.(*setValue), true
+// setArg returns the set at key, nil if the key is missing (see lookupAs).
+func (c *Ctx) setArg(key []byte, read bool) (*setValue, bool) {
+	return lookupAs[*setValue](c, key, KindSet, read)
 }
 
 // writeMembers writes every member of s as an array, or as a RESP3 set if
@@ -140,18 +125,6 @@ func srem(c *Ctx) {
 	default:
 		c.removeMembers(s, EventSet, "srem", s.Remove)
 	}
-}
-
-func scard(c *Ctx) {
-	s, ok := c.setArg(c.Args[1], true)
-	if !ok {
-		return
-	}
-	n := 0
-	if s != nil {
-		n = s.Len()
-	}
-	c.W.WriteInt(int64(n))
 }
 
 func sismember(c *Ctx) {

@@ -129,7 +129,7 @@ func registerZSets(t *Table) {
 	cmd("zadd", -4, write|fast, 1, 1, 1, "1.2.0", "Adds members to a sorted set, or updates their scores.", zadd)
 	cmd("zincrby", 4, write|fast, 1, 1, 1, "1.2.0", "Increments the score of a member in a sorted set.", zincrby)
 	cmd("zrem", -3, FlagWrite|fast, 1, 1, 1, "1.2.0", "Removes members from a sorted set.", zrem)
-	cmd("zcard", 2, read|fast, 1, 1, 1, "1.2.0", "Returns the number of members in a sorted set.", zcard)
+	cmd("zcard", 2, read|fast, 1, 1, 1, "1.2.0", "Returns the number of members in a sorted set.", collectionLen(KindZSet))
 	cmd("zscore", 3, read|fast, 1, 1, 1, "1.2.0", "Returns the score of a member in a sorted set.", zscore)
 	cmd("zmscore", -3, read|fast, 1, 1, 1, "6.2.0", "Returns the scores of several members in a sorted set.", zmscore)
 	cmd("zcount", 4, read|fast, 1, 1, 1, "2.0.0", "Counts the members of a sorted set within a score range.", zcount)
@@ -189,23 +189,9 @@ func zsetNumKeys(dst, num int) func(args [][]byte) [][]byte {
 	}
 }
 
-// zsetArg looks key up for a command that reads it and returns its sorted
-// set, nil if the key is missing. On a key of another kind it writes
-// WRONGTYPE and returns ok false.
-func (c *Ctx) zsetArg(key []byte, read bool) (s *sortedSet, ok bool) {
-	var e *Entry
-	if read {
-		e = c.LookupRead(key)
-	} else {
-		e = c.Lookup(key)
-	}
-	if !c.CheckKind(e, KindZSet) {
-		return nil, false
-	}
-	if e == nil {
-		return nil, true
-	}
-	return e.Value.Obj.(*sortedSet), true
+// zsetArg returns the sorted set at key, nil if the key is missing (see lookupAs).
+func (c *Ctx) zsetArg(key []byte, read bool) (*sortedSet, bool) {
+	return lookupAs[*sortedSet](c, key, KindZSet, read)
 }
 
 // zreply writes lists of sorted-set members, with or without their scores.
@@ -389,18 +375,6 @@ func zrem(c *Ctx) {
 	}
 }
 
-func zcard(c *Ctx) {
-	s, ok := c.zsetArg(c.Args[1], true)
-	if !ok {
-		return
-	}
-	if s == nil {
-		c.W.WriteInt(0)
-		return
-	}
-	c.W.WriteInt(int64(s.Len()))
-}
-
 func zscore(c *Ctx) {
 	s, ok := c.zsetArg(c.Args[1], true)
 	if !ok {
@@ -523,36 +497,33 @@ func countBetween(s *sortedSet, first, last *zset.Node) int64 {
 	return int64(max(s.Rank(last)-s.Rank(first)+1, 0))
 }
 
+// zcount serves ZCOUNT key min max.
 func zcount(c *Ctx) {
 	r, ok := c.scoreRangeArgs(2, 3)
-	if !ok {
-		return
+	if ok {
+		c.countRange(func(s *sortedSet) int64 { return countBetween(s, s.FirstInScore(r), s.LastInScore(r)) })
 	}
-	s, ok := c.zsetArg(c.Args[1], true)
-	if !ok {
-		return
-	}
-	if s == nil {
-		c.W.WriteInt(0)
-		return
-	}
-	c.W.WriteInt(countBetween(s, s.FirstInScore(r), s.LastInScore(r)))
 }
 
+// zlexcount serves ZLEXCOUNT key min max.
 func zlexcount(c *Ctx) {
 	r, ok := c.lexRangeArgs(2, 3)
-	if !ok {
-		return
+	if ok {
+		c.countRange(func(s *sortedSet) int64 { return countBetween(s, s.FirstInLex(r), s.LastInLex(r)) })
 	}
+}
+
+// countRange replies with count of the sorted set at Args[1], 0 when the
+// key is missing.
+func (c *Ctx) countRange(count func(s *sortedSet) int64) {
 	s, ok := c.zsetArg(c.Args[1], true)
-	if !ok {
-		return
-	}
-	if s == nil {
+	switch {
+	case !ok:
+	case s == nil:
 		c.W.WriteInt(0)
-		return
+	default:
+		c.W.WriteInt(count(s))
 	}
-	c.W.WriteInt(countBetween(s, s.FirstInLex(r), s.LastInLex(r)))
 }
 
 // rankRange resolves Redis's start and stop over n members, negative ones
