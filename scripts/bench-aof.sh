@@ -34,28 +34,14 @@ stop_server() {
 # bench_fsync POLICY runs the rounds for one appendfsync policy and appends
 # their rows to $WORK/all, with the policy in the test name.
 bench_fsync() {
-	local fsync=$1 round pipeline server order
+	local fsync=$1
 	local aof=(--appendonly yes --appendfsync "$fsync" --aof-use-rdb-preamble no)
 	start_server "redis-$fsync" "$REDIS_SERVER" --save "" "${aof[@]}"
 	REDIS_PID=$SERVER_PID REDIS_PORT=$SERVER_PORT
 	start_server "myredis-$fsync" "$MYREDIS" "${aof[@]}"
 	MY_PID=$SERVER_PID MY_PORT=$SERVER_PORT
 	: >"$WORK/results"
-	for ((round = 1; round <= ROUNDS; round++)); do
-		# Alternate which server goes first, so neither always runs on a warmer machine.
-		order="redis myredis"
-		((round % 2 == 0)) && order="myredis redis"
-		for pipeline in $PIPELINES; do
-			for server in $order; do
-				echo "appendfsync $fsync, round $round, -P $pipeline, $server" >&2
-				if [[ $server == redis ]]; then
-					run_benchmark redis "$REDIS_PORT" "$pipeline" "$round"
-				else
-					run_benchmark myredis "$MY_PORT" "$pipeline" "$round"
-				fi
-			done
-		done
-	done
+	run_rounds "appendfsync $fsync, "
 	stop_server "$REDIS_PID"
 	stop_server "$MY_PID"
 	awk -F'\t' -v OFS='\t' -v f="$fsync" '{ $1 = $1 " " f; print }' "$WORK/results" >>"$WORK/all"

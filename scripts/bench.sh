@@ -158,14 +158,22 @@ main() {
 	start_both
 	echo "redis pid $REDIS_PID port $REDIS_PORT; myredis pid $MY_PID port $MY_PORT;" \
 		"pinning: ${PIN_SERVER[*]:-none}; tests: $TESTS; $REQUESTS requests, $CLIENTS clients, $ROUNDS rounds" >&2
-	local round pipeline server order
+	run_rounds ""
+	print_table
+}
+
+# run_rounds LABEL runs ROUNDS rounds at each pipeline depth of PIPELINES
+# against Redis (REDIS_PORT) and MyRedis (MY_PORT), alternating which goes
+# first so neither always runs on a warmer machine; LABEL prefixes the
+# progress lines.
+run_rounds() {
+	local label=$1 round pipeline server order
 	for ((round = 1; round <= ROUNDS; round++)); do
-		# Alternate which server goes first, so neither always runs on a warmer machine.
 		order="redis myredis"
 		((round % 2 == 0)) && order="myredis redis"
 		for pipeline in $PIPELINES; do
 			for server in $order; do
-				echo "round $round, -P $pipeline, $server" >&2
+				echo "${label}round $round, -P $pipeline, $server" >&2
 				if [[ $server == redis ]]; then
 					run_benchmark redis "$REDIS_PORT" "$pipeline" "$round"
 				else
@@ -174,7 +182,6 @@ main() {
 			done
 		done
 	done
-	print_table
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
