@@ -4,8 +4,9 @@
 # Starts both servers on free loopback ports (each with its own temporary
 # directory, no persistence), runs redis-benchmark against them in turn for
 # ROUNDS rounds at each pipeline depth, and prints the median requests/s, p50
-# and p99 latency of each, with the MyRedis/Redis throughput ratio. With two
-# or more CPUs the servers run on core 0 and redis-benchmark on core 1.
+# and p99 latency of each, with the median MyRedis/Redis throughput ratio of
+# runs made back to back. With two or more CPUs the servers run on core 0 and
+# redis-benchmark on core 1.
 #
 # Settings (environment): TESTS (redis-benchmark -t list), REQUESTS, CLIENTS,
 # ROUNDS, PIPELINES (space separated), MYREDIS (binary, default bin/my_redis).
@@ -111,12 +112,12 @@ median() {
 	sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# run_benchmark SERVER PORT PIPELINE ROUND appends one TSV row per test to
-# $WORK/results: test, pipeline, server, round, rps, p50 ms, p99 ms.
+# run_benchmark SERVER PORT PIPELINE ROUND TESTS appends one TSV row per test
+# to $WORK/results: test, pipeline, server, round, rps, p50 ms, p99 ms.
 run_benchmark() {
-	local server=$1 port=$2 pipeline=$3 round=$4
+	local server=$1 port=$2 pipeline=$3 round=$4 tests=$5
 	"${PIN_CLIENT[@]}" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$REQUESTS" \
-		-t "$TESTS" -P "$pipeline" --csv -q 2>"$WORK/benchmark.err" |
+		-t "$tests" -P "$pipeline" --csv -q 2>"$WORK/benchmark.err" |
 		# CSV columns: test, rps, avg, min, p50, p95, p99, max; the first row is a header.
 		awk -F, -v OFS='\t' -v server="$server" -v p="$pipeline" -v r="$round" '
 			NR > 1 { gsub(/"/, ""); print $1, p, server, r, $2, $5, $7 }' >>"$WORK/results"
@@ -126,7 +127,24 @@ run_benchmark() {
 	fi
 }
 
-# print_table prints the medians over rounds of $WORK/results.
+# paired_ratios TEST PIPELINE prints, one per line, the MyRedis/Redis
+# throughput ratio of each pair of runs of TEST in $WORK/results: the runs of
+# one round, paired in the order they ran when a test repeats within a round
+# (redis-benchmark's LPUSH before every LRANGE).
+paired_ratios() {
+	awk -F'\t' -v t="$1" -v p="$2" '
+		$1 == t && $2 == p { rps[$3, $4, ++n[$3, $4]] = $5 }
+		END {
+			for (k in rps) {
+				split(k, f, SUBSEP)
+				if (f[1] == "myredis" && (("redis", f[2], f[3]) in rps) && rps["redis", f[2], f[3]] > 0)
+					printf "%.2f\n", rps[k] / rps["redis", f[2], f[3]]
+			}
+		}' "$WORK/results"
+}
+
+# print_table prints the medians over rounds of $WORK/results: requests/s and
+# latencies of each server, and the median of the per-round ratios.
 print_table() {
 	local fmt="%-16s %3s %12s %12s %7s %9s %9s %9s %9s\n"
 	local test pipeline server
@@ -142,7 +160,7 @@ print_table() {
 		done
 		# shellcheck disable=SC2059
 		printf "$fmt" "$test" "$pipeline" "${m[redis.rps]}" "${m[myredis.rps]}" \
-			"$(awk -v a="${m[myredis.rps]}" -v b="${m[redis.rps]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+			"$(paired_ratios "$test" "$pipeline" | median)" \
 			"${m[redis.p50]}" "${m[myredis.p50]}" "${m[redis.p99]}" "${m[myredis.p99]}"
 	done
 }
@@ -163,22 +181,27 @@ main() {
 }
 
 # run_rounds LABEL runs ROUNDS rounds at each pipeline depth of PIPELINES
-# against Redis (REDIS_PORT) and MyRedis (MY_PORT), alternating which goes
-# first so neither always runs on a warmer machine; LABEL prefixes the
-# progress lines.
+# against Redis (REDIS_PORT) and MyRedis (MY_PORT). Each test runs on both
+# servers back to back, so a slow spell of this shared machine hits both
+# sides of a ratio alike; which server goes first alternates by round.
+# LABEL prefixes the progress lines.
 run_rounds() {
-	local label=$1 round pipeline server order
+	local label=$1 round pipeline server order test
+	local -a tests
+	IFS=, read -ra tests <<<"$TESTS"
 	for ((round = 1; round <= ROUNDS; round++)); do
 		order="redis myredis"
 		((round % 2 == 0)) && order="myredis redis"
 		for pipeline in $PIPELINES; do
-			for server in $order; do
-				echo "${label}round $round, -P $pipeline, $server" >&2
-				if [[ $server == redis ]]; then
-					run_benchmark redis "$REDIS_PORT" "$pipeline" "$round"
-				else
-					run_benchmark myredis "$MY_PORT" "$pipeline" "$round"
-				fi
+			echo "${label}round $round, -P $pipeline" >&2
+			for test in "${tests[@]}"; do
+				for server in $order; do
+					if [[ $server == redis ]]; then
+						run_benchmark redis "$REDIS_PORT" "$pipeline" "$round" "$test"
+					else
+						run_benchmark myredis "$MY_PORT" "$pipeline" "$round" "$test"
+					fi
+				done
 			done
 		done
 	done
