@@ -48,7 +48,16 @@ type Session struct {
 	resolved      []byte          // reused by resolveDeferred
 
 	lastActive atomic.Int64 // unix nanoseconds of the last command
-	killed     atomic.Bool
+	// readAt is when the last read from the socket returned, and sinceRead
+	// when, after it, the previous command ended. A command starts where the
+	// previous one ended, and ends at a monotonic reading (time.Since), the
+	// cheapest clock read: one per pipelined command.
+	readAt    time.Time
+	sinceRead time.Duration
+	// idleDeadline: the socket carries the read deadline of the timeout
+	// setting.
+	idleDeadline bool
+	killed       atomic.Bool
 
 	// out, once set (by SUBSCRIBE or MONITOR), carries all the session's
 	// output, so replies keep their order with messages.
@@ -94,7 +103,8 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 	sess.Client.ID = id
 	sess.Client.Ext = sess
 	sess.Client.OnPark = sess.watchWhileParked
-	sess.lastActive.Store(time.Now().UnixNano())
+	sess.readAt = time.Now()
+	sess.lastActive.Store(sess.readAt.UnixNano())
 	if sc, ok := conn.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			raw.Control(func(fd uintptr) { sess.fd = int(fd) })
@@ -124,6 +134,7 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 	if len(sess.pending) > 0 {
 		n := copy(p, sess.pending)
 		sess.pending = sess.pending[n:]
+		sess.readAt, sess.sinceRead = time.Now(), 0
 		return n, nil
 	}
 	if sess.readErr != nil {
@@ -131,10 +142,13 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 	}
 	if t := time.Duration(sess.srv.timeout.Load()); t > 0 {
 		sess.conn.SetReadDeadline(time.Now().Add(t))
-	} else {
+		sess.idleDeadline = true
+	} else if sess.idleDeadline { // CONFIG SET timeout 0 since the last read
 		sess.conn.SetReadDeadline(time.Time{})
+		sess.idleDeadline = false
 	}
 	n, err := sess.conn.Read(p)
+	sess.readAt, sess.sinceRead = time.Now(), 0
 	sess.srv.stats.NetInputBytes.Add(int64(n))
 	return n, err
 }
@@ -294,7 +308,8 @@ func (sess *Session) dispatch(args [][]byte) {
 		// Earlier replies go ahead of anything this command publishes.
 		sess.flush()
 	}
-	now := time.Now()
+	start := sess.sinceRead
+	now := sess.readAt.Add(start)
 	sess.lastActive.Store(now.UnixNano())
 	cmd, errMsg := srv.table.Lookup(args)
 	if errMsg == "" {
@@ -335,7 +350,8 @@ func (sess *Session) dispatch(args [][]byte) {
 		if srv.persist != nil && (cmd.Flags&db.FlagWrite != 0 || cmd.Name == "exec") {
 			sess.needSync = true
 		}
-		took := time.Since(now)
+		sess.sinceRead = time.Since(sess.readAt)
+		took := sess.sinceRead - start
 		st := srv.cmdStats[cmd]
 		st.Calls.Add(1)
 		st.Usec.Add(int64(took / time.Microsecond))
@@ -384,6 +400,7 @@ func (sess *Session) watchWhileParked() (done func()) {
 	sess.blocked.Store(true)
 	sess.flush()
 	sess.conn.SetReadDeadline(time.Time{})
+	sess.idleDeadline = false
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
