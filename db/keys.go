@@ -457,6 +457,9 @@ func renameReply(c *Ctx, nx, renamed bool) {
 func (c *Ctx) addEntry(d *DB, key []byte, v Value, at int64, meta uint32) {
 	e := d.keys.AddLocked(key, v)
 	e.Meta = meta
+	if d != c.DB && c.ks.watched.count.Load() > 0 { // run touches c.DB's keys
+		c.ks.touchWatched(d, [][]byte{key}, true)
+	}
 	c.ks.fire(d.index, EventNew, "new", key)
 	if v.awaited() {
 		c.ks.signalReady(d.index, key)

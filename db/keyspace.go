@@ -209,7 +209,11 @@ type Client struct {
 	// and the function it returns when the client wakes. The server uses it
 	// to flush pending replies and to notice a disconnect meanwhile.
 	OnPark func() (done func())
-	Ext    any
+	// OnQueuedRun, if set, is called after EXEC runs each queued command,
+	// with the selected database after it and how long it took; the server logs it
+	// to the slow log, the command statistics and MONITOR, as Redis does.
+	OnQueuedRun func(cmd *Command, db int, args [][]byte, took time.Duration)
+	Ext         any
 
 	ctx    Ctx
 	keyBuf [][]byte
@@ -285,7 +289,7 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	}
 	cmd.Run(c)
 	if c.wrote && ks.watched.count.Load() > 0 {
-		ks.touchWatched(c.DB.index, cmd.Keys(cl.keyBuf[:0], args))
+		ks.touchWatched(c.DB, cmd.Keys(cl.keyBuf[:0], args), cmd.Flags&FlagOwnLocks == 0 || mode == runAlone)
 	}
 	return c.onTimeout
 }
@@ -434,7 +438,7 @@ func (ks *Keyspace) expire(d *DB, e *Entry) {
 	ks.stats.ExpiredKeys.Add(1)
 	ks.propagate(d.index, [][]byte{delName, key})
 	if ks.watched.count.Load() > 0 {
-		ks.touchWatched(d.index, [][]byte{key})
+		ks.touchWatched(d, [][]byte{key}, true)
 	}
 	ks.fire(d.index, EventExpired, "expired", key)
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
+	"unsafe"
 
 	"myredis/resp"
 )
@@ -80,6 +82,19 @@ func (cl *Client) Queued() (cmds []*Command, args [][][]byte) {
 		args = append(args, q.args)
 	}
 	return cmds, args
+}
+
+// MultiMemory returns about how many bytes cl's queued transaction holds:
+// its arguments and their slice headers (CLIENT LIST's multi-mem).
+func (cl *Client) MultiMemory() int {
+	if cl.multi == nil {
+		return 0
+	}
+	n := len(cl.multi.arena) + len(cl.multi.queue)*int(unsafe.Sizeof(queued{}))
+	for _, q := range cl.multi.queue {
+		n += len(q.args) * int(unsafe.Sizeof(q.args[0]))
+	}
+	return n
 }
 
 // Watching reports whether cl WATCHes any key.
@@ -164,7 +179,7 @@ func watch(c *Ctx) {
 		e := c.DB.keys.FindLocked(key)
 		expired := e != nil && e.ExpireAt() != 0 && e.ExpireAt() <= c.Now
 		c.Client.watching = append(c.Client.watching, watchedKey{bk, expired})
-		c.ks.watched.add(bk, c.Client)
+		c.ks.watched.add(bk, c.Client, expired)
 	}
 	c.WriteOK()
 }
@@ -219,7 +234,13 @@ func (ks *Keyspace) execTransaction(cl *Client, w *resp.Writer) {
 	w.WriteArray(len(t.queue))
 	for _, q := range t.queue {
 		cl.multi = t // commands see the transaction (Propagate wraps it in MULTI/EXEC)
+		if cl.OnQueuedRun == nil {
+			ks.run(cl, q.cmd, q.args, w, mode)
+			continue
+		}
+		start := time.Now()
 		ks.run(cl, q.cmd, q.args, w, mode)
+		cl.OnQueuedRun(q.cmd, cl.DB, q.args, time.Since(start))
 	}
 	cl.multi = nil
 	cl.NoBlock = false
@@ -292,17 +313,25 @@ func (ks *Keyspace) watchBroken(cl *Client) bool {
 // watchedKeys records, per database and key, the clients that WATCH it.
 type watchedKeys struct {
 	mu      sync.Mutex
-	clients map[blockKey][]*Client
+	clients map[blockKey][]watcher
 	count   atomic.Int64 // registrations, so writes skip all this when there are none
 }
 
-func (wk *watchedKeys) add(bk blockKey, cl *Client) {
+// watcher is one client's WATCH of a key. expired: the key was already past
+// its deadline at WATCH, so, as in Redis 7, deleting it changes nothing
+// logically and does not fail the transaction; any other write does.
+type watcher struct {
+	cl      *Client
+	expired bool
+}
+
+func (wk *watchedKeys) add(bk blockKey, cl *Client, expired bool) {
 	wk.mu.Lock()
 	defer wk.mu.Unlock()
 	if wk.clients == nil {
-		wk.clients = make(map[blockKey][]*Client)
+		wk.clients = make(map[blockKey][]watcher)
 	}
-	wk.clients[bk] = append(wk.clients[bk], cl)
+	wk.clients[bk] = append(wk.clients[bk], watcher{cl, expired})
 	wk.count.Add(1)
 }
 
@@ -312,7 +341,7 @@ func (ks *Keyspace) unwatchAll(cl *Client) {
 		wk := &ks.watched
 		wk.mu.Lock()
 		for _, w := range cl.watching {
-			list := slices.DeleteFunc(wk.clients[w.bk], func(o *Client) bool { return o == cl })
+			list := slices.DeleteFunc(wk.clients[w.bk], func(o watcher) bool { return o.cl == cl })
 			if len(list) == 0 {
 				delete(wk.clients, w.bk)
 			} else {
@@ -326,15 +355,35 @@ func (ks *Keyspace) unwatchAll(cl *Client) {
 	cl.casDirty.Store(false)
 }
 
-// touchWatched marks every client watching one of keys in database db: its
-// next EXEC fails.
-func (ks *Keyspace) touchWatched(db int, keys [][]byte) {
+// touchWatched marks the clients watching one of keys of d, which a write
+// just changed: their next EXEC fails. Watchers that saw a key already
+// expired are spared if the write deleted it (see watcher). locked says the
+// caller holds the keys' shard locks; otherwise they are taken to look.
+func (ks *Keyspace) touchWatched(d *DB, keys [][]byte, locked bool) {
+	var gone []bool
+	if !locked { // look before taking wk.mu: shard locks come first
+		gone = make([]bool, len(keys))
+		for i, k := range keys {
+			s := d.keys.ShardOf(k)
+			d.keys.LockShard(s)
+			gone[i] = d.keys.FindLocked(k) == nil
+			d.keys.UnlockShard(s)
+		}
+	}
 	wk := &ks.watched
 	wk.mu.Lock()
 	defer wk.mu.Unlock()
-	for _, k := range keys {
-		for _, cl := range wk.clients[blockKey{db, string(k)}] {
-			cl.casDirty.Store(true)
+	for i, k := range keys {
+		list := wk.clients[blockKey{d.index, string(k)}]
+		for j := range list {
+			w := &list[j]
+			if w.expired {
+				w.expired = false // from now on, any write counts
+				if (locked && d.keys.FindLocked(k) == nil) || (!locked && gone[i]) {
+					continue
+				}
+			}
+			w.cl.casDirty.Store(true)
 		}
 	}
 }
@@ -354,11 +403,17 @@ func (ks *Keyspace) touchWatchedIn(d, other *DB) {
 			continue
 		}
 		key := []byte(bk.key)
-		if d.keys.FindLocked(key) == nil && (other == nil || other.keys.FindLocked(key) == nil) {
+		inD, inOther := d.keys.FindLocked(key) != nil, other != nil && other.keys.FindLocked(key) != nil
+		if !inD && !inOther {
 			continue
 		}
-		for _, cl := range clients {
-			cl.casDirty.Store(true)
+		for i := range clients {
+			w := &clients[i]
+			if w.expired && !inOther { // only an already expired key goes: no change
+				w.expired = false
+				continue
+			}
+			w.cl.casDirty.Store(true)
 		}
 	}
 }

@@ -124,6 +124,10 @@ func (r *Reader) SetLimits(l Limits) { r.lim = l.withDefaults() }
 // Buffered reports how many bytes are buffered but not yet returned.
 func (r *Reader) Buffered() int { return r.end - r.start }
 
+// Size returns the length of the read buffer, which grows for a large
+// command and shrinks back after it.
+func (r *Reader) Size() int { return len(r.buf) }
+
 // ReadCommand returns the arguments of the next command. Both the outer
 // slice and the arguments point into the Reader's buffer and stay valid only
 // until the next call on the Reader.

@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"myredis/db"
@@ -34,7 +35,7 @@ func (s *Server) registerClient() {
 	sub("setinfo", 4, 0, "7.2.0", "Records the client library's name or version.", clientSetInfo)
 	sub("list", -2, db.FlagAdmin, "2.4.0", "Lists the connections.", s.clientList)
 	sub("info", 2, 0, "6.2.0", "Describes this connection.", func(c *db.Ctx) {
-		c.W.WriteVerbatim("txt", session(c).describe()+"\n")
+		c.W.WriteVerbatim("txt", session(c).describe(c)+"\n")
 	})
 	sub("kill", -3, db.FlagAdmin, "2.4.0", "Closes connections by address, id or type.", s.clientKill)
 	sub("no-evict", 3, db.FlagAdmin, "7.0.0", "Exempts the connection from client eviction.", func(c *db.Ctx) {
@@ -132,8 +133,41 @@ func clientReply(c *db.Ctx) {
 	}
 }
 
-// describe formats the session as one line of CLIENT LIST.
-func (sess *Session) describe() string {
+// shown is the state of a session that CLIENT LIST shows other sessions.
+// The session publishes it at the end of each batch of commands, before
+// their replies leave, so a client that saw a reply sees its effect here.
+type shown struct {
+	db       atomic.Int64
+	qbuf     atomic.Int64 // bytes read but not yet parsed
+	rbs, rbp atomic.Int64 // read buffer size, and its peak since it last shrank
+	multiMem atomic.Int64 // bytes held by the queued transaction
+}
+
+// publish updates sess.shown; only sess's goroutine calls it.
+func (sess *Session) publish() {
+	p := &sess.shown
+	p.db.Store(int64(sess.DB))
+	p.qbuf.Store(int64(sess.r.Buffered()))
+	size := int64(sess.r.Size())
+	if size > p.rbp.Load() || size < p.rbs.Load() {
+		p.rbp.Store(size)
+	}
+	p.rbs.Store(size)
+	p.multiMem.Store(int64(sess.Client.MultiMemory()))
+}
+
+// describe formats the session as one line of CLIENT LIST, as seen by the
+// command c: a session describing itself shows its live state, including
+// the arguments and the replies of the batch now running.
+func (sess *Session) describe(c *db.Ctx) string {
+	argvMem, obl := 0, 0
+	if session(c) == sess {
+		sess.publish()
+		for _, a := range c.Args {
+			argvMem += len(a)
+		}
+		obl = sess.w.Buffered()
+	}
 	now := time.Now()
 	sess.mu.Lock()
 	name, lib, ver, cmd, proto := sess.name, sess.libName, sess.libVer, sess.lastCmd, sess.proto
@@ -156,26 +190,27 @@ func (sess *Session) describe() string {
 	field("age", itoa(int64(now.Sub(sess.created)/time.Second)))
 	field("idle", itoa(int64(idle/time.Second)))
 	field("flags", sess.flags())
-	field("db", strconv.Itoa(sess.DB))
+	field("db", itoa(sess.shown.db.Load()))
 	field("sub", strconv.Itoa(int(sess.nsub.Load())))
 	field("psub", strconv.Itoa(int(sess.npsub.Load())))
 	field("ssub", "0")
 	field("multi", itoa(sess.multiLen.Load()))
-	field("qbuf", strconv.Itoa(sess.r.Buffered()))
-	field("qbuf-free", "0")
-	field("argv-mem", "0")
-	field("multi-mem", "0")
-	field("rbs", "0")
-	field("rbp", "0")
+	qbuf, rbs, multiMem := sess.shown.qbuf.Load(), sess.shown.rbs.Load(), sess.shown.multiMem.Load()
+	field("qbuf", itoa(qbuf))
+	field("qbuf-free", itoa(rbs-qbuf))
+	field("argv-mem", strconv.Itoa(argvMem))
+	field("multi-mem", itoa(multiMem))
+	field("rbs", itoa(rbs))
+	field("rbp", itoa(sess.shown.rbp.Load()))
 	omem, oll := 0, 0
 	if q := sess.out.Load(); q != nil {
 		omem = q.pending()
 		oll = min(omem, 1)
 	}
-	field("obl", "0")
+	field("obl", strconv.Itoa(obl))
 	field("oll", strconv.Itoa(oll))
 	field("omem", strconv.Itoa(omem))
-	field("tot-mem", "0")
+	field("tot-mem", itoa(rbs+multiMem+int64(argvMem+obl+omem)))
 	field("events", "r")
 	field("cmd", cmd)
 	field("user", "default")
@@ -265,7 +300,7 @@ func (s *Server) clientList(c *db.Ctx) {
 	}
 	var b strings.Builder
 	for _, sess := range sessions {
-		b.WriteString(sess.describe())
+		b.WriteString(sess.describe(c))
 		b.WriteByte('\n')
 	}
 	c.W.WriteVerbatim("txt", b.String())

@@ -154,25 +154,11 @@ func appendQuoted(dst, b []byte) []byte {
 	return append(dst, '"')
 }
 
-// queuedCommand is a command of a MULTI queue, kept for MONITOR.
-type queuedCommand struct {
-	cmd  *db.Command
-	args [][]byte
-}
-
 // noteQueued records what the server needs to know of a command queued in
-// MULTI: whether it writes (for CLIENT PAUSE WRITE), and, while someone
-// monitors, the command itself, shown when EXEC runs it.
-func (sess *Session) noteQueued(cmd *db.Command, args [][]byte) {
+// MULTI: whether it writes (for CLIENT PAUSE WRITE).
+func (sess *Session) noteQueued(cmd *db.Command) {
 	if isWriteLike(cmd) {
 		sess.multiWrites = true
-	}
-	if sess.srv.mon.n.Load() > 0 {
-		own := make([][]byte, len(args))
-		for i, a := range args {
-			own[i] = append([]byte(nil), a...)
-		}
-		sess.monitorQueue = append(sess.monitorQueue, queuedCommand{cmd, own})
 	}
 }
 
@@ -184,7 +170,6 @@ func (sess *Session) trackMulti(queued bool) {
 		if sess.multiLen.Load() != -1 {
 			sess.multiLen.Store(-1)
 			sess.multiWrites = false
-			sess.monitorQueue = nil
 		}
 	case queued:
 		sess.multiLen.Add(1)
@@ -193,10 +178,15 @@ func (sess *Session) trackMulti(queued bool) {
 	}
 }
 
-// afterExec logs a command that ran (it took took) to the slow log and to
-// the monitors; EXEC shows the commands it ran first, as Redis does.
-func (sess *Session) afterExec(cmd *db.Command, args [][]byte, took time.Duration) {
+// afterExec logs a command that ran in database dbIndex (it took took) to the
+// command statistics, the slow log and the monitors. EXEC calls it for each
+// command it runs (Client.OnQueuedRun), so, as in Redis, MONITOR shows them
+// before the EXEC line and a transaction that did not run shows none.
+func (sess *Session) afterExec(cmd *db.Command, dbIndex int, args [][]byte, took time.Duration) {
 	srv := sess.srv
+	st := srv.cmdStats[cmd]
+	st.Calls.Add(1)
+	st.Usec.Add(int64(took / time.Microsecond))
 	if cmd.Flags&db.FlagSkipSlowlog == 0 && srv.slow.slow(took) {
 		srv.slow.record(took, args, sess.addr, sess.clientName())
 	}
@@ -206,12 +196,7 @@ func (sess *Session) afterExec(cmd *db.Command, args [][]byte, took time.Duratio
 	if sess.monitoring.Load() {
 		sess.flush() // a monitor sees its own reply before its own line
 	}
-	if cmd.Name == "exec" {
-		for _, q := range sess.monitorQueue {
-			srv.feedMonitors(sess, q.cmd, sess.DB, q.args)
-		}
-	}
-	srv.feedMonitors(sess, cmd, sess.DB, args)
+	srv.feedMonitors(sess, cmd, dbIndex, args)
 }
 
 // clientName returns the name set by CLIENT SETNAME or HELLO.

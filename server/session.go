@@ -48,6 +48,7 @@ type Session struct {
 	resolved      []byte          // reused by resolveDeferred
 
 	lastActive atomic.Int64 // unix nanoseconds of the last command
+	shown      shown        // for CLIENT LIST in other sessions
 	// readAt is when the last read from the socket returned, and sinceRead
 	// when, after it, the previous command ended. A command starts where the
 	// previous one ended, and ends at a monotonic reading (time.Since), the
@@ -68,10 +69,9 @@ type Session struct {
 	nsub, npsub        atomic.Int32
 	resp3              atomic.Bool // the session speaks RESP3: messages are pushes
 	monitoring         atomic.Bool
-	blocked            atomic.Bool     // parked by a blocking command
-	multiLen           atomic.Int64    // commands queued in MULTI, -1 outside it
-	multiWrites        bool            // the MULTI queue holds a write (CLIENT PAUSE WRITE holds its EXEC)
-	monitorQueue       []queuedCommand // the MULTI queue, for MONITOR to show at EXEC
+	blocked            atomic.Bool  // parked by a blocking command
+	multiLen           atomic.Int64 // commands queued in MULTI, -1 outside it
+	multiWrites        bool         // the MULTI queue holds a write (CLIENT PAUSE WRITE holds its EXEC)
 
 	mu      sync.Mutex // guards the fields below, read by CLIENT LIST
 	name    string
@@ -103,6 +103,7 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 	sess.Client.ID = id
 	sess.Client.Ext = sess
 	sess.Client.OnPark = sess.watchWhileParked
+	sess.Client.OnQueuedRun = sess.afterExec
 	sess.readAt = time.Now()
 	sess.lastActive.Store(sess.readAt.UnixNano())
 	if sc, ok := conn.(syscall.Conn); ok {
@@ -123,6 +124,7 @@ type flushingReader struct{ sess *Session }
 
 func (f *flushingReader) Read(p []byte) (int, error) {
 	sess := f.sess
+	sess.publish()
 	if sess.w.Buffered() > 0 || len(sess.deferred) > 0 {
 		if err := sess.flush(); err != nil {
 			return 0, err
@@ -312,6 +314,13 @@ func (sess *Session) dispatch(args [][]byte) {
 	now := sess.readAt.Add(start)
 	sess.lastActive.Store(now.UnixNano())
 	cmd, errMsg := srv.table.Lookup(args)
+	if cmd != nil { // CLIENT LIST's cmd: as in Redis, even if refused or queued
+		if name := cmd.FullName(); sess.lastCmd != name {
+			sess.mu.Lock()
+			sess.lastCmd = name
+			sess.mu.Unlock()
+		}
+	}
 	if errMsg == "" {
 		errMsg = sess.refusal(cmd, w)
 	}
@@ -332,18 +341,13 @@ func (sess *Session) dispatch(args [][]byte) {
 		srv.ks.Queue(&sess.Client, cmd, args, w)
 		queued = cmd.Flags&db.FlagNoMulti == 0
 		if queued {
-			sess.noteQueued(cmd, args)
+			sess.noteQueued(cmd)
 		}
 	case sess.subscribed() && w.Protocol() == 2 && cmd.Name == "ping":
 		subscribedPing(w, args)
 	default:
 		if !sess.monitoring.Load() { // replicas and monitors are never paused
 			srv.pause.wait(sess, cmd, srv.done)
-		}
-		if name := cmd.FullName(); sess.lastCmd != name {
-			sess.mu.Lock()
-			sess.lastCmd = name
-			sess.mu.Unlock()
 		}
 		sess.Client.Now = now.UnixMilli()
 		srv.exec.Exec(sess, cmd, args, w)
@@ -352,10 +356,7 @@ func (sess *Session) dispatch(args [][]byte) {
 		}
 		sess.sinceRead = time.Since(sess.readAt)
 		took := sess.sinceRead - start
-		st := srv.cmdStats[cmd]
-		st.Calls.Add(1)
-		st.Usec.Add(int64(took / time.Microsecond))
-		sess.afterExec(cmd, args, took)
+		sess.afterExec(cmd, sess.DB, args, took)
 	}
 	sess.trackMulti(queued)
 	if sess.replyMode == replySkip && w == sess.discard {

@@ -2,6 +2,8 @@ package tests
 
 import (
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -119,52 +121,88 @@ func TestKeyspaceNotifications(t *testing.T) {
 	})
 }
 
+// TestMonitor checks MONITOR's lines against both servers, transactions
+// included: EXEC shows the commands it ran before its own line, with the
+// database selected after each; a transaction that does not run (EXECABORT,
+// broken WATCH, DISCARD) shows none of its queued commands.
 func TestMonitor(t *testing.T) {
-	s := startServer(t)
-	mon, c := s.dial(t), s.dial(t)
-	mon.mustDo("+OK\r\n", "MONITOR")
-	c.do("SET", "k", "a\"b\n\x01")
-	c.do("SELECT", "2")
-	c.do("AUTH", "secret")
-	c.do("CONFIG", "GET", "maxmemory") // admin: not shown
-	c.do("MULTI")
-	c.do("INCR", "n")
-	c.do("EXEC")
-	line := regexp.MustCompile(`^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\] (.*)\r\n$`)
-	for _, want := range []string{
-		`0 "SET" "k" "a\"b\n\x01"`,
-		`2 "SELECT" "2"`,
-		`2 "AUTH" "(redacted)"`,
-		`2 "MULTI"`,
-		`2 "INCR" "n"`,
-		`2 "EXEC"`,
-	} {
-		got := mon.read()
-		m := line.FindStringSubmatch(got)
-		if m == nil || m[1]+" "+m[2] != want {
-			t.Errorf("monitor line %q, want db and args %s", got, want)
+	forBoth(t, func(t *testing.T, s *server) {
+		mon, c, other := s.dial(t), s.dial(t), s.dial(t)
+		mon.mustDo("+OK\r\n", "MONITOR")
+		for _, cmd := range [][]string{
+			{"SET", "k", "a\"b\n\x01"},
+			{"SELECT", "2"},
+			{"AUTH", "secret"},
+			{"CONFIG", "GET", "maxmemory"}, // admin: not shown
+			{"MULTI"}, {"INCR", "n"}, {"SELECT", "3"}, {"INCR", "n"}, {"EXEC"},
+			{"MULTI"}, {"SET", "a", "1"}, {"NOSUCHCOMMAND"}, {"EXEC"},
+			{"WATCH", "w"},
+		} {
+			c.do(cmd...)
 		}
-	}
-	mon.mustDo("-ERR Replica can't interact with the keyspace\r\n", "GET", "k")
+		other.do("SELECT", "3")
+		other.do("SET", "w", "changed")
+		for _, cmd := range [][]string{{"MULTI"}, {"SET", "b", "1"}, {"EXEC"}, {"MULTI"}, {"SET", "c", "1"}, {"DISCARD"}} {
+			c.do(cmd...)
+		}
+		line := regexp.MustCompile(`^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\] (.*)\r\n$`)
+		for _, want := range []string{
+			`0 "SET" "k" "a\"b\n\x01"`,
+			`2 "SELECT" "2"`,
+			`2 "AUTH" "(redacted)"`,
+			`2 "MULTI"`, `2 "INCR" "n"`, `3 "SELECT" "3"`, `3 "INCR" "n"`, `3 "EXEC"`,
+			`3 "MULTI"`, `3 "EXEC"`,
+			`3 "WATCH" "w"`,
+			`3 "SELECT" "3"`, `3 "SET" "w" "changed"`,
+			`3 "MULTI"`, `3 "EXEC"`, `3 "MULTI"`, `3 "DISCARD"`,
+		} {
+			got := mon.read()
+			m := line.FindStringSubmatch(got)
+			if m == nil || m[1]+" "+m[2] != want {
+				t.Errorf("monitor line %q, want db and args %s", got, want)
+			}
+		}
+		mon.mustDo("-ERR Replica can't interact with the keyspace\r\n", "GET", "k")
+	})
 }
 
+// TestSlowlog checks the slow log's entries, on both servers: arguments are
+// cut as Redis cuts them, and the commands EXEC runs are logged one by one
+// while EXEC itself is not.
 func TestSlowlog(t *testing.T) {
-	s := startServer(t)
-	c := s.dial(t)
-	c.mustDo("+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "0")
-	c.mustDo("+OK\r\n", "SLOWLOG", "RESET")
-	c.mustDo("+OK\r\n", "CLIENT", "SETNAME", "me")
-	c.mustDo("+OK\r\n", "SET", "k", strings.Repeat("x", 130))
-	got := c.do("SLOWLOG", "GET", "1")
-	entry := regexp.MustCompile(`^\*1\r\n\*6\r\n:\d+\r\n:\d+\r\n:\d+\r\n\*3\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$146\r\nx{128}\.\.\. \(2 more bytes\)\r\n\$15\r\n127\.0\.0\.1:\d{5}\r\n\$2\r\nme\r\n$`)
-	if !entry.MatchString(got) {
-		t.Errorf("SLOWLOG GET 1: %q", got)
-	}
-	c.mustDo(":4\r\n", "SLOWLOG", "LEN") // RESET, SETNAME, SET, GET
-	c.mustDo("+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "-1")
-	c.mustDo("+OK\r\n", "SLOWLOG", "RESET")
-	c.do("PING")
-	c.mustDo(":0\r\n", "SLOWLOG", "LEN")
+	forBoth(t, func(t *testing.T, s *server) {
+		c := s.dial(t)
+		c.mustDo("+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "0")
+		c.mustDo("+OK\r\n", "SLOWLOG", "RESET")
+		c.mustDo("+OK\r\n", "CLIENT", "SETNAME", "me")
+		c.mustDo("+OK\r\n", "SET", "k", strings.Repeat("x", 130))
+		got := c.do("SLOWLOG", "GET", "1")
+		entry := regexp.MustCompile(`^\*1\r\n\*6\r\n:\d+\r\n:\d+\r\n:\d+\r\n\*3\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$146\r\nx{128}\.\.\. \(2 more bytes\)\r\n\$15\r\n127\.0\.0\.1:\d{5}\r\n\$2\r\nme\r\n$`)
+		if !entry.MatchString(got) {
+			t.Errorf("SLOWLOG GET 1: %q", got)
+		}
+		c.mustDo(":4\r\n", "SLOWLOG", "LEN") // RESET, SETNAME, SET, GET
+
+		c.mustDo("+OK\r\n", "SLOWLOG", "RESET")
+		c.do("MULTI")
+		c.do("SET", "t", "1")
+		c.do("INCR", "t")
+		c.mustDo("*2\r\n+OK\r\n:2\r\n", "EXEC")
+		// Newest first: INCR, SET, MULTI, RESET.
+		names := regexp.MustCompile(`\*\d\r\n\$\d+\r\n([A-Z]+)\r\n`).FindAllStringSubmatch(c.do("SLOWLOG", "GET", "10"), -1)
+		var order []string
+		for _, m := range names {
+			order = append(order, m[1])
+		}
+		if got := strings.Join(order, " "); got != "INCR SET MULTI SLOWLOG" {
+			t.Errorf("SLOWLOG GET after a transaction: commands %q, want INCR SET MULTI SLOWLOG", got)
+		}
+
+		c.mustDo("+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "-1")
+		c.mustDo("+OK\r\n", "SLOWLOG", "RESET")
+		c.do("PING")
+		c.mustDo(":0\r\n", "SLOWLOG", "LEN")
+	})
 }
 
 func TestClientPauseWrite(t *testing.T) {
@@ -214,5 +252,78 @@ func TestSlowSubscriberDisconnected(t *testing.T) {
 	admin.mustDo("*2\r\n$2\r\nch\r\n:0\r\n", "PUBSUB", "NUMSUB", "ch")
 	if rss, err := s.rssBytes(); err == nil && rss > 256<<20 {
 		t.Errorf("server RSS %d MB after the subscriber was dropped", rss>>20)
+	}
+}
+
+// TestClientList checks the CLIENT LIST fields tools read, on both servers:
+// the same fields in the same order (MyRedis adds 7.2's lib-name and
+// lib-ver), and true values for a client in a transaction, a subscriber, a
+// blocked client and the caller itself.
+func TestClientList(t *testing.T) {
+	fieldNames := map[string][]string{}
+	forBoth(t, func(t *testing.T, s *server) {
+		tx, sub, blocked, me := s.dial(t), s.dial(t), s.dial(t), s.dial(t)
+		id := func(c *rawConn) string {
+			return strings.TrimSuffix(strings.TrimPrefix(c.do("CLIENT", "ID"), ":"), "\r\n")
+		}
+		ids := map[string]string{id(blocked): "blocked", id(me): "me"}
+		ids[id(tx)] = "tx"
+		tx.do("SELECT", "3")
+		tx.do("MULTI")
+		tx.do("SET", "a", "1")
+		tx.do("SET", "b", strings.Repeat("v", 1000))
+		sub.do("SUBSCRIBE", "ch")
+		blocked.send(string(encodeCommand([]string{"BLPOP", "q", "0"})))
+		waitBlockedClients(t, me, 1)
+		sub.send(string(encodeCommand([]string{"PING"})))
+		sub.read()
+		list := me.do("CLIENT", "LIST")
+		clients := map[string]map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(list[strings.Index(list, "\r\n")+2:]), "\n") {
+			fields := map[string]string{}
+			var names []string
+			for _, kv := range strings.Fields(line) {
+				k, v, _ := strings.Cut(kv, "=")
+				fields[k] = v
+				names = append(names, k)
+			}
+			fieldNames[t.Name()] = names
+			name, ok := ids[fields["id"]]
+			if !ok && fields["sub"] == "1" {
+				name, ok = "sub", true
+			}
+			if ok {
+				clients[name] = fields
+			}
+		}
+		atLeast := func(who, field string, min int) {
+			t.Helper()
+			if n, err := strconv.Atoi(clients[who][field]); err != nil || n < min {
+				t.Errorf("%s: %s=%q, want at least %d", who, field, clients[who][field], min)
+			}
+		}
+		for who, want := range map[string]map[string]string{
+			"tx":      {"db": "3", "multi": "2", "flags": "x", "cmd": "set", "sub": "0"},
+			"sub":     {"db": "0", "multi": "-1", "flags": "P", "cmd": "ping", "sub": "1"},
+			"blocked": {"flags": "b", "cmd": "blpop"},
+			"me":      {"flags": "N", "cmd": "client|list", "argv-mem": "10", "obl": "0"},
+		} {
+			for k, v := range want {
+				if got := clients[who][k]; got != v {
+					t.Errorf("%s: %s=%q, want %q", who, k, got, v)
+				}
+			}
+		}
+		atLeast("tx", "multi-mem", 1000)
+		for _, who := range []string{"tx", "sub", "blocked", "me"} {
+			atLeast(who, "rbs", 1)
+			atLeast(who, "qbuf-free", 1)
+			atLeast(who, "tot-mem", 1)
+		}
+		tx.do("DISCARD")
+	})
+	want := fieldNames["TestClientList/redis"]
+	if got := fieldNames["TestClientList/myredis"]; len(want) > 0 && !slices.Equal(got[:min(len(got), len(want))], want) {
+		t.Errorf("CLIENT LIST fields:\n got %v\nwant %v", got, want)
 	}
 }
