@@ -37,9 +37,11 @@ vet:
 test: deps vet
 	$(GO) test -race -count=1 -timeout 9m ./...
 
-# redis-benchmark against MyRedis and a real redis-server in the same run.
+# redis-benchmark against MyRedis and a real redis-server in the same run,
+# then the pub/sub fan-out and MULTI/EXEC figures (bench-pubsub).
 bench: build
 	scripts/bench.sh
+	$(MAKE) --no-print-directory bench-pubsub
 
 # Bytes per key for 1,000,000 small strings, MyRedis vs Redis.
 bench-mem: build

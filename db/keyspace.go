@@ -210,9 +210,9 @@ type Client struct {
 	// to flush pending replies and to notice a disconnect meanwhile.
 	OnPark func() (done func())
 	// OnQueuedRun, if set, is called after EXEC runs each queued command,
-	// with the selected database after it and how long it took; the server logs it
-	// to the slow log, the command statistics and MONITOR, as Redis does.
-	OnQueuedRun func(cmd *Command, db int, args [][]byte, took time.Duration)
+	// with the database selected after it; the server logs the command to
+	// the slow log, the command statistics and MONITOR, as Redis does.
+	OnQueuedRun func(cmd *Command, db int, args [][]byte)
 	Ext         any
 
 	ctx    Ctx

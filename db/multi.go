@@ -4,7 +4,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"myredis/resp"
@@ -21,28 +20,31 @@ type transaction struct {
 	failed  bool    // a command could not be queued: EXEC aborts
 	running bool    // EXEC is running the queue
 	writes  []Write // what the running queue wrote, propagated when it ends
-	// arena holds the bytes of queued arguments and of writes: a client's
-	// transactions reuse it, and the queue and writes slices.
+	// arena holds the bytes of queued arguments and of writes, and argv the
+	// queued commands' argument slices: a client's transactions reuse them,
+	// and the queue and writes slices.
 	arena []byte
+	argv  [][]byte
 }
 
 // begin makes t an empty transaction, keeping its buffers.
 func (t *transaction) begin() {
 	clear(t.queue)
 	clear(t.writes)
-	*t = transaction{queue: t.queue[:0], writes: t.writes[:0], arena: t.arena[:0]}
+	clear(t.argv)
+	*t = transaction{queue: t.queue[:0], writes: t.writes[:0], arena: t.arena[:0], argv: t.argv[:0]}
 }
 
-// clone copies args into the arena. Earlier copies stay valid when the
-// arena grows: they keep the array they were made in.
+// clone copies args into the arena and argv. Earlier copies stay valid
+// when these grow: they keep the arrays they were made in.
 func (t *transaction) clone(args [][]byte) [][]byte {
-	out := make([][]byte, len(args))
-	for i, a := range args {
+	first := len(t.argv)
+	for _, a := range args {
 		t.arena = append(t.arena, a...)
 		end := len(t.arena)
-		out[i] = t.arena[end-len(a) : end : end]
+		t.argv = append(t.argv, t.arena[end-len(a):end:end])
 	}
-	return out
+	return t.argv[first:len(t.argv):len(t.argv)]
 }
 
 type queued struct {
@@ -90,11 +92,8 @@ func (cl *Client) MultiMemory() int {
 	if cl.multi == nil {
 		return 0
 	}
-	n := len(cl.multi.arena) + len(cl.multi.queue)*int(unsafe.Sizeof(queued{}))
-	for _, q := range cl.multi.queue {
-		n += len(q.args) * int(unsafe.Sizeof(q.args[0]))
-	}
-	return n
+	t := cl.multi
+	return len(t.arena) + len(t.argv)*int(unsafe.Sizeof(t.argv[0])) + len(t.queue)*int(unsafe.Sizeof(queued{}))
 }
 
 // Watching reports whether cl WATCHes any key.
@@ -238,9 +237,8 @@ func (ks *Keyspace) execTransaction(cl *Client, w *resp.Writer) {
 			ks.run(cl, q.cmd, q.args, w, mode)
 			continue
 		}
-		start := time.Now()
 		ks.run(cl, q.cmd, q.args, w, mode)
-		cl.OnQueuedRun(q.cmd, cl.DB, q.args, time.Since(start))
+		cl.OnQueuedRun(q.cmd, cl.DB, q.args)
 	}
 	cl.multi = nil
 	cl.NoBlock = false

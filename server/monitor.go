@@ -178,10 +178,18 @@ func (sess *Session) trackMulti(queued bool) {
 	}
 }
 
+// afterQueued is the session's Client.OnQueuedRun: EXEC calls it after each
+// command of the transaction, which ran since the previous one ended (or
+// EXEC began). As in Redis, MONITOR thus shows them before the EXEC line,
+// and a transaction that does not run shows none.
+func (sess *Session) afterQueued(cmd *db.Command, dbIndex int, args [][]byte) {
+	end := time.Since(sess.readAt)
+	sess.afterExec(cmd, dbIndex, args, end-sess.sinceRead)
+	sess.sinceRead = end
+}
+
 // afterExec logs a command that ran in database dbIndex (it took took) to the
-// command statistics, the slow log and the monitors. EXEC calls it for each
-// command it runs (Client.OnQueuedRun), so, as in Redis, MONITOR shows them
-// before the EXEC line and a transaction that did not run shows none.
+// command statistics, the slow log and the monitors.
 func (sess *Session) afterExec(cmd *db.Command, dbIndex int, args [][]byte, took time.Duration) {
 	srv := sess.srv
 	st := srv.cmdStats[cmd]

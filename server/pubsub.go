@@ -18,14 +18,44 @@ import (
 // holds up a publisher. It is safe for concurrent use.
 type pubsub struct {
 	mu       sync.RWMutex
-	channels map[string]map[*Session]struct{}
+	channels map[string]*subscribers
 	patterns map[string]*patternSubs
 }
 
 // patternSubs are the sessions subscribed to one pattern.
 type patternSubs struct {
 	pattern []byte
-	subs    map[*Session]struct{}
+	subs    subscribers
+}
+
+// subscribers are the sessions subscribed to one channel or pattern: a
+// slice, which publishing walks, and each session's place in it, so that
+// unsubscribing is O(1) too.
+type subscribers struct {
+	list []*Session
+	at   map[*Session]int
+}
+
+func (s *subscribers) add(sess *Session) {
+	if s.at == nil {
+		s.at = make(map[*Session]int)
+	}
+	s.at[sess] = len(s.list)
+	s.list = append(s.list, sess)
+}
+
+// remove drops sess, moving the last subscriber into its place.
+func (s *subscribers) remove(sess *Session) {
+	i, ok := s.at[sess]
+	if !ok {
+		return
+	}
+	last := len(s.list) - 1
+	s.list[i] = s.list[last]
+	s.at[s.list[i]] = i
+	s.list[last] = nil
+	s.list = s.list[:last]
+	delete(s.at, sess)
 }
 
 // outputLimits are the client-output-buffer-limit classes a session can
@@ -33,7 +63,7 @@ type patternSubs struct {
 type outputLimits struct{ normal, pubsub config.OutputBufferLimit }
 
 func newPubsub() *pubsub {
-	return &pubsub{channels: make(map[string]map[*Session]struct{}), patterns: make(map[string]*patternSubs)}
+	return &pubsub{channels: make(map[string]*subscribers), patterns: make(map[string]*patternSubs)}
 }
 
 // The kinds of subscription change, named as Redis names their replies.
@@ -142,10 +172,10 @@ func (ps *pubsub) addLocked(sess *Session, name string, pattern bool) {
 		sess.npsub.Add(1)
 		p := ps.patterns[name]
 		if p == nil {
-			p = &patternSubs{pattern: []byte(name), subs: make(map[*Session]struct{})}
+			p = &patternSubs{pattern: []byte(name)}
 			ps.patterns[name] = p
 		}
-		p.subs[sess] = struct{}{}
+		p.subs.add(sess)
 		return
 	}
 	if _, ok := sess.channels[name]; ok {
@@ -155,10 +185,10 @@ func (ps *pubsub) addLocked(sess *Session, name string, pattern bool) {
 	sess.nsub.Add(1)
 	subs := ps.channels[name]
 	if subs == nil {
-		subs = make(map[*Session]struct{})
+		subs = new(subscribers)
 		ps.channels[name] = subs
 	}
-	subs[sess] = struct{}{}
+	subs.add(sess)
 }
 
 // removeLocked unsubscribes sess from a channel or a pattern, if it was
@@ -171,8 +201,8 @@ func (ps *pubsub) removeLocked(sess *Session, name string, pattern bool) {
 		delete(sess.patterns, name)
 		sess.npsub.Add(-1)
 		p := ps.patterns[name]
-		delete(p.subs, sess)
-		if len(p.subs) == 0 {
+		p.subs.remove(sess)
+		if len(p.subs.list) == 0 {
 			delete(ps.patterns, name)
 		}
 		return
@@ -183,8 +213,8 @@ func (ps *pubsub) removeLocked(sess *Session, name string, pattern bool) {
 	delete(sess.channels, name)
 	sess.nsub.Add(-1)
 	subs := ps.channels[name]
-	delete(subs, sess)
-	if len(subs) == 0 {
+	subs.remove(sess)
+	if len(subs.list) == 0 {
 		delete(ps.channels, name)
 	}
 }
@@ -214,9 +244,9 @@ func (s *Server) publish(channel, message []byte) int {
 	ps.mu.RLock()
 	defer ps.mu.RUnlock()
 	n := 0
-	if subs := ps.channels[string(channel)]; len(subs) > 0 {
+	if subs := ps.channels[string(channel)]; subs != nil {
 		frame := appendMessage(nil, channel, message)
-		for sess := range subs {
+		for _, sess := range subs.list {
 			sess.deliver(frame)
 			n++
 		}
@@ -227,7 +257,7 @@ func (s *Server) publish(channel, message []byte) int {
 			continue
 		}
 		frame = appendPMessage(frame[:0], p.pattern, channel, message)
-		for sess := range p.subs {
+		for _, sess := range p.subs.list {
 			sess.deliver(frame)
 			n++
 		}
@@ -294,7 +324,11 @@ func (s *Server) pubsubNumsub(c *db.Ctx) {
 	c.W.WriteArray(2 * (len(c.Args) - 2))
 	for _, ch := range c.Args[2:] {
 		c.W.WriteBulk(ch)
-		c.W.WriteInt(int64(len(s.ps.channels[string(ch)])))
+		n := 0
+		if subs := s.ps.channels[string(ch)]; subs != nil {
+			n = len(subs.list)
+		}
+		c.W.WriteInt(int64(n))
 	}
 }
 
@@ -384,6 +418,9 @@ type outQueue struct {
 	inflight  int    // bytes being written now
 	softSince time.Time
 	closed    bool // no more appends: the client was dropped or the session ends
+	// awake: wake holds a token, or the delivery goroutine is running and
+	// will look at buf again before it waits, so a push need not signal.
+	awake bool
 }
 
 // newOutQueue starts the delivery goroutine of sess's queue.
@@ -415,9 +452,12 @@ func (q *outQueue) push(frame []byte, kind byte) bool {
 		return false
 	}
 	// Signalled under the lock, so finish cannot close wake meanwhile.
-	select {
-	case q.wake <- struct{}{}:
-	default:
+	if !q.awake {
+		q.awake = true
+		select {
+		case q.wake <- struct{}{}:
+		default:
+		}
 	}
 	q.mu.Unlock()
 	return true
@@ -460,6 +500,7 @@ func (q *outQueue) run() {
 			out := q.buf
 			if len(out) == 0 {
 				closed := q.closed
+				q.awake = false
 				q.mu.Unlock()
 				if closed {
 					return

@@ -103,7 +103,7 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 	sess.Client.ID = id
 	sess.Client.Ext = sess
 	sess.Client.OnPark = sess.watchWhileParked
-	sess.Client.OnQueuedRun = sess.afterExec
+	sess.Client.OnQueuedRun = sess.afterQueued
 	sess.readAt = time.Now()
 	sess.lastActive.Store(sess.readAt.UnixNano())
 	if sc, ok := conn.(syscall.Conn); ok {
