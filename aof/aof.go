@@ -50,6 +50,7 @@ const (
 	syncInterval  = time.Second            // everysec
 	syncStall     = 2 * time.Second        // everysec: an fsync running longer makes writers wait
 	maxSpareBuf   = 4 << 20                // a larger append buffer is not kept for reuse
+	maxGather     = time.Millisecond       // always: the longest wait for a round to fill (gather)
 )
 
 // An AOF appends writes to the current incremental file. All methods are
@@ -97,6 +98,10 @@ type AOF struct {
 	nextOut  []byte     // bytes for next
 	unsynced bool       // cur holds written bytes not yet fsynced
 	fileMu   sync.Mutex // held by the background fsync while it uses cur, and by the writer to replace cur
+	// For gather: how many writes the last round acknowledged plus how
+	// many were already waiting when it ended, and how long its fsync took.
+	gatherWant uint64
+	lastSync   time.Duration
 
 	wake     chan struct{} // kicks the writer
 	quit     chan struct{} // closed by Close
@@ -514,6 +519,8 @@ func (a *AOF) writeLoop() {
 	}
 	tick := time.NewTicker(a.tick)
 	defer tick.Stop()
+	gatherTimer := time.NewTimer(time.Hour)
+	gatherTimer.Stop()
 	for {
 		select {
 		case <-a.wake:
@@ -524,7 +531,42 @@ func (a *AOF) writeLoop() {
 			a.finish()
 			return
 		}
+		if a.always {
+			a.gather(gatherTimer)
+		}
 		a.round()
+	}
+}
+
+// gather, under always, waits briefly before a round for the writes the
+// last round acknowledged to come back, on top of those already waiting.
+// Clients that wait for each reply send their next write as soon as it
+// comes; without the wait they split into two halves taking turns, each
+// fsync covering only the half that arrived while the previous one ran.
+// The wait lasts at most as long as the last fsync (and maxGather), so it
+// costs less than the fsync it saves, and a round that found fewer writes
+// sets a lower bar for the next.
+func (a *AOF) gather(timer *time.Timer) {
+	limit := min(a.lastSync, maxGather)
+	if a.gatherWant <= 1 || limit <= 0 {
+		return
+	}
+	timer.Reset(limit)
+	defer timer.Stop()
+	for {
+		a.mu.Lock()
+		pending := a.seq - a.written
+		a.mu.Unlock()
+		if pending >= a.gatherWant {
+			return
+		}
+		select {
+		case <-a.wake: // a waiter arrived: count again
+		case <-timer.C:
+			return
+		case <-a.quit:
+			return
+		}
 	}
 }
 
@@ -553,6 +595,10 @@ func (a *AOF) round() {
 		a.spare = in[:0]
 	}
 	if err == nil {
+		// Acknowledged now and already waiting; but a bar that falls only
+		// slowly, so that a stall (a slow fsync) that leaves small rounds
+		// behind does not keep the rounds small.
+		a.gatherWant = max(a.seq-a.written, a.gatherWant-a.gatherWant/8)
 		a.written = upto
 		if a.always {
 			a.synced = upto
@@ -616,9 +662,11 @@ func (a *AOF) syncCur() error {
 	if !a.unsynced {
 		return nil
 	}
+	start := time.Now()
 	if err := a.syncFn(a.cur); err != nil {
 		return fmt.Errorf("aof: fsync: %w", err)
 	}
+	a.lastSync = time.Since(start)
 	a.unsynced = false
 	return nil
 }
