@@ -136,15 +136,16 @@ func (p *Pool) Do(db int, args [][]byte) ([]byte, error) {
 // so the peer runs them in the order they were sent: a client's pipelined
 // commands keep their order.
 func (p *Pool) Send(db int, args [][]byte, affinity uint64) *Pending {
-	c := &call{db: db, cmd: resp.AppendCommand(nil, args), done: make(chan struct{})}
 	pc := &p.conns[affinity%connsPerPeer]
-	return &Pending{pc, c, pc.enqueue(c)}
+	pd := &Pending{pc: pc, c: call{db: db, cmd: resp.AppendCommand(nil, args), done: make(chan struct{})}}
+	pd.err = pc.enqueue(&pd.c)
+	return pd
 }
 
 // Pending is a command sent to a peer whose reply has not been collected.
 type Pending struct {
 	pc  *peerConn
-	c   *call
+	c   call
 	err error // the command could not even be queued
 }
 
@@ -154,7 +155,17 @@ func (p *Pending) Wait() ([]byte, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	return p.pc.wait(p.c)
+	return p.pc.wait(&p.c)
+}
+
+// Reply is Wait with a peer that is down or silent turned into an error
+// reply: what the client gets in the command's place.
+func (p *Pending) Reply() []byte {
+	reply, err := p.Wait()
+	if err != nil {
+		return errorReply(err.Error())
+	}
+	return reply
 }
 
 // DoDedicated runs one command on a new connection of its own, closed
@@ -253,6 +264,11 @@ func (pc *peerConn) enqueue(c *call) error {
 
 // wait waits for c's reply.
 func (pc *peerConn) wait(c *call) ([]byte, error) {
+	select {
+	case <-c.done: // most replies of a pipelined batch are in by now
+		return c.reply, c.err
+	default:
+	}
 	timer := time.NewTimer(2 * Timeout) // connecting, then answering
 	defer timer.Stop()
 	select {
@@ -317,7 +333,8 @@ func (pc *peerConn) writeBatches(nc net.Conn) {
 			buf = append(buf, c.cmd...)
 		}
 		pc.pending = append(pc.pending, pc.queue...)
-		pc.queue = pc.queue[:0:0]
+		clear(pc.queue)
+		pc.queue = pc.queue[:0]
 		pc.mu.Unlock()
 		nc.SetWriteDeadline(time.Now().Add(Timeout))
 		if _, err := nc.Write(buf); err != nil {

@@ -42,11 +42,20 @@ func Slot(key []byte) int {
 	return int(crc16(key) % SlotCount)
 }
 
-// crc16 is CRC-16/XMODEM: polynomial 0x1021, initial value 0, no reflection.
+// crc16 is CRC-16/XMODEM: polynomial 0x1021, initial value 0, no reflection;
+// a byte at a time through crcTable.
 func crc16(b []byte) uint16 {
 	var crc uint16
 	for _, c := range b {
-		crc ^= uint16(c) << 8
+		crc = crc<<8 ^ crcTable[byte(crc>>8)^c]
+	}
+	return crc
+}
+
+// crcTable[i] is the CRC of the byte i shifted through the polynomial.
+var crcTable = func() (t [256]uint16) {
+	for i := range t {
+		crc := uint16(i) << 8
 		for range 8 {
 			if crc&0x8000 != 0 {
 				crc = crc<<1 ^ 0x1021
@@ -54,9 +63,10 @@ func crc16(b []byte) uint16 {
 				crc <<= 1
 			}
 		}
+		t[i] = crc
 	}
-	return crc
-}
+	return t
+}()
 
 // A Ring maps the hash slots to the cluster's members by consistent hashing:
 // each member puts virtual nodes on a 32-bit circle at hash("addr#i"), and a

@@ -240,19 +240,9 @@ func (r *Router) forward(s *server.Session, member string, cmd *db.Command, args
 		return
 	}
 	p := r.pools[member][s.Protocol()-2].Send(s.DB, args, uint64(s.ID))
-	if !s.Defer(w, func() []byte { return replyOf(p) }) {
-		w.WriteRaw(replyOf(p))
+	if !s.Defer(w, p) {
+		w.WriteRaw(p.Reply())
 	}
-}
-
-// replyOf waits for a forwarded command's reply; an unreachable peer
-// becomes an error reply.
-func replyOf(p *Pending) []byte {
-	reply, err := p.Wait()
-	if err != nil {
-		return errorReply(err.Error())
-	}
-	return reply
 }
 
 // on runs args on member and returns its reply, an error reply if the
@@ -275,7 +265,7 @@ func (r *Router) on(s *server.Session, member string, cmd *db.Command, args [][]
 		return reply
 	}
 	// The session's connection: after its deferred commands, in order.
-	return replyOf(p.Send(s.DB, args, uint64(s.ID)))
+	return p.Send(s.DB, args, uint64(s.ID)).Reply()
 }
 
 func errorReply(msg string) []byte { return append(append([]byte{'-'}, msg...), "\r\n"...) }

@@ -194,19 +194,25 @@ func (s socketWriter) Write(p []byte) (int, error) {
 // forwarded to a peer), with the replies written before it.
 type deferredReply struct {
 	before []byte
-	wait   func() []byte
+	reply  Later
 }
 
-// Defer lets an executor answer later: the reply wait returns takes its
-// place in the reply stream, after everything already written to w and
-// before anything written after, and wait is called when the replies are
+// Later is a reply that comes later (a command forwarded to another node):
+// Reply waits for it and returns it, one complete RESP value.
+type Later interface {
+	Reply() []byte
+}
+
+// Defer lets an executor answer later: the reply r returns takes its place
+// in the reply stream, after everything already written to w and before
+// anything written after, and r.Reply is called when the replies are
 // flushed. It reports false, and the caller must answer now, when w is not
 // the session's reply stream (CLIENT REPLY OFF|SKIP).
-func (sess *Session) Defer(w *resp.Writer, wait func() []byte) bool {
+func (sess *Session) Defer(w *resp.Writer, r Later) bool {
 	if w != sess.w {
 		return false
 	}
-	sess.deferred = append(sess.deferred, deferredReply{w.Take(nil), wait})
+	sess.deferred = append(sess.deferred, deferredReply{w.Take(nil), r})
 	return true
 }
 
@@ -216,7 +222,7 @@ func (sess *Session) resolveDeferred(p []byte) []byte {
 	buf := sess.resolved[:0]
 	for i, d := range sess.deferred {
 		buf = append(buf, d.before...)
-		buf = append(buf, d.wait()...)
+		buf = append(buf, d.reply.Reply()...)
 		sess.deferred[i] = deferredReply{}
 	}
 	sess.deferred = sess.deferred[:0]
