@@ -92,12 +92,20 @@ type AOF struct {
 	closed     bool // the writer has stopped
 
 	// Owned by the writer goroutine.
-	cur      *os.File   // the incr file being appended; replaced under fileMu
-	out      []byte     // bytes for cur not yet written
-	next     *os.File   // the file to switch to once out is written and fsynced
-	nextOut  []byte     // bytes for next
-	unsynced bool       // cur holds written bytes not yet fsynced
-	fileMu   sync.Mutex // held by the background fsync while it uses cur, and by the writer to replace cur
+	cur      *os.File // the incr file being appended; replaced under fileMu
+	out      []byte   // bytes for cur not yet written
+	next     *os.File // the file to switch to once out is written and fsynced
+	nextOut  []byte   // bytes for next
+	unsynced bool     // cur holds written bytes not yet fsynced
+	// Under always: the size of cur its last successful fsync covered, the
+	// bytes written to it since, and whether an fsync of them failed. After
+	// a failed fsync the kernel may have dropped those pages while still
+	// reporting a later fsync as successful, so the next fsync first cuts
+	// cur back to syncedSize and writes tail again (redoTail).
+	syncedSize int64
+	tail       []byte
+	resync     bool
+	fileMu     sync.Mutex // held by the background fsync while it uses cur, and by the writer to replace cur
 	// For gather: how many writes the last round acknowledged plus how
 	// many were already waiting when it ended, and how long its fsync took.
 	gatherWant uint64
@@ -361,6 +369,9 @@ func (a *AOF) Start() error {
 		return err
 	}
 	a.cur = f
+	if st, err := f.Stat(); err == nil {
+		a.syncedSize = st.Size() // what loading read back is on disk
+	}
 	a.sizes.reset(a.dir, m)
 	a.started = true
 	go a.writeLoop()
@@ -627,6 +638,7 @@ func (a *AOF) flush() error {
 		old := a.cur
 		a.cur, a.next = a.next, nil
 		a.fileMu.Unlock()
+		a.syncedSize, a.tail, a.resync = 0, a.tail[:0], false // the new file starts empty
 		if err := old.Close(); err != nil {
 			a.log.Warn("closing old AOF incr file", "err", err)
 		}
@@ -648,6 +660,9 @@ func (a *AOF) writeOut() error {
 		if n > 0 {
 			a.unsynced = true
 			a.sizes.grow(int64(n))
+			if a.always {
+				a.tail = append(a.tail, a.out[:n]...)
+			}
 			a.out = a.out[:copy(a.out, a.out[n:])]
 		}
 		if err != nil {
@@ -657,17 +672,48 @@ func (a *AOF) writeOut() error {
 	return nil
 }
 
-// syncCur fsyncs the current file if it has unsynced bytes.
+// syncCur fsyncs the current file if it has unsynced bytes, after writing
+// them again if their last fsync failed (under always).
 func (a *AOF) syncCur() error {
+	if a.resync {
+		if err := a.redoTail(); err != nil {
+			return err
+		}
+	}
 	if !a.unsynced {
 		return nil
 	}
 	start := time.Now()
 	if err := a.syncFn(a.cur); err != nil {
+		a.resync = a.always
 		return fmt.Errorf("aof: fsync: %w", err)
 	}
 	a.lastSync = time.Since(start)
 	a.unsynced = false
+	a.syncedSize += int64(len(a.tail))
+	a.tail = a.tail[:0]
+	if cap(a.tail) > maxSpareBuf {
+		a.tail = nil
+	}
+	return nil
+}
+
+// redoTail cuts cur back to what its last successful fsync covered and
+// writes the bytes since then again, so that the next fsync's success
+// really covers them. A failure leaves resync set: the next try starts
+// over from the cut.
+func (a *AOF) redoTail() error {
+	if err := a.cur.Truncate(a.syncedSize); err != nil {
+		return fmt.Errorf("aof: cutting back after a failed fsync: %w", err)
+	}
+	for b := a.tail; len(b) > 0; { // cur is O_APPEND: this lands at the cut
+		n, err := a.writeFn(a.cur, b)
+		b = b[n:]
+		if err != nil {
+			return fmt.Errorf("aof: writing again after a failed fsync: %w", err)
+		}
+	}
+	a.resync, a.unsynced = false, true
 	return nil
 }
 

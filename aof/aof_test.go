@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -569,29 +570,62 @@ func TestWriteErrors(t *testing.T) {
 	}
 }
 
+// TestFsyncErrorAlways fails fsyncs the way Linux can: the failed fsync's
+// dirty pages are dropped (here: the file is cut back to what the last good
+// fsync covered) and the next fsync reports success. Every write must still
+// be in the file once fsyncs work again, in order and once.
 func TestFsyncErrorAlways(t *testing.T) {
-	a := open(t, t.TempDir(), FsyncAlways, false)
+	dir := t.TempDir()
+	a := open(t, dir, FsyncAlways, false)
 	a.tick = time.Millisecond
 	var failing atomic.Bool
+	var goodSize int64 // the file size the last successful fsync covered
 	a.syncFn = func(f *os.File) error {
 		if failing.Load() {
+			if err := f.Truncate(goodSize); err != nil { // the pages are gone
+				t.Error(err)
+			}
 			return syscall.EIO
 		}
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		goodSize = st.Size()
 		return f.Sync()
 	}
 	if err := a.Start(); err != nil {
 		t.Fatal(err)
 	}
+	want := []string{"0:SET a 0"}
+	if err := a.WaitDurable(a.Append(0, args("SET", "a", "0"))); err != nil {
+		t.Fatal(err)
+	}
 	failing.Store(true)
-	if err := a.WaitDurable(a.Append(0, args("SET", "a", "1"))); !errors.Is(err, syscall.EIO) {
-		t.Fatalf("WaitDurable with failing fsync: %v", err)
+	for i := 1; i <= 3; i++ {
+		v := strconv.Itoa(i)
+		want = append(want, "0:SET a "+v)
+		if err := a.WaitDurable(a.Append(0, args("SET", "a", v))); !errors.Is(err, syscall.EIO) {
+			t.Fatalf("WaitDurable with failing fsync: %v", err)
+		}
 	}
 	failing.Store(false)
 	for a.Err() != nil {
 		time.Sleep(time.Millisecond)
 	}
+	want = append(want, "0:SET a 4")
+	if err := a.WaitDurable(a.Append(0, args("SET", "a", "4"))); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
+	}
+	got, err := load(t, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("after fsync errors the AOF holds %q, want %q", got, want)
 	}
 }
 
