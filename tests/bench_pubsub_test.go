@@ -23,7 +23,7 @@ import (
 // by b.N: run them with -benchtime 1x.
 
 // benchRuns is how many times each figure is measured on each server.
-const benchRuns = 5
+const benchRuns = 7
 
 // benchTimeout bounds one measurement: every connection's deadline.
 const benchTimeout = 60 * time.Second
