@@ -137,7 +137,7 @@ func setAffinity(b *testing.B, pid int, cpus string) string {
 func measureFanout(b *testing.B, s *server) float64 {
 	const (
 		subscribers = 50
-		messages    = 100_000
+		messages    = 200_000
 		batch       = 100 // PUBLISH commands per write
 		window      = 8   // batches written but not yet acknowledged
 		channel     = "bench:fanout"
@@ -252,7 +252,7 @@ func measureMultiExec(b *testing.B, s *server) float64 {
 	const (
 		clients = 50
 		depth   = 16  // transactions per round trip
-		rounds  = 200 // round trips per client
+		rounds  = 400 // round trips per client
 	)
 	deadline := time.Now().Add(benchTimeout)
 	var wg sync.WaitGroup
