@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // Flag describes a property of a command, as Redis's COMMAND INFO reports it.
@@ -73,9 +74,19 @@ type Command struct {
 	// Run executes the command. The keys the command declares are locked
 	// for the length of the call unless it has FlagOwnLocks.
 	Run func(c *Ctx)
+	// Stats counts the command's calls, kept with it as Redis keeps them:
+	// the server updates them after each call and INFO commandstats shows
+	// them.
+	Stats CommandStats
 
 	parent *Command
 	subs   map[string]*Command
+}
+
+// CommandStats are a command's calls and the microseconds they took.
+type CommandStats struct {
+	Calls atomic.Int64
+	Usec  atomic.Int64
 }
 
 // FullName is the name Redis uses in errors and COMMAND output:

@@ -60,7 +60,7 @@ func (s *Server) configResetStat(c *db.Ctx) {
 	for _, n := range []*atomic.Int64{&ks.ExpiredKeys, &ks.KeyspaceHits, &ks.KeyspaceMisses} {
 		n.Store(0)
 	}
-	for _, cs := range s.cmdStats {
+	for _, cs := range s.sortedCmdStats() {
 		cs.Calls.Store(0)
 		cs.Usec.Store(0)
 	}

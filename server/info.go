@@ -277,14 +277,14 @@ func (s *Server) infoCommandStats(b *infoBuilder) {
 }
 
 // sortedCmdStats yields the command statistics ordered by command name.
-func (s *Server) sortedCmdStats() func(yield func(*db.Command, *CommandStats) bool) {
-	return func(yield func(*db.Command, *CommandStats) bool) {
+func (s *Server) sortedCmdStats() func(yield func(*db.Command, *db.CommandStats) bool) {
+	return func(yield func(*db.Command, *db.CommandStats) bool) {
 		for _, c := range s.table.All() {
-			if !yield(c, s.cmdStats[c]) {
+			if !yield(c, &c.Stats) {
 				return
 			}
 			for _, sub := range c.Subcommands() {
-				if !yield(sub, s.cmdStats[sub]) {
+				if !yield(sub, &sub.Stats) {
 					return
 				}
 			}

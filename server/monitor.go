@@ -192,7 +192,7 @@ func (sess *Session) afterQueued(cmd *db.Command, dbIndex int, args [][]byte) {
 // command statistics, the slow log and the monitors.
 func (sess *Session) afterExec(cmd *db.Command, dbIndex int, args [][]byte, took time.Duration) {
 	srv := sess.srv
-	st := srv.cmdStats[cmd]
+	st := &cmd.Stats
 	st.Calls.Add(1)
 	st.Usec.Add(int64(took / time.Microsecond))
 	if cmd.Flags&db.FlagSkipSlowlog == 0 && srv.slow.slow(took) {

@@ -60,9 +60,8 @@ type Server struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	stats    Stats
-	cmdStats map[*db.Command]*CommandStats
-	samples  sampler
+	stats   Stats
+	samples sampler
 
 	persist Persistence // nil when appendonly is off
 	loading atomic.Bool
@@ -89,12 +88,6 @@ type Stats struct {
 	ClientsKilledByOp atomic.Int64
 }
 
-// CommandStats counts one command's calls for INFO commandstats.
-type CommandStats struct {
-	Calls atomic.Int64
-	Usec  atomic.Int64
-}
-
 // New returns a server for the keyspace ks configured by cfg. It registers
 // the server's own commands in the keyspace's command table, so call it
 // once per table. exec may be nil, meaning Local{ks}.
@@ -110,13 +103,6 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 	}
 	s.registerCommands()
 	s.registerPersistence()
-	s.cmdStats = make(map[*db.Command]*CommandStats)
-	for _, c := range s.table.All() {
-		s.cmdStats[c] = new(CommandStats)
-		for _, sub := range c.Subcommands() {
-			s.cmdStats[sub] = new(CommandStats)
-		}
-	}
 	s.applyConfig()
 	cfg.OnChange(func([]string) { s.applyConfig() })
 	ks.OnNotify(func(channel, message []byte) { s.publish(channel, message) })

@@ -327,3 +327,32 @@ func TestClientList(t *testing.T) {
 		t.Errorf("CLIENT LIST fields:\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestCommandStats checks INFO commandstats on both servers: the commands
+// EXEC runs are counted one by one, subcommands by their full name, and
+// CONFIG RESETSTAT clears the counts.
+func TestCommandStats(t *testing.T) {
+	forBoth(t, func(t *testing.T, s *server) {
+		c := s.dial(t)
+		c.mustDo("+OK\r\n", "CONFIG", "RESETSTAT")
+		for _, cmd := range [][]string{{"MULTI"}, {"SET", "k", "1"}, {"INCR", "k"}, {"EXEC"}, {"INCR", "k"}, {"CONFIG", "GET", "maxmemory"}} {
+			c.do(cmd...)
+		}
+		calls := regexp.MustCompile(`cmdstat_([a-z|]+):calls=(\d+),`)
+		counts := func() string {
+			var out []string
+			for _, m := range calls.FindAllStringSubmatch(c.do("INFO", "commandstats"), -1) {
+				out = append(out, m[1]+"="+m[2])
+			}
+			slices.Sort(out) // Redis lists them in its dict's order
+			return strings.Join(out, " ")
+		}
+		if got, want := counts(), "config|get=1 config|resetstat=1 exec=1 incr=2 multi=1 set=1"; got != want {
+			t.Errorf("INFO commandstats: %s, want %s", got, want)
+		}
+		c.mustDo("+OK\r\n", "CONFIG", "RESETSTAT")
+		if got, want := counts(), "config|resetstat=1"; got != want {
+			t.Errorf("INFO commandstats after CONFIG RESETSTAT: %s, want %s", got, want)
+		}
+	})
+}
