@@ -45,12 +45,14 @@ func BenchmarkMultiExec(b *testing.B) {
 
 // compareServers runs measure benchRuns times on MyRedis and, when installed,
 // real Redis, then reports the medians (metrics myredis_<unit>, redis_<unit>)
-// and the median of the per-run ratios (ratio), and logs them as a table.
+// and the median of the per-run ratios (ratio), and logs them as a table,
+// with the server's CPU time per operation (user + system, from /proc),
+// which this shared machine's noise disturbs much less than throughput.
 // With two or more CPUs the servers run on CPU 0 and the benchmark's own
 // process on the others, as scripts/bench.sh does: the servers are started
 // pinned (they inherit this process's affinity), so MyRedis's Go runtime
 // sizes itself for the one CPU it gets.
-func compareServers(b *testing.B, unit string, measure func(b *testing.B, s *server) float64) {
+func compareServers(b *testing.B, unit string, measure func(b *testing.B, s *server) (rate, ops float64)) {
 	n := runtime.NumCPU()
 	if n >= 2 {
 		old := setAffinity(b, os.Getpid(), "0")
@@ -66,11 +68,15 @@ func compareServers(b *testing.B, unit string, measure func(b *testing.B, s *ser
 		setAffinity(b, os.Getpid(), "1-"+strconv.Itoa(n-1))
 	}
 	runs := make([][]float64, len(servers))
+	cpuPerOp := make([][]float64, len(servers)) // microseconds
 	b.ResetTimer()
 	for r := range benchRuns {
 		for j := range servers {
 			i := (j + r) % len(servers) // alternate which goes first
-			runs[i] = append(runs[i], measure(b, servers[i]))
+			before := cpuTime(b, servers[i].pid())
+			rate, ops := measure(b, servers[i])
+			runs[i] = append(runs[i], rate)
+			cpuPerOp[i] = append(cpuPerOp[i], (cpuTime(b, servers[i].pid())-before).Seconds()*1e6/ops)
 		}
 	}
 	b.StopTimer()
@@ -102,7 +108,29 @@ func compareServers(b *testing.B, unit string, measure func(b *testing.B, s *ser
 		b.ReportMetric(ratio, "ratio")
 		fmt.Fprintf(&table, "%-28s %14.0f %14.0f %7.2f\n", "median "+unit, medians[0], medians[1], ratio)
 	}
+	fmt.Fprintf(&table, "%-28s", "median server CPU us/op")
+	for i := range servers {
+		fmt.Fprintf(&table, " %14.2f", median(cpuPerOp[i]))
+	}
 	b.Log(table.String())
+}
+
+// cpuTime returns the CPU time (user + system) process pid has used.
+func cpuTime(b *testing.B, pid int) time.Duration {
+	b.Helper()
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The fields after the command name, which is in parentheses:
+	// utime and stime are the 12th and 13th, in clock ticks (100 a second).
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		b.Fatalf("/proc/%d/stat: %q", pid, data)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // median returns the median of xs (the mean of the middle two for an even
@@ -133,8 +161,8 @@ func setAffinity(b *testing.B, pid int, cpus string) string {
 }
 
 // measureFanout is one run of BenchmarkPubSubFanout against s; it returns
-// messages delivered per second.
-func measureFanout(b *testing.B, s *server) float64 {
+// messages delivered per second, and how many.
+func measureFanout(b *testing.B, s *server) (rate, ops float64) {
 	const (
 		subscribers = 50
 		messages    = 200_000
@@ -203,7 +231,8 @@ func measureFanout(b *testing.B, s *server) float64 {
 	for err := range errs {
 		b.Fatal(err)
 	}
-	return float64(subscribers*messages) / slices.MaxFunc(doneAt, time.Time.Compare).Sub(start).Seconds()
+	ops = float64(subscribers * messages)
+	return ops / slices.MaxFunc(doneAt, time.Time.Compare).Sub(start).Seconds(), ops
 }
 
 // A streamCheck reads a stream that must be one unit repeated, comparing in
@@ -247,8 +276,8 @@ func (c *streamCheck) expect(r io.Reader, n int) error {
 }
 
 // measureMultiExec is one run of BenchmarkMultiExec against s; it returns
-// transactions per second.
-func measureMultiExec(b *testing.B, s *server) float64 {
+// transactions per second, and how many.
+func measureMultiExec(b *testing.B, s *server) (rate, ops float64) {
 	const (
 		clients = 50
 		depth   = 16  // transactions per round trip
@@ -292,5 +321,6 @@ func measureMultiExec(b *testing.B, s *server) float64 {
 	for err := range errs {
 		b.Fatal(err)
 	}
-	return float64(clients*depth*rounds) / elapsed.Seconds()
+	ops = float64(clients * depth * rounds)
+	return ops / elapsed.Seconds(), ops
 }
