@@ -519,7 +519,7 @@ func (q *outQueue) run() {
 			if err != nil {
 				q.closed = true
 				q.buf = nil
-			} else if cap(out) <= keepQueueBuf {
+			} else if keepQueueBuffer(len(out), cap(out)) {
 				q.spare = out[:0]
 			}
 			q.mu.Unlock()
@@ -531,8 +531,19 @@ func (q *outQueue) run() {
 	}
 }
 
-// keepQueueBuf is the largest buffer the queue keeps for reuse.
-const keepQueueBuf = 64 << 10
+// keepQueueBuffer reports whether a written buffer of capacity c that
+// carried n bytes is kept for the next batch: a small one always; a larger
+// one (up to maxQueueBuf) while it is still used to at least a quarter, so a
+// busy subscriber's queue stops regrowing its buffer on every batch, and
+// memory goes back once its traffic calms down.
+func keepQueueBuffer(n, c int) bool {
+	return c <= minQueueBuf || (c <= maxQueueBuf && n >= c/4)
+}
+
+const (
+	minQueueBuf = 64 << 10
+	maxQueueBuf = 1 << 20
+)
 
 // finish closes the queue, waits (up to drainTimeout) for what it holds
 // to be written, and ends the delivery goroutine. Called once, by the

@@ -227,3 +227,20 @@ func TestRegistryPublish(t *testing.T) {
 		t.Errorf("publish to nobody reached %d", n)
 	}
 }
+
+func TestKeepQueueBuffer(t *testing.T) {
+	for _, tc := range []struct {
+		n, c int
+		keep bool
+	}{
+		{0, 4 << 10, true},           // small: always kept
+		{10, minQueueBuf, true},      // at the small limit
+		{100 << 10, 256 << 10, true}, // large and well used
+		{10 << 10, 256 << 10, false}, // large and mostly empty: traffic calmed down
+		{maxQueueBuf, 2 * maxQueueBuf, false},
+	} {
+		if got := keepQueueBuffer(tc.n, tc.c); got != tc.keep {
+			t.Errorf("keepQueueBuffer(%d, %d) = %v, want %v", tc.n, tc.c, got, tc.keep)
+		}
+	}
+}
