@@ -112,28 +112,43 @@ median() {
 	sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# cpu_ticks PID prints the CPU time (user + system) process PID has used, in
+# clock ticks (1/100 s).
+cpu_ticks() {
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
 # run_benchmark SERVER PORT PIPELINE ROUND TESTS appends one TSV row per test
-# to $WORK/results: test, pipeline, server, round, rps, p50 ms, p99 ms.
+# to $WORK/results: test, pipeline, server, round, rps, p50 ms, p99 ms, and
+# the server's CPU microseconds per request over the whole redis-benchmark
+# run (for LRANGE, its LPUSH fill included).
 run_benchmark() {
-	local server=$1 port=$2 pipeline=$3 round=$4 tests=$5
+	local server=$1 port=$2 pipeline=$3 round=$4 tests=$5 pid before
+	pid=$MY_PID
+	[[ $server == redis ]] && pid=$REDIS_PID
+	before=$(cpu_ticks "$pid")
 	"${PIN_CLIENT[@]}" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$REQUESTS" \
-		-t "$tests" -P "$pipeline" --csv -q 2>"$WORK/benchmark.err" |
-		# CSV columns: test, rps, avg, min, p50, p95, p99, max; the first row is a header.
-		awk -F, -v OFS='\t' -v server="$server" -v p="$pipeline" -v r="$round" '
-			NR > 1 { gsub(/"/, ""); print $1, p, server, r, $2, $5, $7 }' >>"$WORK/results"
+		-t "$tests" -P "$pipeline" --csv -q 2>"$WORK/benchmark.err" >"$WORK/run.csv"
+	# CSV columns: test, rps, avg, min, p50, p95, p99, max; the first row is a header.
+	awk -F, -v OFS='\t' -v server="$server" -v p="$pipeline" -v r="$round" \
+		-v ticks="$(($(cpu_ticks "$pid") - before))" -v n="$REQUESTS" '
+		NR > 1 { gsub(/"/, ""); row[NR] = $1 OFS p OFS server OFS r OFS $2 OFS $5 OFS $7 }
+		END { for (i = 2; i <= NR; i++) printf "%s\t%.2f\n", row[i], ticks * 1e4 / (n * (NR - 1)) }' \
+		"$WORK/run.csv" >>"$WORK/results"
 	if grep -qi err "$WORK/benchmark.err"; then
 		cat "$WORK/benchmark.err" >&2
 		die "redis-benchmark reported errors against $server"
 	fi
 }
 
-# paired_ratios TEST PIPELINE prints, one per line, the MyRedis/Redis
-# throughput ratio of each pair of runs of TEST in $WORK/results: the runs of
-# one round, paired in the order they ran when a test repeats within a round
-# (redis-benchmark's LPUSH before every LRANGE).
+# paired_ratios TEST PIPELINE [COLUMN] prints, one per line, the
+# MyRedis/Redis ratio of COLUMN (default 5, requests/s) for each pair of runs
+# of TEST in $WORK/results: the runs of one round, paired in the order they
+# ran when a test repeats within a round (redis-benchmark's LPUSH before
+# every LRANGE).
 paired_ratios() {
-	awk -F'\t' -v t="$1" -v p="$2" '
-		$1 == t && $2 == p { rps[$3, $4, ++n[$3, $4]] = $5 }
+	awk -F'\t' -v t="$1" -v p="$2" -v c="${3:-5}" '
+		$1 == t && $2 == p { rps[$3, $4, ++n[$3, $4]] = $c }
 		END {
 			for (k in rps) {
 				split(k, f, SUBSEP)
@@ -144,12 +159,14 @@ paired_ratios() {
 }
 
 # print_table prints the medians over rounds of $WORK/results: requests/s and
-# latencies of each server, and the median of the per-round ratios.
+# latencies of each server, and the medians of the per-round ratios of
+# throughput and of server CPU per request (cpu ratio: below 1, MyRedis
+# spends less CPU per request than Redis).
 print_table() {
-	local fmt="%-16s %3s %12s %12s %7s %9s %9s %9s %9s\n"
+	local fmt="%-16s %3s %12s %12s %7s %9s %9s %9s %9s %9s\n"
 	local test pipeline server
 	# shellcheck disable=SC2059
-	printf "$fmt" test P "redis rps" "myredis rps" ratio "redis p50" "my p50" "redis p99" "my p99"
+	printf "$fmt" test P "redis rps" "myredis rps" ratio "redis p50" "my p50" "redis p99" "my p99" "cpu ratio"
 	cut -f1,2 "$WORK/results" | awk '!seen[$0]++' | while IFS=$'\t' read -r test pipeline; do
 		declare -A m=()
 		for server in redis myredis; do
@@ -161,7 +178,8 @@ print_table() {
 		# shellcheck disable=SC2059
 		printf "$fmt" "$test" "$pipeline" "${m[redis.rps]}" "${m[myredis.rps]}" \
 			"$(paired_ratios "$test" "$pipeline" | median)" \
-			"${m[redis.p50]}" "${m[myredis.p50]}" "${m[redis.p99]}" "${m[myredis.p99]}"
+			"${m[redis.p50]}" "${m[myredis.p50]}" "${m[redis.p99]}" "${m[myredis.p99]}" \
+			"$(paired_ratios "$test" "$pipeline" 8 | median)"
 	done
 }
 
