@@ -132,9 +132,10 @@ func (p *Pool) Do(db int, args [][]byte) ([]byte, error) {
 }
 
 // Send queues the command like Do but returns at once; Wait on the result
-// gives the reply. Commands sent with the same affinity share a connection,
-// so the peer runs them in the order they were sent: a client's pipelined
-// commands keep their order.
+// gives the reply. The command goes out at the first Flush or Wait of a
+// command queued on its connection, so that a client's pipelined commands
+// leave in one write. Commands sent with the same affinity share a
+// connection, so the peer runs them in the order they were sent.
 func (p *Pool) Send(db int, args [][]byte, affinity uint64) *Pending {
 	pc := &p.conns[affinity%connsPerPeer]
 	pd := &Pending{pc: pc, c: call{db: db, cmd: resp.AppendCommand(nil, args), done: make(chan struct{})}}
@@ -149,12 +150,21 @@ type Pending struct {
 	err error // the command could not even be queued
 }
 
-// Wait returns the reply to the command, waiting at most for a connect and
-// a reply timeout; see Do for the errors.
+// Flush sends the command, and whatever else is queued on its connection,
+// without waiting for the reply.
+func (p *Pending) Flush() {
+	if p.err == nil {
+		p.pc.kick()
+	}
+}
+
+// Wait sends the command if it has not gone out yet and returns the reply,
+// waiting at most for a connect and a reply timeout; see Do for the errors.
 func (p *Pending) Wait() ([]byte, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
+	p.pc.kick()
 	return p.pc.wait(&p.c)
 }
 
@@ -255,11 +265,15 @@ func (pc *peerConn) enqueue(c *call) error {
 		go pc.run()
 	}
 	pc.mu.Unlock()
+	return nil
+}
+
+// kick wakes the writer to send what is queued.
+func (pc *peerConn) kick() {
 	select {
 	case pc.wake <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // wait waits for c's reply.

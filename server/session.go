@@ -197,9 +197,12 @@ type deferredReply struct {
 	reply  Later
 }
 
-// Later is a reply that comes later (a command forwarded to another node):
-// Reply waits for it and returns it, one complete RESP value.
+// Later is a reply that comes later (a command forwarded to another node).
+// Flush sends the request if it was held back, to leave with the session's
+// other deferred requests, without waiting; Reply waits for the reply and
+// returns it, one complete RESP value.
 type Later interface {
+	Flush()
 	Reply() []byte
 }
 
@@ -219,6 +222,9 @@ func (sess *Session) Defer(w *resp.Writer, r Later) bool {
 // resolveDeferred waits for the deferred replies and returns them, in
 // order, followed by p, in a buffer the session reuses.
 func (sess *Session) resolveDeferred(p []byte) []byte {
+	for _, d := range sess.deferred {
+		d.reply.Flush() // all requests leave before the first wait
+	}
 	buf := sess.resolved[:0]
 	for i, d := range sess.deferred {
 		buf = append(buf, d.before...)
