@@ -164,7 +164,6 @@ func (p *Pending) Wait() ([]byte, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	p.pc.kick()
 	return p.pc.wait(&p.c)
 }
 
@@ -276,13 +275,14 @@ func (pc *peerConn) kick() {
 	}
 }
 
-// wait waits for c's reply.
+// wait sends c if it is still queued and waits for its reply.
 func (pc *peerConn) wait(c *call) ([]byte, error) {
 	select {
 	case <-c.done: // most replies of a pipelined batch are in by now
 		return c.reply, c.err
 	default:
 	}
+	pc.kick()
 	timer := time.NewTimer(2 * Timeout) // connecting, then answering
 	defer timer.Stop()
 	select {

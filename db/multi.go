@@ -233,12 +233,10 @@ func (ks *Keyspace) execTransaction(cl *Client, w *resp.Writer) {
 	w.WriteArray(len(t.queue))
 	for _, q := range t.queue {
 		cl.multi = t // commands see the transaction (Propagate wraps it in MULTI/EXEC)
-		if cl.OnQueuedRun == nil {
-			ks.run(cl, q.cmd, q.args, w, mode)
-			continue
-		}
 		ks.run(cl, q.cmd, q.args, w, mode)
-		cl.OnQueuedRun(q.cmd, cl.DB, q.args)
+		if cl.OnQueuedRun != nil {
+			cl.OnQueuedRun(q.cmd, cl.DB, q.args)
+		}
 	}
 	cl.multi = nil
 	cl.NoBlock = false

@@ -79,8 +79,9 @@ type Command struct {
 	// them.
 	Stats CommandStats
 
-	parent *Command
-	subs   map[string]*Command
+	parent   *Command
+	fullName string // "parent|name", for a subcommand
+	subs     map[string]*Command
 }
 
 // CommandStats are a command's calls and the microseconds they took.
@@ -93,7 +94,7 @@ type CommandStats struct {
 // "get", or "config|get" for a subcommand.
 func (c *Command) FullName() string {
 	if c.parent != nil {
-		return c.parent.Name + "|" + c.Name
+		return c.fullName
 	}
 	return c.Name
 }
@@ -184,6 +185,7 @@ func (t *Table) RegisterSub(parent string, sub *Command) {
 		panic(fmt.Sprintf("db: subcommand %q|%q registered twice", parent, sub.Name))
 	}
 	sub.parent = p
+	sub.fullName = p.Name + "|" + sub.Name // built once: the server asks for it on every call
 	if sub.Group == "" {
 		sub.Group = p.Group
 	}
