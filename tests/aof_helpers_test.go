@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -24,39 +23,6 @@ import (
 func startAOF(t testing.TB, fsync string, extraArgs ...string) *server {
 	t.Helper()
 	return startServer(t, append([]string{"--appendonly", "yes", "--appendfsync", fsync}, extraArgs...)...)
-}
-
-// launch starts path with args in dir on port (which args must name), like
-// startProcess but on a directory and port the caller chose, so a test can
-// restart a server on its own files. Its stderr goes to a new log file in
-// dir. launch does not wait for the server: call waitReady, or wait for an
-// exit. The process is stopped by the test's cleanup.
-func launch(t testing.TB, name, path, dir string, port int, args []string) *server {
-	t.Helper()
-	logFile, err := os.CreateTemp(dir, "stderr.*.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close() // the child holds its own descriptor
-	s := &server{name: name, port: port, dir: dir, logPath: logFile.Name(), exited: make(chan struct{})}
-	s.cmd = exec.Command(path, args...)
-	s.cmd.Dir = dir
-	s.cmd.Stdout = logFile
-	s.cmd.Stderr = logFile
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("%s: start %s: %v", name, path, err)
-	}
-	go func() {
-		s.exitErr = s.cmd.Wait()
-		close(s.exited)
-	}()
-	t.Cleanup(func() {
-		s.stop()
-		if t.Failed() {
-			s.logOutput(t)
-		}
-	})
-	return s
 }
 
 // relaunch starts s's program again with s's arguments, directory and

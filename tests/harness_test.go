@@ -122,6 +122,39 @@ func skipIfMissing(t testing.TB, path string) {
 	}
 }
 
+// launch starts path with args in dir on port (which args must name): the
+// caller chooses both (startProcess picks fresh ones), so a test can also
+// restart a server on its own files. Its stderr goes to a new log file in
+// dir. launch does not wait for the server: call waitReady, or wait for an
+// exit. The process is stopped by the test's cleanup.
+func launch(t testing.TB, name, path, dir string, port int, args []string) *server {
+	t.Helper()
+	logFile, err := os.CreateTemp(dir, "stderr.*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close() // the child holds its own descriptor
+	s := &server{name: name, port: port, dir: dir, logPath: logFile.Name(), exited: make(chan struct{})}
+	s.cmd = exec.Command(path, args...)
+	s.cmd.Dir = dir
+	s.cmd.Stdout = logFile
+	s.cmd.Stderr = logFile
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("%s: start %s: %v", name, path, err)
+	}
+	go func() {
+		s.exitErr = s.cmd.Wait()
+		close(s.exited)
+	}()
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() {
+			s.logOutput(t)
+		}
+	})
+	return s
+}
+
 // startProcess runs path with the arguments argsFor returns for a free port
 // and a fresh directory. Because the port is picked by binding and closing it,
 // another process may take it first: a process that exits before answering
@@ -135,30 +168,7 @@ func startProcess(t testing.TB, name, path string, argsFor func(port int, dir st
 		if err != nil {
 			t.Fatalf("%s: pick a port: %v", name, err)
 		}
-		s := &server{name: name, port: port, dir: dir, logPath: filepath.Join(dir, "stderr.log"), exited: make(chan struct{})}
-		logFile, err := os.Create(s.logPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.cmd = exec.Command(path, argsFor(port, dir)...)
-		s.cmd.Dir = dir
-		s.cmd.Stdout = logFile
-		s.cmd.Stderr = logFile
-		if err := s.cmd.Start(); err != nil {
-			logFile.Close()
-			t.Fatalf("%s: start %s: %v", name, path, err)
-		}
-		logFile.Close() // the child holds its own descriptor
-		go func() {
-			s.exitErr = s.cmd.Wait()
-			close(s.exited)
-		}()
-		t.Cleanup(func() {
-			s.stop()
-			if t.Failed() {
-				s.logOutput(t)
-			}
-		})
+		s := launch(t, name, path, dir, port, argsFor(port, dir))
 		if lastErr = s.waitReady(); lastErr == nil {
 			return s
 		}
