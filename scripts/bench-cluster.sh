@@ -38,11 +38,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# free_port prints a port free on 127.0.0.1, .2 and .3.
+# free_port prints a port free on 127.0.0.1, .2 and .3, below Linux's
+# ephemeral range (32768 and up), where a client connection's local port
+# could take it between the check and the bind.
 free_port() {
 	local port h ok
 	for _ in $(seq 50); do
-		port=$(shuf -i 20000-60000 -n 1)
+		port=$(shuf -i 20000-32767 -n 1)
 		ok=1
 		for h in 127.0.0.1 127.0.0.2 127.0.0.3; do
 			if (exec 3<>"/dev/tcp/$h/$port") 2>/dev/null; then ok=0; fi

@@ -79,7 +79,7 @@ start_server() {
 	local dir="$WORK/$name" port attempt i
 	mkdir -p "$dir"
 	for ((attempt = 0; attempt < 5; attempt++)); do
-		port=$((20000 + RANDOM % 40000))
+		port=$((20000 + RANDOM % 12768)) # below the ephemeral range
 		port_in_use "$port" && continue
 		"${PIN_SERVER[@]}" "$bin" --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly no "$@" \
 			>"$dir/server.log" 2>&1 &
