@@ -351,7 +351,12 @@ func (c *Ctx) CheckKind(e *Entry, kind Kind) bool {
 // Store sets key to v in c.DB, creating the key if needed, and returns its
 // entry. Unless keepTTL, any deadline the key had is removed, as SET does.
 func (c *Ctx) Store(key []byte, v Value, keepTTL bool) *Entry {
-	e := c.Lookup(key)
+	return c.StoreAt(c.Lookup(key), key, v, keepTTL)
+}
+
+// StoreAt is Store for a caller that has just looked key up: e is what
+// Lookup returned, nil when the key is absent. It saves a second lookup.
+func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 	if e == nil {
 		e = c.DB.keys.AddLocked(key, v)
 		c.Notify(EventNew, "new", key)

@@ -100,7 +100,7 @@ func (c *Ctx) putString(e *Entry, key, b []byte) *Entry {
 		c.touch(e)
 		return e
 	}
-	return c.Store(key, Value{Str: bytes.Clone(b)}, true)
+	return c.StoreAt(e, key, Value{Str: bytes.Clone(b)}, true)
 }
 
 // edited records that e's string was changed in place, which Redis reports
@@ -253,7 +253,7 @@ func (c *Ctx) setString(key, val []byte, o *setOptions) setResult {
 	if o.nx && e != nil || o.xx && e == nil {
 		return setAborted
 	}
-	e = c.Store(key, Value{Str: bytes.Clone(val)}, o.keepTTL || at != 0)
+	e = c.StoreAt(e, key, Value{Str: bytes.Clone(val)}, o.keepTTL || at != 0)
 	c.Notify(EventString, "set", key)
 	switch {
 	case at != 0:

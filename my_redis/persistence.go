@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"myredis/aof"
@@ -27,7 +28,7 @@ func openAOF(cfg *config.Config, ks *db.Keyspace, srv *server.Server, logger *sl
 	if err != nil {
 		return nil, err
 	}
-	stats, err := a.Load(replayer(ks))
+	stats, err := loadWithLessGC(a, replayer(ks))
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -88,6 +89,24 @@ func replayer(ks *db.Keyspace) func(args [][]byte) error {
 		}
 		return nil
 	}
+}
+
+// loadingGCPercent is the garbage collector's target (GOGC) while the AOF
+// loads. Nearly everything a replay allocates stays live, so collecting
+// during it is mostly wasted work: at the default 100, marking took about a
+// third of a 1M-key load, and a load went from 0.73-1.03 to 1.08-1.31 M
+// commands/s at 400-800.
+const loadingGCPercent = 800
+
+// loadWithLessGC replays the AOF with the collector at loadingGCPercent,
+// unless GOGC already asks for less collecting, and restores it after.
+func loadWithLessGC(a *aof.AOF, exec func(args [][]byte) error) (aof.LoadStats, error) {
+	prev := debug.SetGCPercent(loadingGCPercent)
+	if prev < 0 || prev > loadingGCPercent { // GOGC=off, or higher
+		debug.SetGCPercent(prev)
+	}
+	defer debug.SetGCPercent(prev)
+	return a.Load(exec)
 }
 
 // persistence is the AOF as the server sees it.
