@@ -40,15 +40,14 @@ func openAOF(cfg *config.Config, ks *db.Keyspace, srv *server.Server, logger *sl
 		a.Close()
 		return nil, err
 	}
-	if cfg.AppendFsync() == "always" && runtime.GOMAXPROCS(0) < 2 {
-		// The AOF writer spends much of its time blocked in fsync. With
-		// one P the runtime hands that P to another thread and back on
-		// every fsync; a second one keeps commands running meanwhile. On
-		// one CPU: redis-benchmark SET under always went from 0.67-0.72 of
-		// Redis to 0.87-0.88 at -P 1, and from 0.90-1.09 to 1.22-1.32 at
-		// -P 16.
+	if cfg.AppendFsync() == "always" && !a.SyncsAsync() && runtime.GOMAXPROCS(0) < 2 {
+		// Without asynchronous fsync the AOF writer spends much of its
+		// time blocked in fsync, holding its P until the runtime hands
+		// it to another thread; a second P keeps commands running
+		// meanwhile. On one CPU: redis-benchmark SET under always went
+		// from 0.67-0.72 of Redis to 0.87-0.88 at -P 1.
 		runtime.GOMAXPROCS(2)
-		logger.Info("appendfsync always on one CPU: running with GOMAXPROCS 2")
+		logger.Info("appendfsync always on one CPU without asynchronous fsync: running with GOMAXPROCS 2")
 	}
 	ks.OnWrite(func(db int, args [][]byte) { a.Append(db, args) })
 	ks.OnTransaction(func(writes []db.Write) {
