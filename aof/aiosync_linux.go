@@ -50,6 +50,7 @@ type aioSyncer struct {
 	ctx uintptr
 	efd *os.File // the eventfd the kernel signals a completion on
 	cb  iocb
+	seq uint64 // tags each request, so a stale completion is never taken for the current one
 }
 
 // newAIOSyncer sets up an AIO context and its eventfd, or returns why it
@@ -73,51 +74,55 @@ func (s *aioSyncer) sync(f *os.File) error {
 	if err != nil {
 		return err
 	}
+	s.seq++
 	var submitErr error
-	cerr := sc.Control(func(fd uintptr) {
-		s.cb = iocb{opcode: iocbCmdFdsync, fildes: uint32(fd), flags: iocbFlagResfd, resfd: uint32(s.efd.Fd())}
+	if err := sc.Control(func(fd uintptr) {
+		s.cb = iocb{data: s.seq, opcode: iocbCmdFdsync, fildes: uint32(fd), flags: iocbFlagResfd, resfd: uint32(s.efd.Fd())}
 		cbs := [1]*iocb{&s.cb}
 		for {
-			n, _, errno := syscall.Syscall(syscall.SYS_IO_SUBMIT, s.ctx, 1, uintptr(unsafe.Pointer(&cbs[0])))
-			if errno == syscall.EINTR || errno == syscall.EAGAIN {
+			_, _, errno := syscall.Syscall(syscall.SYS_IO_SUBMIT, s.ctx, 1, uintptr(unsafe.Pointer(&cbs[0])))
+			if errno == syscall.EINTR {
 				continue
 			}
 			if errno != 0 {
 				submitErr = fmt.Errorf("io_submit: %w", errno)
-			} else if n != 1 {
-				submitErr = fmt.Errorf("io_submit: %d requests queued", n)
 			}
 			return
 		}
-	})
-	if cerr != nil {
-		return cerr
+	}); err != nil {
+		return err
 	}
 	if submitErr != nil {
 		return submitErr
 	}
 	var count [8]byte
 	for {
-		// The eventfd counts completions; reading it resets the count.
+		// The kernel queues the completion, then signals the eventfd;
+		// reading it resets its count.
 		if _, err := s.efd.Read(count[:]); err != nil {
 			return fmt.Errorf("reading the AIO eventfd: %w", err)
 		}
-		var ev ioEvent
-		zero := syscall.Timespec{}
-		n, _, errno := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, s.ctx, 0, 1, uintptr(unsafe.Pointer(&ev)), uintptr(unsafe.Pointer(&zero)), 0)
-		if errno == syscall.EINTR {
-			continue
+		for {
+			var ev ioEvent
+			var zero syscall.Timespec
+			n, _, errno := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, s.ctx, 0, 1, uintptr(unsafe.Pointer(&ev)), uintptr(unsafe.Pointer(&zero)), 0)
+			if errno == syscall.EINTR {
+				continue
+			}
+			if errno != 0 {
+				return fmt.Errorf("io_getevents: %w", errno)
+			}
+			if n == 0 {
+				break // ours is not in yet: wait for the next signal
+			}
+			if ev.data != s.seq {
+				continue // left by a sync that failed before reaping it
+			}
+			if ev.res < 0 {
+				return syscall.Errno(-ev.res)
+			}
+			return nil
 		}
-		if errno != 0 {
-			return fmt.Errorf("io_getevents: %w", errno)
-		}
-		if n == 0 {
-			continue // not reaped yet
-		}
-		if ev.res < 0 {
-			return syscall.Errno(-ev.res)
-		}
-		return nil
 	}
 }
 

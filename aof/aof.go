@@ -168,9 +168,6 @@ func Open(opts Options) (*AOF, error) {
 		done:     make(chan struct{}),
 	}
 	a.cond = sync.NewCond(&a.mu)
-	if a.always {
-		a.useAIO()
-	}
 	a.rw.lastStatus, a.rw.lastSec = "ok", -1
 	man, err := readManifest(filepath.Join(a.dir, a.manName))
 	switch {
@@ -182,6 +179,9 @@ func Open(opts Options) (*AOF, error) {
 		if err := a.create(); err != nil {
 			return nil, err
 		}
+	}
+	if a.always {
+		a.useAIO()
 	}
 	return a, nil
 }
