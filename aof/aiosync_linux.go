@@ -20,7 +20,8 @@ const (
 	iocbFlagResfd = 1 << 0
 )
 
-// iocb is struct iocb on a little-endian machine.
+// iocb is struct iocb as laid out on a little-endian machine; a big-endian
+// one swaps key and rwFlags, which stay zero here.
 type iocb struct {
 	data      uint64
 	key       uint32
