@@ -72,6 +72,9 @@ func TestAlwaysUsesAIO(t *testing.T) {
 	if err := a.Start(); err != nil {
 		t.Fatal(err)
 	}
+	if !a.SyncsAsync() {
+		t.Fatal("Start's probe turned asynchronous fsync off on a regular file")
+	}
 	seq := a.Append(0, [][]byte{[]byte("SET"), []byte("k"), []byte("v")})
 	if err := a.WaitDurable(seq); err != nil {
 		t.Fatal(err)
@@ -85,5 +88,34 @@ func TestAlwaysUsesAIO(t *testing.T) {
 			t.Errorf("appendfsync %s uses the AIO syncer", fsync)
 		}
 		b.Close()
+	}
+}
+
+func TestAIOFallback(t *testing.T) {
+	if _, err := newAIOSyncer(); err != nil {
+		t.Skipf("no Linux native AIO here: %v", err)
+	}
+	a, err := Open(Options{Dir: t.TempDir(), Fsync: FsyncAlways})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	r, w, err := os.Pipe() // a file AIO cannot fsync, as on a kernel without IOCB_CMD_FDSYNC
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	a.probeAIO(w)
+	if a.SyncsAsync() {
+		t.Fatal("still syncing through AIO after the probe failed")
+	}
+	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := a.syncFn(f); err != nil {
+		t.Fatalf("the fallback fsync: %v", err)
 	}
 }

@@ -203,6 +203,20 @@ func (a *AOF) useAIO() {
 	a.aio, a.syncFn = s, s.sync
 }
 
+// probeAIO fsyncs f, the file the writer will append to, through AIO: a
+// kernel older than 4.18, or a file system that refuses it, fails here
+// rather than in the writer, and the writer falls back to a plain fsync.
+func (a *AOF) probeAIO(f *os.File) {
+	if a.aio == nil {
+		return
+	}
+	if err := a.aio.sync(f); err != nil {
+		a.log.Warn("asynchronous fsync does not work on the AOF; the AOF writer blocks a thread in each fsync", "err", err)
+		a.aio.close()
+		a.aio, a.syncFn = nil, (*os.File).Sync
+	}
+}
+
 // SyncsAsync reports whether the writer's fsyncs under always leave its
 // thread free (see useAIO). When they do not, a server on one CPU should
 // run a second P so that commands keep running during each fsync.
@@ -394,6 +408,7 @@ func (a *AOF) Start() error {
 	if st, err := f.Stat(); err == nil {
 		a.syncedSize = st.Size() // what loading read back is on disk
 	}
+	a.probeAIO(f)
 	a.sizes.reset(a.dir, m)
 	a.started = true
 	go a.writeLoop()
