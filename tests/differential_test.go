@@ -642,6 +642,31 @@ var sortOps = []func(g *cmdGen) []string{
 		if cmd[0] == "SORT" {
 			cmd = g.maybe(cmd, 3, "STORE", g.key())
 		}
-		return cmd
+		return withoutUndefinedSortOrder(cmd)
 	},
+}
+
+// withoutUndefinedSortOrder drops LIMIT and STORE from a SORT that sorts
+// by a pattern with ALPHA. Redis leaves the order of elements with equal
+// (or missing) BY values undefined there: diffNormalize sorts such a
+// reply, but which elements a LIMIT keeps, and the order of a stored
+// list, would depend on Redis's hash table and quicksort.
+func withoutUndefinedSortOrder(cmd []string) []string {
+	alpha := slices.Contains(cmd, "ALPHA")
+	by := slices.Index(cmd, "BY")
+	if !alpha || by < 0 || cmd[by+1] == "nosort" {
+		return cmd
+	}
+	out := cmd[:0:0]
+	for i := 0; i < len(cmd); i++ {
+		switch cmd[i] {
+		case "LIMIT":
+			i += 2
+		case "STORE":
+			i++
+		default:
+			out = append(out, cmd[i])
+		}
+	}
+	return out
 }
