@@ -16,13 +16,32 @@ func newTestAIO(t *testing.T) *aioSyncer {
 	return s
 }
 
-func TestAIOSync(t *testing.T) {
-	s := newTestAIO(t)
+// tempFile creates an empty file, closed when the test ends.
+func tempFile(t *testing.T) *os.File {
+	t.Helper()
 	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// pipeWriter returns the write end of a pipe, which cannot be fsynced
+// (EINVAL), as a file on a kernel without IOCB_CMD_FDSYNC.
+func pipeWriter(t *testing.T) *os.File {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return w
+}
+
+func TestAIOSync(t *testing.T) {
+	s := newTestAIO(t)
+	f := tempFile(t)
 	for i := range 20 { // the eventfd and the context are reused
 		if _, err := f.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
 			t.Fatal(err)
@@ -35,29 +54,16 @@ func TestAIOSync(t *testing.T) {
 
 func TestAIOSyncError(t *testing.T) {
 	s := newTestAIO(t)
-	r, w, err := os.Pipe() // a pipe cannot be fsynced: EINVAL
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
-	if err := s.sync(w); err == nil {
+	if err := s.sync(pipeWriter(t)); err == nil {
 		t.Fatal("fdatasync of a pipe succeeded")
 	}
-	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := s.sync(f); err != nil { // an error leaves the syncer usable
+	if err := s.sync(tempFile(t)); err != nil { // an error leaves the syncer usable
 		t.Fatalf("sync after an error: %v", err)
 	}
 }
 
 func TestAlwaysUsesAIO(t *testing.T) {
-	if _, err := newAIOSyncer(); err != nil {
-		t.Skipf("no Linux native AIO here: %v", err)
-	}
+	newTestAIO(t) // skips without AIO
 	a, err := Open(Options{Dir: t.TempDir(), Fsync: FsyncAlways})
 	if err != nil {
 		t.Fatal(err)
@@ -92,30 +98,17 @@ func TestAlwaysUsesAIO(t *testing.T) {
 }
 
 func TestAIOFallback(t *testing.T) {
-	if _, err := newAIOSyncer(); err != nil {
-		t.Skipf("no Linux native AIO here: %v", err)
-	}
+	newTestAIO(t) // skips without AIO
 	a, err := Open(Options{Dir: t.TempDir(), Fsync: FsyncAlways})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	r, w, err := os.Pipe() // a file AIO cannot fsync, as on a kernel without IOCB_CMD_FDSYNC
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
-	a.probeAIO(w)
+	a.probeAIO(pipeWriter(t))
 	if a.SyncsAsync() {
 		t.Fatal("still syncing through AIO after the probe failed")
 	}
-	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := a.syncFn(f); err != nil {
+	if err := a.syncFn(tempFile(t)); err != nil {
 		t.Fatalf("the fallback fsync: %v", err)
 	}
 }
