@@ -64,10 +64,7 @@ func TestAIOSyncError(t *testing.T) {
 
 func TestAlwaysUsesAIO(t *testing.T) {
 	newTestAIO(t) // skips without AIO
-	a, err := Open(Options{Dir: t.TempDir(), Fsync: FsyncAlways})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := open(t, t.TempDir(), FsyncAlways, false)
 	defer a.Close()
 	if !a.SyncsAsync() {
 		t.Fatal("appendfsync always does not use asynchronous fsync")
@@ -86,10 +83,7 @@ func TestAlwaysUsesAIO(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, fsync := range []string{FsyncEverysec, FsyncNo} {
-		b, err := Open(Options{Dir: t.TempDir(), Fsync: fsync})
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := open(t, t.TempDir(), fsync, false)
 		if b.SyncsAsync() {
 			t.Errorf("appendfsync %s uses the AIO syncer", fsync)
 		}
@@ -99,10 +93,7 @@ func TestAlwaysUsesAIO(t *testing.T) {
 
 func TestAIOFallback(t *testing.T) {
 	newTestAIO(t) // skips without AIO
-	a, err := Open(Options{Dir: t.TempDir(), Fsync: FsyncAlways})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := open(t, t.TempDir(), FsyncAlways, false)
 	defer a.Close()
 	a.probeAIO(pipeWriter(t))
 	if a.SyncsAsync() {
