@@ -5,11 +5,14 @@ import (
 	"os"
 	"syscall"
 	"unsafe"
+
+	"myredis/rawio"
 )
 
 // Linux native AIO, just enough to fdatasync a file without blocking a
 // thread: the kernel runs the flush in a worker and signals an eventfd,
-// which the Go runtime polls like a socket. A goroutine waiting for the
+// which the Go runtime polls like a socket. None of the calls can block, so
+// they are raw system calls (see package rawio). A goroutine waiting for the
 // flush is parked, and its P keeps running other goroutines; a plain
 // fdatasync keeps its thread (and, until the runtime takes it back, its P)
 // for the whole flush.
@@ -49,7 +52,8 @@ type ioEvent struct {
 // not safe for concurrent use.
 type aioSyncer struct {
 	ctx uintptr
-	efd *os.File // the eventfd the kernel signals a completion on
+	efd *os.File   // the eventfd the kernel signals a completion on
+	ev  rawio.Conn // reads efd
 	cb  iocb
 	seq uint64 // tags each request, so a stale completion is never taken for the current one
 }
@@ -66,7 +70,9 @@ func newAIOSyncer() (*aioSyncer, error) {
 		syscall.Syscall(syscall.SYS_IO_DESTROY, ctx, 0, 0)
 		return nil, fmt.Errorf("eventfd: %w", errno)
 	}
-	return &aioSyncer{ctx: ctx, efd: os.NewFile(fd, "aof-eventfd")}, nil
+	efd := os.NewFile(fd, "aof-eventfd")
+	ev, _ := rawio.NewConn(efd) // fails only for a closed file
+	return &aioSyncer{ctx: ctx, efd: efd, ev: ev}, nil
 }
 
 // sync fdatasyncs f, parking the calling goroutine until the flush is done.
@@ -81,7 +87,7 @@ func (s *aioSyncer) sync(f *os.File) error {
 		s.cb = iocb{data: s.seq, opcode: iocbCmdFdsync, fildes: uint32(fd), flags: iocbFlagResfd, resfd: uint32(s.efd.Fd())}
 		cbs := [1]*iocb{&s.cb}
 		for {
-			_, _, errno := syscall.Syscall(syscall.SYS_IO_SUBMIT, s.ctx, 1, uintptr(unsafe.Pointer(&cbs[0])))
+			_, _, errno := syscall.RawSyscall(syscall.SYS_IO_SUBMIT, s.ctx, 1, uintptr(unsafe.Pointer(&cbs[0])))
 			if errno == syscall.EINTR {
 				continue
 			}
@@ -100,13 +106,13 @@ func (s *aioSyncer) sync(f *os.File) error {
 	for {
 		// The kernel queues the completion, then signals the eventfd;
 		// reading it resets its count.
-		if _, err := s.efd.Read(count[:]); err != nil {
+		if _, err := s.ev.Read(count[:]); err != nil {
 			return fmt.Errorf("reading the AIO eventfd: %w", err)
 		}
 		for {
 			var ev ioEvent
 			var zero syscall.Timespec
-			n, _, errno := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, s.ctx, 0, 1, uintptr(unsafe.Pointer(&ev)), uintptr(unsafe.Pointer(&zero)), 0)
+			n, _, errno := syscall.RawSyscall6(syscall.SYS_IO_GETEVENTS, s.ctx, 0, 1, uintptr(unsafe.Pointer(&ev)), uintptr(unsafe.Pointer(&zero)), 0)
 			if errno == syscall.EINTR {
 				continue
 			}

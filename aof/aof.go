@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"myredis/rawio"
 	"myredis/resp"
 )
 
@@ -157,7 +158,7 @@ func Open(opts Options) (*AOF, error) {
 		manName:  opts.Filename + ".manifest",
 		always:   opts.Fsync == FsyncAlways,
 		everysec: opts.Fsync == FsyncEverysec,
-		writeFn:  (*os.File).Write,
+		writeFn:  rawio.WriteFile,
 		syncFn:   (*os.File).Sync,
 		tick:     flushInterval,
 		every:    syncInterval,

@@ -511,7 +511,7 @@ func (q *outQueue) run() {
 			q.inflight = len(out)
 			q.mu.Unlock()
 
-			n, err := conn.Write(out)
+			n, err := q.sess.sock.Write(out)
 			q.sess.srv.stats.NetOutputBytes.Add(int64(n))
 
 			q.mu.Lock()

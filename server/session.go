@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"myredis/db"
+	"myredis/rawio"
 	"myredis/resp"
 )
 
@@ -22,8 +23,11 @@ import (
 type Session struct {
 	db.Client // selected database and the keyspace's per-client state
 
-	srv     *Server
-	conn    net.Conn
+	srv  *Server
+	conn net.Conn
+	// sock reads and writes conn: with raw system calls (package rawio)
+	// when conn has a descriptor, through conn itself otherwise.
+	sock    io.ReadWriter
 	addr    string
 	laddr   string
 	fd      int
@@ -91,7 +95,7 @@ const (
 
 func newSession(s *Server, conn net.Conn, id int64) *Session {
 	sess := &Session{
-		srv: s, conn: conn, created: time.Now(), fd: -1,
+		srv: s, conn: conn, sock: conn, created: time.Now(), fd: -1,
 		addr: conn.RemoteAddr().String(), laddr: conn.LocalAddr().String(),
 		authenticated: *s.requirePass.Load() == "",
 		proto:         2,
@@ -109,6 +113,9 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 	if sc, ok := conn.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			raw.Control(func(fd uintptr) { sess.fd = int(fd) })
+		}
+		if rc, err := rawio.NewConn(sc); err == nil {
+			sess.sock = rc
 		}
 	}
 	sess.w = resp.NewWriter(socketWriter{sess})
@@ -149,7 +156,7 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 		sess.conn.SetReadDeadline(time.Time{})
 		sess.idleDeadline = false
 	}
-	n, err := sess.conn.Read(p)
+	n, err := sess.sock.Read(p)
 	sess.readAt, sess.sinceRead = time.Now(), 0
 	sess.srv.stats.NetInputBytes.Add(int64(n))
 	return n, err
@@ -182,7 +189,7 @@ func (s socketWriter) Write(p []byte) (int, error) {
 		}
 		return n, nil
 	}
-	written, err := s.sess.conn.Write(p)
+	written, err := s.sess.sock.Write(p)
 	s.sess.srv.stats.NetOutputBytes.Add(int64(written))
 	if err != nil {
 		return 0, err
@@ -419,7 +426,7 @@ func (sess *Session) watchWhileParked() (done func()) {
 		defer close(stopped)
 		buf := make([]byte, 4096)
 		for {
-			n, err := sess.conn.Read(buf)
+			n, err := sess.sock.Read(buf)
 			sess.pending = append(sess.pending, buf[:n]...)
 			if err != nil {
 				if !errors.Is(err, os.ErrDeadlineExceeded) {
