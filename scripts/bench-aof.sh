@@ -12,8 +12,9 @@
 # line, Redis's from its "DB loaded from append only file" time.
 #
 # Settings (environment): REQUESTS, CLIENTS, ROUNDS, PIPELINES (space
-# separated), FSYNCS (space separated), REPLAY_KEYS, MYREDIS (binary,
-# default bin/my_redis).
+# separated), FSYNCS (space separated), REPLAY_KEYS, REPLAY_ROUNDS (loads
+# of the replay AOF per server, default 3), MYREDIS (binary, default
+# bin/my_redis).
 set -euo pipefail
 
 # shellcheck source=bench.sh
@@ -114,6 +115,7 @@ bench_aof() {
 	PIPELINES=${PIPELINES:-1 16}
 	FSYNCS=${FSYNCS:-always everysec}
 	REPLAY_KEYS=${REPLAY_KEYS:-1000000}
+	REPLAY_ROUNDS=${REPLAY_ROUNDS:-3}
 	require "$MYREDIS" "$REDIS_SERVER" "$REDIS_CLI" "$REDIS_BENCHMARK"
 	setup
 	echo "work dir $WORK; pinning: ${PIN_SERVER[*]:-none}; $REQUESTS requests, $CLIENTS clients, $ROUNDS rounds" >&2
@@ -127,11 +129,15 @@ bench_aof() {
 
 	echo "writing an AOF of $REPLAY_KEYS SETs" >&2
 	write_replay_aof "$WORK/replay"
-	local my
-	replay_rate replay-myredis "$MYREDIS" 'commands_per_sec=[0-9]+'
-	my=$RATE
-	replay_rate replay-redis "$REDIS_SERVER" 'DB loaded from append only file: [0-9.]+' --save ""
-	printf "\nreplay of %d SETs: myredis %s commands/s, redis %s commands/s\n" "$REPLAY_KEYS" "$my" "$RATE"
+	local i my=() redis=()
+	for ((i = 0; i < REPLAY_ROUNDS; i++)); do
+		replay_rate replay-myredis "$MYREDIS" 'commands_per_sec=[0-9]+'
+		my+=("$RATE")
+		replay_rate replay-redis "$REDIS_SERVER" 'DB loaded from append only file: [0-9.]+' --save ""
+		redis+=("$RATE")
+	done
+	printf "\nreplay of %d SETs, median of %d loads: myredis %s commands/s (%s), redis %s commands/s (%s)\n" \
+		"$REPLAY_KEYS" "$REPLAY_ROUNDS" "$(printf '%s\n' "${my[@]}" | median)" "${my[*]}" "$(printf '%s\n' "${redis[@]}" | median)" "${redis[*]}"
 	rewrite_memory
 }
 
