@@ -71,8 +71,8 @@ func newAIOSyncer() (*aioSyncer, error) {
 		return nil, fmt.Errorf("eventfd: %w", errno)
 	}
 	efd := os.NewFile(fd, "aof-eventfd")
-	ev, _ := rawio.NewConn(efd) // fails only for a closed file
-	return &aioSyncer{ctx: ctx, efd: efd, ev: ev}, nil
+	rc, _ := efd.SyscallConn() // fails only for a closed file
+	return &aioSyncer{ctx: ctx, efd: efd, ev: rawio.NewConn(rc)}, nil
 }
 
 // sync fdatasyncs f, parking the calling goroutine until the flush is done.

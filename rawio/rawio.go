@@ -28,12 +28,9 @@ import (
 // is safe for one reader and one writer at a time, as a net.Conn is.
 type Conn struct{ rc syscall.RawConn }
 
-// NewConn returns a Conn on c's descriptor, which must be in the runtime's
-// poller (a net.Conn, or an os.File opened nonblocking).
-func NewConn(c syscall.Conn) (Conn, error) {
-	rc, err := c.SyscallConn()
-	return Conn{rc}, err
-}
+// NewConn returns a Conn on rc's descriptor, which must be in the runtime's
+// poller: rc comes from a net.Conn, or from an os.File opened nonblocking.
+func NewConn(rc syscall.RawConn) Conn { return Conn{rc} }
 
 // Read reads into p, waiting until the descriptor is readable. It returns
 // io.EOF when the peer has closed its end; errors from the poller (a

@@ -35,11 +35,11 @@ func pair(t *testing.T) (Conn, net.Conn, net.Conn) {
 		t.Fatal("accept failed")
 	}
 	t.Cleanup(func() { near.Close(); far.Close() })
-	c, err := NewConn(near.(*net.TCPConn))
+	rc, err := near.(*net.TCPConn).SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, near, far
+	return NewConn(rc), near, far
 }
 
 func TestConnReadWaitsForData(t *testing.T) {

@@ -113,9 +113,7 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 	if sc, ok := conn.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			raw.Control(func(fd uintptr) { sess.fd = int(fd) })
-		}
-		if rc, err := rawio.NewConn(sc); err == nil {
-			sess.sock = rc
+			sess.sock = rawio.NewConn(raw)
 		}
 	}
 	sess.w = resp.NewWriter(socketWriter{sess})
