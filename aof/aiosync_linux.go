@@ -52,8 +52,8 @@ type ioEvent struct {
 // not safe for concurrent use.
 type aioSyncer struct {
 	ctx uintptr
-	efd *os.File   // the eventfd the kernel signals a completion on
-	ev  rawio.Conn // reads efd
+	efd *os.File    // the eventfd the kernel signals a completion on
+	ev  *rawio.Conn // reads efd
 	cb  iocb
 	seq uint64 // tags each request, so a stale completion is never taken for the current one
 }

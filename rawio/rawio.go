@@ -25,27 +25,45 @@ import (
 
 // A Conn reads and writes a nonblocking descriptor. Deadlines set on the
 // connection or file it was made from apply to its Read and Write. A Conn
-// is safe for one reader and one writer at a time, as a net.Conn is.
-type Conn struct{ rc syscall.RawConn }
+// is safe for one reader and one writer at a time, as a net.Conn is; Read
+// and Write allocate nothing.
+type Conn struct {
+	rc syscall.RawConn
+	// The state of the call in progress, one for each direction, and the
+	// functions the RawConn calls with the descriptor, made once so that
+	// a call does not allocate a closure.
+	rd, wr   ioState
+	rdf, wrf func(fd uintptr) bool
+}
+
+// ioState is one direction's call in progress: the buffer, the bytes moved
+// so far and the last error number.
+type ioState struct {
+	p     []byte
+	n     int
+	errno syscall.Errno
+}
 
 // NewConn returns a Conn on rc's descriptor, which must be in the runtime's
 // poller: rc comes from a net.Conn, or from an os.File opened nonblocking.
-func NewConn(rc syscall.RawConn) Conn { return Conn{rc} }
+func NewConn(rc syscall.RawConn) *Conn {
+	c := &Conn{rc: rc}
+	c.rdf, c.wrf = c.readOnce, c.writeAll
+	return c
+}
 
 // Read reads into p, waiting until the descriptor is readable. It returns
 // io.EOF when the peer has closed its end; errors from the poller (a
 // deadline, a closed connection) come back wrapped as the connection wraps
 // them.
-func (c Conn) Read(p []byte) (int, error) {
+func (c *Conn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	var n int
-	var errno syscall.Errno
-	err := c.rc.Read(func(fd uintptr) bool {
-		n, errno = read(fd, p)
-		return errno != syscall.EAGAIN
-	})
+	c.rd = ioState{p: p}
+	err := c.rc.Read(c.rdf)
+	n, errno := c.rd.n, c.rd.errno
+	c.rd.p = nil // the caller's buffer is not kept
 	switch {
 	case err != nil:
 		return 0, err
@@ -57,29 +75,41 @@ func (c Conn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// readOnce reads once into c.rd, reporting false when the descriptor is
+// not ready.
+func (c *Conn) readOnce(fd uintptr) bool {
+	c.rd.n, c.rd.errno = read(fd, c.rd.p)
+	return c.rd.errno != syscall.EAGAIN
+}
+
 // Write writes all of p, waiting while the descriptor is not writable. It
 // returns how many bytes were written before an error.
-func (c Conn) Write(p []byte) (int, error) {
-	var n int
-	var errno syscall.Errno
-	err := c.rc.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			var m int
-			m, errno = write(fd, p[n:])
-			if errno == syscall.EAGAIN {
-				return false
-			}
-			if errno != 0 {
-				return true
-			}
-			n += m
-		}
-		return true
-	})
+func (c *Conn) Write(p []byte) (int, error) {
+	c.wr = ioState{p: p}
+	err := c.rc.Write(c.wrf)
+	n, errno := c.wr.n, c.wr.errno
+	c.wr.p = nil
 	if err == nil && errno != 0 {
 		err = os.NewSyscallError("write", errno)
 	}
 	return n, err
+}
+
+// writeAll writes the rest of c.wr, reporting false when the descriptor
+// fills up before the end.
+func (c *Conn) writeAll(fd uintptr) bool {
+	for c.wr.n < len(c.wr.p) {
+		m, errno := write(fd, c.wr.p[c.wr.n:])
+		if errno == syscall.EAGAIN {
+			return false
+		}
+		if errno != 0 {
+			c.wr.errno = errno
+			return true
+		}
+		c.wr.n += m
+	}
+	return true
 }
 
 // WriteFile writes all of p to f, at its offset (or its end, when f was

@@ -14,7 +14,7 @@ import (
 
 // pair returns the two ends of a loopback TCP connection, the first as a
 // Conn.
-func pair(t *testing.T) (Conn, net.Conn, net.Conn) {
+func pair(t *testing.T) (*Conn, net.Conn, net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -146,5 +146,27 @@ func TestWriteFile(t *testing.T) {
 	var pe *os.PathError
 	if n != 0 || !errors.As(err, &pe) || pe.Op != "write" || pe.Path != path || !errors.Is(err, syscall.EBADF) {
 		t.Fatalf("WriteFile on a read-only file = %d, %v; want 0 and a *os.PathError with EBADF", n, err)
+	}
+}
+
+func TestConnAllocatesNothing(t *testing.T) {
+	c, _, far := pair(t)
+	out, in := []byte("+OK\r\n"), make([]byte, 64)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := far.Write(out); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Read(in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write(out); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(far, in[:len(out)]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("a Read and a Write allocate %v times", allocs)
 	}
 }
