@@ -7,9 +7,10 @@
 # redis-benchmark SET against them in turn for ROUNDS rounds at each
 # pipeline depth, stops them, and prints the medians with the MyRedis/Redis
 # ratio (bench.sh's table; the test column names the policy). Then it writes
-# an AOF of REPLAY_KEYS SETs, starts each server on a copy and prints the
-# commands/s of the load: MyRedis's from its "append-only file loaded" log
-# line, Redis's from its "DB loaded from append only file" time.
+# an AOF of REPLAY_KEYS SETs, starts each server on a copy REPLAY_ROUNDS
+# times, alternating, and prints the median commands/s of its loads:
+# MyRedis's from its "append-only file loaded" log line, Redis's from its
+# "DB loaded from append only file" time.
 #
 # Settings (environment): REQUESTS, CLIENTS, ROUNDS, PIPELINES (space
 # separated), FSYNCS (space separated), REPLAY_KEYS, REPLAY_ROUNDS (loads
