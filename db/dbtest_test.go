@@ -50,7 +50,7 @@ func run(ks *Keyspace, cl *Client, cmds ...[]string) string {
 		case c == nil:
 			cl.FailMulti()
 			w.WriteError(errMsg)
-		case cl.InMulti() && !c.RunsInMulti():
+		case cl.Queues(c):
 			ks.Queue(cl, c, args, w)
 		default:
 			ks.Exec(cl, c, args, w)

@@ -177,7 +177,7 @@ func TestHrandfieldDistinct(t *testing.T) {
 func TestHashPropagation(t *testing.T) {
 	ks := New(NewTable(), 16)
 	var log []string
-	ks.OnWrite(func(db int, args [][]byte) { log = append(log, string(bytes.Join(args, []byte(" ")))) })
+	ks.OnWrite(func(db int, args [][]byte) uint64 { log = append(log, string(bytes.Join(args, []byte(" ")))); return 0 })
 	run(ks, &Client{},
 		[]string{"HSET", "h", "a", "1"}, []string{"HSET", "h", "a", "1"}, []string{"HSETNX", "h", "a", "2"},
 		[]string{"HINCRBYFLOAT", "h", "f", "1.50"}, []string{"HINCRBY", "h", "n", "2"},

@@ -177,7 +177,7 @@ func expire(unitMs int64, absolute bool) func(c *Ctx) {
 			c.W.WriteInt(0)
 			return
 		}
-		if when <= c.Now {
+		if c.PastDeadline(when) {
 			c.delKey(key)
 			c.PropagateAs(delName, key)
 		} else {

@@ -348,7 +348,7 @@ func TestExpiredKeysInvisible(t *testing.T) {
 func TestRandomKeyOnlyExpired(t *testing.T) {
 	ks := New(NewTable(), 16)
 	var logged []string
-	ks.OnWrite(func(db int, args [][]byte) { logged = append(logged, joinArgs(db, args)) })
+	ks.OnWrite(func(db int, args [][]byte) uint64 { logged = append(logged, joinArgs(db, args)); return 0 })
 	for i := range 10 {
 		k := "k" + strconv.Itoa(i)
 		run(ks, &Client{}, []string{"SET", k, "v"})
@@ -403,7 +403,7 @@ func joinArgs(db int, args [][]byte) string {
 func TestKeysPropagation(t *testing.T) {
 	ks := New(NewTable(), 16)
 	var logged []string
-	ks.OnWrite(func(db int, args [][]byte) { logged = append(logged, joinArgs(db, args)) })
+	ks.OnWrite(func(db int, args [][]byte) uint64 { logged = append(logged, joinArgs(db, args)); return 0 })
 	cl := &Client{}
 	check := func(want ...string) {
 		t.Helper()

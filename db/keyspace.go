@@ -86,6 +86,9 @@ func setEncoding(e *Entry, enc uint32) { e.Meta = e.Meta&^metaEnc | enc }
 type DB struct {
 	index int
 	keys  *dict.Dict[Value]
+	// stamps[s] is the stamp of the latest write to a key of shard s (see
+	// Keyspace.OnWrite); it is read and written under that shard's lock.
+	stamps []uint64
 }
 
 // Index returns the database's number.
@@ -102,15 +105,22 @@ type Keyspace struct {
 	dbs   []*DB
 	stats Stats
 	// onWrite and onTx receive every effective write; set before serving.
-	onWrite func(db int, args [][]byte)
-	onTx    func(writes []Write)
-	start   time.Time
-	blocked blockedClients
-	watched watchedKeys
-	gate    gate
-	snap    snapshot
-	notify  notifier
-	execCmd *Command // EXEC, which runs outside the gate (see execTransaction)
+	onWrite func(db int, args [][]byte) uint64
+	onTx    func(writes []Write) uint64
+	// latest is the highest stamp the hooks returned; barrier the stamp of
+	// the latest write made by a command that locks for itself (FLUSHALL,
+	// SWAPDB, MOVE...), which may have changed any key. See Client.Observed.
+	latest, barrier atomic.Uint64
+	start           time.Time
+	blocked         blockedClients
+	watched         watchedKeys
+	gate            gate
+	snap            snapshot
+	notify          notifier
+	execCmd         *Command // EXEC, which runs outside the gate (see execTransaction)
+	// loading: the AOF is being replayed (SetLoading). Meanwhile no key
+	// expires and nothing is propagated.
+	loading atomic.Bool
 }
 
 // gate lets a transaction have the whole keyspace to itself without a
@@ -159,7 +169,8 @@ type Stats struct {
 func New(t *Table, n int) *Keyspace {
 	ks := &Keyspace{table: t, dbs: make([]*DB, n), start: time.Now(), execCmd: t.Get([]byte("exec"))}
 	for i := range ks.dbs {
-		ks.dbs[i] = &DB{index: i, keys: dict.New[Value]()}
+		keys := dict.New[Value]()
+		ks.dbs[i] = &DB{index: i, keys: keys, stamps: make([]uint64, keys.ShardCount())}
 	}
 	return ks
 }
@@ -184,12 +195,27 @@ type Write struct {
 // are valid only during the call. It is called with the keys' shards locked,
 // so it must be quick and must not call back into the keyspace. Set it
 // before serving.
-func (ks *Keyspace) OnWrite(fn func(db int, args [][]byte)) { ks.onWrite = fn }
+//
+// The hook returns the write's stamp: a number that grows with every write
+// (the append-only file's sequence number), or 0 when the write needs no
+// waiting. The keyspace keeps the stamp of the latest write to each shard,
+// so that a command can tell the stamp of the latest write it observed
+// (Client.Observed) and its reply can wait until that write is durable.
+func (ks *Keyspace) OnWrite(fn func(db int, args [][]byte) (stamp uint64)) { ks.onWrite = fn }
 
 // OnTransaction sets the hook that receives the writes of one EXEC together,
 // so they can be logged as one MULTI … EXEC block that no other write
-// interleaves. Without it, OnWrite gets MULTI, the writes, then EXEC.
-func (ks *Keyspace) OnTransaction(fn func(writes []Write)) { ks.onTx = fn }
+// interleaves; it returns the block's stamp, as OnWrite does. Without it,
+// OnWrite gets MULTI, the writes, then EXEC.
+func (ks *Keyspace) OnTransaction(fn func(writes []Write) (stamp uint64)) { ks.onTx = fn }
+
+// SetLoading marks whether the dataset is being loaded (the AOF replayed).
+// While it is, as in Redis, no key expires, lazily or through an EXPIRE
+// family command with a past deadline (the deadline is set instead), and
+// nothing is propagated to the hooks or notified: the replayed commands are
+// already in the log. When loading ends, call ExpirePassed to delete the
+// keys whose deadline passed while the server was down.
+func (ks *Keyspace) SetLoading(on bool) { ks.loading.Store(on) }
 
 // Client is the state of one connection that commands read and change. The
 // server embeds it in its session; Ext points back to that session so the
@@ -224,6 +250,14 @@ type Client struct {
 	txLocks  []shardLock  // reused by transactionLocks
 	watching []watchedKey
 	casDirty atomic.Bool // a watched key changed: EXEC will fail
+
+	// Observed is the stamp (see Keyspace.OnWrite) of the latest write
+	// the commands run for the client since the caller last cleared it
+	// may have seen or made: the caller holds their replies until that
+	// write is durable. Commands that name keys observe their keys'
+	// shards; commands that read or write without naming keys (DBSIZE,
+	// SCAN, FLUSHALL...) observe every write.
+	Observed uint64
 
 	waiter  *waiter // set while a blocking command waits in line
 	blockMu sync.Mutex
@@ -291,8 +325,70 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	if c.wrote && ks.watched.count.Load() > 0 {
 		ks.touchWatched(c.DB, cmd.Keys(cl.keyBuf[:0], args), cmd.Flags&FlagOwnLocks == 0 || mode == runAlone)
 	}
+	if mode == runGated { // inside EXEC, execTransaction settles the stamps
+		cl.Observed = max(cl.Observed, ks.settleLocked(c, cl.shards))
+	}
 	return c.onTimeout
 }
+
+// settleLocked records the stamp of the write c made, if any, in the shards
+// it holds locked, and returns the stamp of the latest write c may have
+// observed: in those shards, or anywhere for a command that names no keys
+// but reads or writes the keyspace (or locks for itself). Expiry deletions
+// carry no stamp: a key whose deadline passed is gone after a restart
+// whether or not its DEL was logged.
+func (ks *Keyspace) settleLocked(c *Ctx, shards []int) uint64 {
+	if len(shards) == 0 {
+		if c.stamp != 0 && c.Cmd.Flags&FlagOwnLocks != 0 {
+			raise(&ks.barrier, c.stamp)
+		}
+		if c.observedAll || c.Cmd.Flags&(FlagOwnLocks|FlagReadonly|FlagWrite) != 0 {
+			return max(ks.latest.Load(), c.stamp)
+		}
+		return c.stamp
+	}
+	seen := ks.barrier.Load()
+	for _, s := range shards {
+		st := &c.DB.stamps[s]
+		*st = max(*st, c.stamp)
+		seen = max(seen, *st)
+	}
+	return seen
+}
+
+// settleTxLocked is settleLocked for a transaction that wrote with stamp
+// (0 if it wrote nothing) holding the shards locks, or the whole keyspace
+// when exclusive.
+func (ks *Keyspace) settleTxLocked(stamp uint64, locks []shardLock, exclusive bool) uint64 {
+	if exclusive {
+		if stamp != 0 {
+			raise(&ks.barrier, stamp)
+		}
+		return max(ks.latest.Load(), stamp)
+	}
+	seen := ks.barrier.Load()
+	for _, l := range locks {
+		st := &ks.dbs[l.db].stamps[l.shard]
+		*st = max(*st, stamp)
+		seen = max(seen, *st)
+	}
+	return seen
+}
+
+// raise sets v to stamp if stamp is higher.
+func raise(v *atomic.Uint64, stamp uint64) {
+	for {
+		old := v.Load()
+		if stamp <= old || v.CompareAndSwap(old, stamp) {
+			return
+		}
+	}
+}
+
+// ObserveAll marks the command as revealing the whole keyspace (INFO's key
+// counts, say), so its reply waits for every write made so far to be
+// durable.
+func (c *Ctx) ObserveAll() { c.observedAll = true }
 
 // nowMillis returns the unix time in milliseconds.
 func nowMillis() int64 { return time.Now().UnixMilli() }
@@ -308,8 +404,12 @@ type Ctx struct {
 	ks     *Keyspace
 	// onTimeout is set by Block: the command asks to park.
 	onTimeout func(*resp.Writer)
-	// wrote records that the command propagated a write.
+	// wrote records that the command propagated a write; stamp is the
+	// stamp of the latest one (see Keyspace.OnWrite).
 	wrote bool
+	stamp uint64
+	// observedAll: the command revealed the whole keyspace (ObserveAll).
+	observedAll bool
 }
 
 // Keyspace returns the keyspace the command runs in.
@@ -397,28 +497,38 @@ func (c *Ctx) PropagateAs(args ...[]byte) {
 		t.writes = append(t.writes, Write{c.DB.index, t.clone(args)})
 		return
 	}
-	c.ks.propagate(c.DB.index, args)
+	c.stamp = max(c.stamp, c.ks.propagate(c.DB.index, args))
 }
 
-func (ks *Keyspace) propagate(db int, args [][]byte) {
+// propagate hands one write to the hook and returns its stamp.
+func (ks *Keyspace) propagate(db int, args [][]byte) uint64 {
 	ks.stats.Dirty.Add(1)
-	if ks.onWrite != nil {
-		ks.onWrite(db, args)
+	if ks.onWrite == nil || ks.loading.Load() {
+		return 0
 	}
+	stamp := ks.onWrite(db, args)
+	raise(&ks.latest, stamp)
+	return stamp
 }
 
-// propagateTx hands on the writes of one transaction.
-func (ks *Keyspace) propagateTx(writes []Write) {
+// propagateTx hands on the writes of one transaction and returns the stamp
+// of the whole.
+func (ks *Keyspace) propagateTx(writes []Write) uint64 {
+	var stamp uint64
 	switch {
+	case ks.loading.Load():
+		return 0
 	case ks.onTx != nil:
-		ks.onTx(writes)
+		stamp = ks.onTx(writes)
 	case ks.onWrite != nil:
 		ks.onWrite(writes[0].DB, [][]byte{multiName})
 		for _, w := range writes {
 			ks.onWrite(w.DB, w.Args)
 		}
-		ks.onWrite(writes[len(writes)-1].DB, [][]byte{execName})
+		stamp = ks.onWrite(writes[len(writes)-1].DB, [][]byte{execName})
 	}
+	raise(&ks.latest, stamp)
+	return stamp
 }
 
 var delName = []byte("DEL")
@@ -429,12 +539,24 @@ func (ks *Keyspace) lookup(d *DB, key []byte, now int64) *Entry {
 	if e == nil {
 		return nil
 	}
-	if at := e.ExpireAt(); at != 0 && at <= now {
+	if ks.passed(e.ExpireAt(), now) {
 		ks.expire(d, e)
 		return nil
 	}
 	return e
 }
+
+// passed reports whether the deadline at (0: none) has passed at now, so
+// the key must go. Nothing passes while the dataset loads.
+func (ks *Keyspace) passed(at, now int64) bool {
+	return at != 0 && at <= now && !ks.loading.Load()
+}
+
+// PastDeadline reports whether an EXPIRE-family deadline at is already
+// past, so that the command deletes the key instead of setting it. While
+// loading nothing is past: the deadline is set, as Redis does, and the key
+// goes when loading ends.
+func (c *Ctx) PastDeadline(at int64) bool { return at <= c.Now && !c.ks.loading.Load() }
 
 // expire deletes an entry past its deadline and logs it as DEL.
 func (ks *Keyspace) expire(d *DB, e *Entry) {
@@ -531,7 +653,7 @@ func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time) {
 		now := time.Now().UnixMilli()
 		expired := 0
 		d.keys.SampleExpiresLocked(s, sample, func(e *Entry) {
-			if e.ExpireAt() <= now {
+			if ks.passed(e.ExpireAt(), now) {
 				ks.expire(d, e)
 				expired++
 			}
@@ -540,4 +662,34 @@ func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time) {
 			return
 		}
 	}
+}
+
+// ExpirePassed deletes every key whose deadline has passed, each logged as
+// DEL and notified as expired, and returns how many it deleted. The server
+// calls it once the AOF is loaded, before it serves: a key whose deadline
+// passed while the server was down is then gone, with its DEL in the log.
+// It locks one shard at a time.
+func (ks *Keyspace) ExpirePassed() int {
+	n := 0
+	now := nowMillis()
+	for _, d := range ks.dbs {
+		for s := 0; s < d.keys.ShardCount(); s++ {
+			n += ks.expirePassedInShard(d, s, now)
+		}
+	}
+	return n
+}
+
+func (ks *Keyspace) expirePassedInShard(d *DB, s int, now int64) int {
+	defer ks.gate.enter(0).RUnlock()
+	d.keys.LockShard(s)
+	defer d.keys.UnlockShard(s)
+	n := 0
+	d.keys.ForEachExpiringLocked(s, func(e *Entry) {
+		if ks.passed(e.ExpireAt(), now) {
+			ks.expire(d, e)
+			n++
+		}
+	})
+	return n
 }

@@ -149,7 +149,7 @@ func TestListPropagation(t *testing.T) {
 	for _, tc := range cases {
 		ks := New(NewTable(), 16)
 		var got []string
-		ks.OnWrite(func(db int, args [][]byte) { got = append(got, string(bytes.Join(args, []byte(" ")))) })
+		ks.OnWrite(func(db int, args [][]byte) uint64 { got = append(got, string(bytes.Join(args, []byte(" ")))); return 0 })
 		run(ks, &Client{}, tc.cmds...)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("%v logged %q, want %q", tc.cmds, got, tc.want)

@@ -102,11 +102,13 @@ func (cl *Client) Watching() bool { return len(cl.watching) > 0 }
 // MultiFailed reports whether cl's transaction will abort with EXECABORT.
 func (cl *Client) MultiFailed() bool { return cl.multi != nil && cl.multi.failed }
 
-// Discard drops cl's transaction, if any, and forgets the keys it watches:
-// DISCARD, RESET, and a connection that closes.
+// Discard drops cl's transaction, if any, forgets the keys it watches and
+// takes it out of the lines of blocked clients: DISCARD, RESET, and a
+// connection that closes (or whose command panicked).
 func (ks *Keyspace) Discard(cl *Client) {
 	cl.multi = nil
 	ks.unwatchAll(cl)
+	ks.unpark(cl)
 }
 
 // Queue adds a command to cl's transaction and replies +QUEUED, or refuses a
@@ -125,6 +127,11 @@ func (ks *Keyspace) Queue(cl *Client, cmd *Command, args [][]byte, w *resp.Write
 // RunsInMulti reports whether cmd runs at once inside MULTI instead of being
 // queued: the transaction's own commands, QUIT and RESET.
 func (c *Command) RunsInMulti() bool { return c.Flags&FlagRunsInMulti != 0 }
+
+// Queues decides whether cmd, sent by cl, goes into cl's transaction (Queue)
+// rather than running now (Exec). The server, the AOF replayer and the
+// tests all decide with it.
+func (cl *Client) Queues(cmd *Command) bool { return cl.multi != nil && !cmd.RunsInMulti() }
 
 // FlagRunsInMulti marks the commands that RunsInMulti reports. It is not a
 // Redis flag, so Names leaves it out.
@@ -230,6 +237,15 @@ func (ks *Keyspace) execTransaction(cl *Client, w *resp.Writer) {
 
 	t.running = true
 	cl.NoBlock = true
+	defer func() { // also when a command panics: what ran is logged
+		cl.multi = nil
+		cl.NoBlock = false
+		var stamp uint64
+		if len(t.writes) > 0 {
+			stamp = ks.propagateTx(t.writes)
+		}
+		cl.Observed = max(cl.Observed, ks.settleTxLocked(stamp, locks, exclusive))
+	}()
 	w.WriteArray(len(t.queue))
 	for _, q := range t.queue {
 		cl.multi = t // commands see the transaction (Propagate wraps it in MULTI/EXEC)
@@ -237,11 +253,6 @@ func (ks *Keyspace) execTransaction(cl *Client, w *resp.Writer) {
 		if cl.OnQueuedRun != nil {
 			cl.OnQueuedRun(q.cmd, cl.DB, q.args)
 		}
-	}
-	cl.multi = nil
-	cl.NoBlock = false
-	if len(t.writes) > 0 {
-		ks.propagateTx(t.writes)
 	}
 }
 

@@ -76,12 +76,13 @@ func TestWatchInvalidation(t *testing.T) {
 func TestTransactionPropagation(t *testing.T) {
 	ks := New(NewTable(), 16)
 	var log []string
-	ks.OnWrite(func(db int, args [][]byte) {
+	ks.OnWrite(func(db int, args [][]byte) uint64 {
 		line := ""
 		for _, a := range args {
 			line += string(a) + " "
 		}
 		log = append(log, line)
+		return 0
 	})
 	run(ks, &Client{}, []string{"MULTI"}, []string{"GET", "a"}, []string{"SET", "a", "1"}, []string{"INCR", "a"}, []string{"EXEC"},
 		[]string{"MULTI"}, []string{"GET", "a"}, []string{"EXEC"})
@@ -154,7 +155,7 @@ func BenchmarkMultiExec(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for i, l := range lines {
-			if cl.InMulti() && !cmds[i].RunsInMulti() {
+			if cl.Queues(cmds[i]) {
 				ks.Queue(cl, cmds[i], l, w)
 			} else {
 				ks.Exec(cl, cmds[i], l, w)

@@ -69,7 +69,7 @@ func (c *Ctx) Notify(class EventClass, event string, key []byte) {
 
 func (ks *Keyspace) fire(db int, class EventClass, event string, key []byte) {
 	enabled := EventClass(ks.notify.classes.Load())
-	if enabled&class == 0 || enabled&(EventKeyspace|EventKeyevent) == 0 || ks.notify.publish == nil {
+	if enabled&class == 0 || enabled&(EventKeyspace|EventKeyevent) == 0 || ks.notify.publish == nil || ks.loading.Load() {
 		return
 	}
 	if enabled&EventKeyspace != 0 {

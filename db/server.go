@@ -82,10 +82,10 @@ func flushdb(c *Ctx) {
 		return
 	}
 	unlock := lockAll(c.DB)
+	defer unlock()
 	c.ks.touchWatchedIn(c.DB, nil)
 	c.DB.keys.ClearLocked()
 	c.PropagateAs([]byte("FLUSHDB"))
-	unlock()
 	c.WriteOK()
 }
 
@@ -94,12 +94,12 @@ func flushall(c *Ctx) {
 		return
 	}
 	unlock := lockAll(c.ks.dbs...)
+	defer unlock()
 	for _, d := range c.ks.dbs {
 		c.ks.touchWatchedIn(d, nil)
 		d.keys.ClearLocked()
 	}
 	c.PropagateAs([]byte("FLUSHALL"))
-	unlock()
 	c.WriteOK()
 }
 
@@ -115,16 +115,20 @@ func swapdb(c *Ctx) {
 		c.W.WriteError(ErrDBIndex)
 	default:
 		if a != b {
-			da, db := c.ks.dbs[min(a, b)], c.ks.dbs[max(a, b)]
-			unlock := lockAll(da, db)
-			c.ks.touchWatchedIn(da, db)
-			c.ks.touchWatchedIn(db, da)
-			da.keys.SwapLocked(db.keys)
-			c.PropagateAs(c.Args...)
-			unlock()
+			swapDBs(c, c.ks.dbs[min(a, b)], c.ks.dbs[max(a, b)])
 		}
 		c.WriteOK()
 	}
+}
+
+// swapDBs exchanges the contents of da and db (da first in lock order).
+func swapDBs(c *Ctx, da, db *DB) {
+	unlock := lockAll(da, db)
+	defer unlock()
+	c.ks.touchWatchedIn(da, db)
+	c.ks.touchWatchedIn(db, da)
+	da.keys.SwapLocked(db.keys)
+	c.PropagateAs(c.Args...)
 }
 
 func serverTime(c *Ctx) {

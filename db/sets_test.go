@@ -149,7 +149,7 @@ func replyStrings(t *testing.T, reply string) []string {
 func TestSetPropagation(t *testing.T) {
 	ks := New(NewTable(), 16)
 	var log []string
-	ks.OnWrite(func(db int, args [][]byte) { log = append(log, string(bytes.Join(args, []byte(" ")))) })
+	ks.OnWrite(func(db int, args [][]byte) uint64 { log = append(log, string(bytes.Join(args, []byte(" ")))); return 0 })
 	cl := &Client{}
 	run(ks, cl,
 		[]string{"SADD", "s", "a"}, []string{"SADD", "s", "a"}, []string{"SPOP", "s"}, []string{"SPOP", "s"},

@@ -79,12 +79,13 @@ func TestSnapshotIsPointInTime(t *testing.T) {
 		}
 		*dst = append(*dst, line)
 	}
-	ks.OnWrite(func(db int, args [][]byte) {
+	ks.OnWrite(func(db int, args [][]byte) uint64 {
 		mu.Lock()
 		defer mu.Unlock()
 		if rotated {
 			record(&incr, args)
 		}
+		return 0
 	})
 
 	stop := make(chan struct{})

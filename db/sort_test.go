@@ -93,7 +93,7 @@ func TestSortResp3(t *testing.T) {
 func TestSortStorePropagation(t *testing.T) {
 	ks := New(NewTable(), 16)
 	var log []string
-	ks.OnWrite(func(db int, args [][]byte) { log = append(log, string(bytes.Join(args, []byte(" ")))) })
+	ks.OnWrite(func(db int, args [][]byte) uint64 { log = append(log, string(bytes.Join(args, []byte(" ")))); return 0 })
 	run(ks, &Client{}, []string{"RPUSH", "l", "b", "a"}, []string{"SORT", "l", "ALPHA", "STORE", "d"},
 		[]string{"SORT", "l", "STORE", "e"}, []string{"SORT", "nokey", "STORE", "e"},
 		[]string{"SORT", "nokey", "STORE", "d"}, []string{"SORT_RO", "l", "ALPHA"})

@@ -354,7 +354,7 @@ func getex(c *Ctx) {
 	}
 	c.writeString(e)
 	switch {
-	case at != 0 && at <= c.Now:
+	case at != 0 && c.PastDeadline(at):
 		c.delKey(key)
 		c.PropagateAs(delName, key)
 	case at != 0:

@@ -300,7 +300,7 @@ func TestStringPropagation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ks := newStringKeyspace()
 			var got []string
-			ks.OnWrite(func(db int, args [][]byte) { got = append(got, string(bytes.Join(args, []byte(" ")))) })
+			ks.OnWrite(func(db int, args [][]byte) uint64 { got = append(got, string(bytes.Join(args, []byte(" ")))); return 0 })
 			run(ks, &Client{}, tc.cmds...)
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("logged\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
@@ -327,7 +327,7 @@ func TestRelativeExpiryPropagation(t *testing.T) {
 		ks := newStringKeyspace()
 		run(ks, &Client{}, []string{"SET", "s", "v"})
 		var got []string
-		ks.OnWrite(func(db int, args [][]byte) { got = append(got, string(bytes.Join(args, []byte(" ")))) })
+		ks.OnWrite(func(db int, args [][]byte) uint64 { got = append(got, string(bytes.Join(args, []byte(" ")))); return 0 })
 		before := time.Now().UnixMilli()
 		run(ks, &Client{}, tc.cmd)
 		after := time.Now().UnixMilli()

@@ -116,12 +116,13 @@ func TestZSetWithSetInputs(t *testing.T) {
 func TestZSetPropagation(t *testing.T) {
 	ks := New(NewTable(), 16)
 	var log []string
-	ks.OnWrite(func(db int, args [][]byte) {
+	ks.OnWrite(func(db int, args [][]byte) uint64 {
 		parts := make([]string, len(args))
 		for i, a := range args {
 			parts[i] = string(a)
 		}
 		log = append(log, strings.Join(parts, " "))
+		return 0
 	})
 	run(ks, &Client{},
 		[]string{"ZADD", "z", "1", "a", "2", "b", "3", "c"},

@@ -57,6 +57,9 @@ func run(args []string) int {
 		return 1
 	}
 	ks := db.New(db.NewTable(), cfg.Databases())
+	// Loading is not serving: until the AOF is loaded, no key expires and
+	// no write is propagated.
+	ks.SetLoading(cfg.AppendOnly())
 	var exec server.Executor // nil: stand-alone
 	if peers := cfg.Peers(); len(peers) > 0 {
 		if cfg.Self() == "" {
@@ -72,6 +75,18 @@ func run(args []string) int {
 	}
 	srv := server.New(cfg, ks, exec, logger)
 	logger.Info("keyspace ready", "databases", cfg.Databases(), "commands", len(ks.Table().All()))
+
+	// Everything is wired before the first connection is accepted: the
+	// AOF's hooks, the server's persistence, the loading state.
+	var log *aof.AOF
+	if cfg.AppendOnly() {
+		if log, err = openAOF(cfg, ks, srv, logger); err != nil {
+			logger.Error("cannot open the append-only file", "err", err)
+			return 1
+		}
+		defer log.Close()
+	}
+	srv.SetLoading(cfg.AppendOnly())
 	if err := srv.Listen(); err != nil {
 		logger.Error("cannot listen", "err", err)
 		return 1
@@ -84,9 +99,6 @@ func run(args []string) int {
 		}
 	}
 
-	stopExpire := make(chan struct{})
-	go ks.ActiveExpire(cfg.Hz, stopExpire)
-
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -98,17 +110,17 @@ func run(args []string) int {
 		}
 	}()
 
-	// Until the AOF is loaded, nothing that needs the data may run.
-	srv.SetLoading(cfg.AppendOnly())
+	// Clients that connect while the AOF loads get -LOADING for whatever
+	// needs the data.
 	served := make(chan struct{})
 	go func() {
 		srv.Serve()
 		close(served)
 	}()
 	logger.Info("ready to accept connections")
-	var log *aof.AOF
-	if cfg.AppendOnly() {
-		if log, err = openAOF(cfg, ks, srv, logger); err != nil {
+	stopExpire := make(chan struct{})
+	if log != nil {
+		if err := loadAOF(cfg, log, ks, logger); err != nil {
 			logger.Error("cannot load the append-only file", "err", err)
 			srv.Close()
 			<-served
@@ -116,6 +128,9 @@ func run(args []string) int {
 		}
 		go autoRewrite(cfg, persistence{log, ks}, logger, stopExpire)
 	}
+	// Active expiry starts once the dataset is loaded and stale keys gone.
+	go ks.ActiveExpire(cfg.Hz, stopExpire)
+	srv.SetLoading(false)
 	<-served
 	close(stopExpire)
 	if log != nil {

@@ -16,10 +16,9 @@ import (
 	"myredis/server"
 )
 
-// openAOF opens the append-only file and replays it into ks. The server is
-// already answering, with -LOADING for whatever needs the data; when the
-// replay is done, writes start going to the log and the server holds each
-// write's reply until the log holds the write.
+// openAOF opens the append-only file and wires it: writes go to the log
+// (once loading ends) and the server holds each reply until the log holds
+// the writes it reveals.
 func openAOF(cfg *config.Config, ks *db.Keyspace, srv *server.Server, logger *slog.Logger) (*aof.AOF, error) {
 	a, err := aof.Open(aof.Options{
 		Dir: cfg.Dir(), Dirname: cfg.AppendDirname(), Filename: cfg.AppendFilename(),
@@ -28,19 +27,33 @@ func openAOF(cfg *config.Config, ks *db.Keyspace, srv *server.Server, logger *sl
 	if err != nil {
 		return nil, err
 	}
+	ks.OnWrite(func(db int, args [][]byte) uint64 { return a.Append(db, args) })
+	ks.OnTransaction(func(writes []db.Write) uint64 {
+		tx := make([]aof.Write, len(writes))
+		for i, w := range writes {
+			tx[i] = aof.Write{DB: w.DB, Args: w.Args}
+		}
+		return a.AppendTx(tx)
+	})
+	srv.SetPersistence(persistence{a, ks})
+	return a, nil
+}
+
+// loadAOF replays the append-only file into ks, which is loading, then
+// starts appending, ends loading and deletes the keys whose deadline passed
+// while the server was down (their DELs go to the log).
+func loadAOF(cfg *config.Config, a *aof.AOF, ks *db.Keyspace, logger *slog.Logger) error {
 	stats, err := loadWithLessGC(a, replayer(ks))
 	if err != nil {
-		a.Close()
-		return nil, err
+		return err
 	}
 	rate := float64(stats.Commands) / max(stats.Duration.Seconds(), 1e-9)
 	logger.Info("append-only file loaded", "files", stats.Files, "commands", stats.Commands,
 		"bytes", stats.Bytes, "duration", stats.Duration.Round(time.Millisecond), "commands_per_sec", int64(rate))
 	if err := a.Start(); err != nil {
-		a.Close()
-		return nil, err
+		return err
 	}
-	if cfg.AppendFsync() == "always" && !a.SyncsAsync() && runtime.GOMAXPROCS(0) < 2 {
+	if cfg.AppendFsync() == aof.FsyncAlways && !a.SyncsAsync() && runtime.GOMAXPROCS(0) < 2 {
 		// Without asynchronous fsync the AOF writer spends much of its
 		// time blocked in fsync, holding its P until the runtime hands
 		// it to another thread; a second P keeps commands running
@@ -49,17 +62,11 @@ func openAOF(cfg *config.Config, ks *db.Keyspace, srv *server.Server, logger *sl
 		runtime.GOMAXPROCS(2)
 		logger.Info("appendfsync always on one CPU without asynchronous fsync: running with GOMAXPROCS 2")
 	}
-	ks.OnWrite(func(db int, args [][]byte) { a.Append(db, args) })
-	ks.OnTransaction(func(writes []db.Write) {
-		tx := make([]aof.Write, len(writes))
-		for i, w := range writes {
-			tx[i] = aof.Write{DB: w.DB, Args: w.Args}
-		}
-		a.AppendTx(tx)
-	})
-	srv.SetPersistence(persistence{a, ks})
-	srv.SetLoading(false)
-	return a, nil
+	ks.SetLoading(false)
+	if n := ks.ExpirePassed(); n > 0 {
+		logger.Info("deleted keys whose deadline passed while the server was down", "keys", n)
+	}
+	return nil
 }
 
 // replayer returns the function the AOF loader calls for each logged
@@ -71,17 +78,19 @@ func replayer(ks *db.Keyspace) func(args [][]byte) error {
 	var now int64
 	return func(args [][]byte) error {
 		// Reading the clock for every replayed command costs more than
-		// the commands; a few milliseconds of staleness changes nothing.
+		// the commands; a few milliseconds of staleness changes nothing
+		// (nothing expires while loading).
 		if n%1024 == 0 {
 			now = time.Now().UnixMilli()
 		}
 		n++
 		cl.Now = now
+		w.Reset(io.Discard) // the replies are not kept
 		cmd, errMsg := ks.Table().Lookup(args)
 		switch {
 		case cmd == nil:
 			return fmt.Errorf("bad command in the append-only file: %s", errMsg)
-		case cl.InMulti() && !cmd.RunsInMulti():
+		case cl.Queues(cmd):
 			ks.Queue(cl, cmd, args, w)
 		default:
 			ks.Exec(cl, cmd, args, w)
@@ -114,7 +123,6 @@ type persistence struct {
 	ks *db.Keyspace
 }
 
-func (p persistence) Seq() uint64                  { return p.a.Seq() }
 func (p persistence) WaitDurable(seq uint64) error { return p.a.WaitDurable(seq) }
 func (p persistence) Err() error                   { return p.a.Err() }
 

@@ -6,16 +6,14 @@ import (
 	"strconv"
 )
 
-// Buffer sizes of a Writer.
-const (
-	directBulkSize = 64 << 10  // a longer bulk or raw write bypasses the buffer
-	keepWriteBuf   = 256 << 10 // a larger buffer is dropped after Flush
-)
+// keepWriteBuf is the largest buffer a Writer keeps once it is emptied.
+const keepWriteBuf = 256 << 10
 
 // A Writer encodes replies into one buffer and writes the buffer to its
-// destination on Flush. A bulk string or raw write longer than 64 KiB does
-// not go through the buffer: it flushes the buffer and goes straight to the
-// destination. A buffer grown past 256 KiB is dropped when it is emptied.
+// destination only on Flush: the Write methods never touch the destination,
+// whatever the size of the reply, so a command can write its reply while it
+// holds locks and the caller sends it after releasing them. A buffer grown
+// past 256 KiB is dropped when it is emptied.
 //
 // The Writer speaks RESP2 until SetProtocol(3); types RESP2 lacks (maps,
 // sets, doubles, ...) fall back to what Redis sends a RESP2 client.
@@ -130,19 +128,8 @@ func (w *Writer) WriteBulkString(s string) { writeBulk(w, s) }
 // writeBulk writes b as a bulk string.
 func writeBulk[T string | []byte](w *Writer, b T) {
 	w.buf = appendHeader(w.buf, '$', int64(len(b)))
-	writeData(w, b)
+	w.buf = append(w.buf, b...)
 	w.buf = append(w.buf, "\r\n"...)
-}
-
-// writeData appends b to the buffer or, when b is large, flushes the buffer
-// and writes b directly.
-func writeData[T string | []byte](w *Writer, b T) {
-	if len(b) <= directBulkSize {
-		w.buf = append(w.buf, b...)
-		return
-	}
-	w.Flush()
-	w.write([]byte(b))
 }
 
 // WriteNull writes a null: "$-1" in RESP2, "_" in RESP3.
@@ -236,7 +223,7 @@ func (w *Writer) WriteBigNumber(s string) {
 }
 
 // WriteRaw writes b, which is already RESP-encoded. b is not retained.
-func (w *Writer) WriteRaw(b []byte) { writeData(w, b) }
+func (w *Writer) WriteRaw(b []byte) { w.buf = append(w.buf, b...) }
 
 // AppendBulk appends b encoded as a bulk string to dst and returns the
 // extended slice.

@@ -7,10 +7,12 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestWriter(t *testing.T) {
-	big := strings.Repeat("b", directBulkSize+1)
+	big := strings.Repeat("b", 65536+1)
 	tests := []struct {
 		name        string
 		write       func(w *Writer)
@@ -152,7 +154,7 @@ func TestWriterKeepsFirstError(t *testing.T) {
 		t.Fatalf("Flush = %v, want boom", err)
 	}
 	fw.err = errors.New("later")
-	w.WriteBulk([]byte(strings.Repeat("x", directBulkSize+1)))
+	w.WriteBulk([]byte(strings.Repeat("x", 65536+1)))
 	if err := w.Flush(); err != boom || w.Err() != boom {
 		t.Errorf("Flush, Err = %v, %v; want the first error", err, w.Err())
 	}
@@ -252,4 +254,18 @@ func TestWriterTake(t *testing.T) {
 	if string(taken) != "x+A\r\n" || out.String() != "+B\r\n" {
 		t.Errorf("taken %q, written %q", taken, out.String())
 	}
+}
+
+// TestWriterWritesOnlyOnFlush: a command writes its reply while it holds
+// locks, so no reply, however large, may reach the destination before Flush.
+func TestWriterWritesOnlyOnFlush(t *testing.T) {
+	var writes int
+	w := NewWriter(writerFunc(func(p []byte) (int, error) { writes++; return len(p), nil }))
+	big := bytes.Repeat([]byte("x"), 4<<20)
+	w.WriteBulk(big)
+	w.WriteBulkString(string(big))
+	w.WriteRaw(big)
+	require.Zero(t, writes, "the destination was written before Flush")
+	require.NoError(t, w.Flush())
+	require.Equal(t, 1, writes)
 }

@@ -55,6 +55,7 @@ var infoSections = []infoSection{
 // info implements INFO [section ...]: no argument or "default" gives the
 // default sections, "all" and "everything" give every one.
 func (s *Server) info(c *db.Ctx) {
+	c.ObserveAll() // it shows key counts: the reply waits for every write so far
 	want := map[string]bool{}
 	all, dflt := false, len(c.Args) == 1
 	for _, a := range c.Args[1:] {

@@ -33,10 +33,13 @@ func (s *Server) monitor(c *db.Ctx) {
 	if sess.monitoring.Load() {
 		return
 	}
-	sess.ensureQueue()
+	q := sess.ensureQueue()
 	m := &s.mon
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if c.W == sess.w {
+		q.hold() // +OK goes ahead of the first line
+	}
 	if m.list == nil {
 		m.list = make(map[*Session]struct{})
 	}
@@ -44,7 +47,6 @@ func (s *Server) monitor(c *db.Ctx) {
 	m.n.Add(1)
 	sess.monitoring.Store(true)
 	c.WriteOK()
-	c.W.Flush() // +OK is queued before the first line
 }
 
 // remove takes sess out of MONITOR mode, if it was in it.
@@ -184,13 +186,15 @@ func (sess *Session) trackMulti(queued bool) {
 // and a transaction that does not run shows none.
 func (sess *Session) afterQueued(cmd *db.Command, dbIndex int, args [][]byte) {
 	end := time.Since(sess.readAt)
-	sess.afterExec(cmd, dbIndex, args, end-sess.sinceRead)
+	sess.afterExec(cmd, dbIndex, args, end-sess.sinceRead, true)
 	sess.sinceRead = end
 }
 
 // afterExec logs a command that ran in database dbIndex (it took took) to the
-// command statistics, the slow log and the monitors.
-func (sess *Session) afterExec(cmd *db.Command, dbIndex int, args [][]byte, took time.Duration) {
+// command statistics, the slow log and the monitors. inTx says it ran
+// inside EXEC, which still holds the transaction's locks: nothing may be
+// flushed then.
+func (sess *Session) afterExec(cmd *db.Command, dbIndex int, args [][]byte, took time.Duration, inTx bool) {
 	srv := sess.srv
 	st := &cmd.Stats
 	st.Calls.Add(1)
@@ -201,7 +205,7 @@ func (sess *Session) afterExec(cmd *db.Command, dbIndex int, args [][]byte, took
 	if srv.mon.n.Load() == 0 {
 		return
 	}
-	if sess.monitoring.Load() {
+	if sess.monitoring.Load() && !inTx {
 		sess.flush() // a monitor sees its own reply before its own line
 	}
 	srv.feedMonitors(sess, cmd, dbIndex, args)

@@ -5,15 +5,14 @@ import (
 )
 
 // Persistence is what the server needs from the append-only file. The
-// server holds every reply to a write until the log holds that write
+// server holds every reply until the writes it reveals are in the log
 // (WaitDurable), so one fsync answers every connection waiting at that
 // moment.
 type Persistence interface {
-	// Seq returns the sequence number of the latest write logged.
-	Seq() uint64
-	// WaitDurable blocks until every write up to seq is as durable as the
-	// fsync policy promises, or returns why it cannot be.
-	WaitDurable(seq uint64) error
+	// WaitDurable blocks until every write up to the one with stamp (see
+	// db.Keyspace.OnWrite) is as durable as the fsync policy promises, or
+	// returns why it cannot be.
+	WaitDurable(stamp uint64) error
 	// Err returns the current write error; while it is non-nil, writes
 	// are refused.
 	Err() error
@@ -30,15 +29,17 @@ func (s *Server) SetPersistence(p Persistence) { s.persist = p }
 // commands that need it get -LOADING, as in Redis.
 func (s *Server) SetLoading(on bool) { s.loading.Store(on) }
 
-// waitDurable holds the session's pending replies until the writes it made
-// are durable. It is called before anything goes to the socket.
+// waitDurable holds the session's pending replies until the writes they
+// reveal, the session's own and other clients' (db.Client.Observed), are
+// durable: a reply never shows what a crash could take back. It is called
+// before anything goes to the socket, with no lock held.
 func (sess *Session) waitDurable() error {
-	if !sess.needSync {
+	stamp := sess.Client.Observed
+	if stamp == 0 || sess.srv.persist == nil {
 		return nil
 	}
-	sess.needSync = false
-	p := sess.srv.persist
-	return p.WaitDurable(p.Seq())
+	sess.Client.Observed = 0
+	return sess.srv.persist.WaitDurable(stamp)
 }
 
 func (s *Server) registerPersistence() {

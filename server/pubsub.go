@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -102,15 +103,20 @@ func (s *Server) registerPubsub() {
 
 // changeSubscriptions runs SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE and
 // PUNSUBSCRIBE: one confirmation per name, carrying the session's count of
-// subscriptions after the change. The confirmations are moved to the output
-// queue under the registry lock, so they reach the client before any
-// message of a new subscription.
+// subscriptions after the change. The confirmations are replies like any
+// other, sent when the session flushes; so that they still reach the
+// client before any message of a new subscription, the output queue is held
+// (see outQueue.hold) under the registry lock, before a publisher can see
+// the subscription.
 func (s *Server) changeSubscriptions(c *db.Ctx, kind string) {
 	sess := session(c)
-	sess.ensureQueue()
+	q := sess.ensureQueue()
 	ps := s.ps
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
+	if c.W == sess.w { // replies are on (a discarded confirmation holds nothing back)
+		q.hold()
+	}
 	pattern := kind == kindPSubscribe || kind == kindPUnsubscribe
 	mine := sess.channels
 	if pattern {
@@ -136,7 +142,6 @@ func (s *Server) changeSubscriptions(c *db.Ctx, kind string) {
 		}
 		writeConfirm(c.W, kind, name, sess)
 	}
-	c.W.Flush()
 }
 
 // writeConfirm writes a subscription change's reply: kind, the name (nil
@@ -367,14 +372,16 @@ func (sess *Session) deliver(frame []byte) {
 	sess.out.Load().push(frame, kind)
 }
 
-// ensureQueue gives the session its output queue, after writing out the
-// replies still buffered. It runs on the session's goroutine.
-func (sess *Session) ensureQueue() {
-	if sess.out.Load() != nil {
-		return
+// ensureQueue gives the session its output queue and returns it. It runs
+// on the session's goroutine, inside a command: the replies still buffered
+// and deferred reach the queue when the session next flushes, in order.
+func (sess *Session) ensureQueue() *outQueue {
+	if q := sess.out.Load(); q != nil {
+		return q
 	}
-	sess.flush()
-	sess.out.Store(newOutQueue(sess))
+	q := newOutQueue(sess)
+	sess.out.Store(q)
+	return q
 }
 
 // outputLimit returns the client-output-buffer-limit class the session is
@@ -407,6 +414,12 @@ const drainTimeout = 5 * time.Second
 // client-output-buffer-limit: past the hard limit, or past the soft limit
 // for longer than its time, the connection is closed and the bytes dropped.
 // It is safe for concurrent use.
+//
+// A command that makes frames start arriving (a subscription, MONITOR)
+// holds the queue at its current end: frames pushed after that wait behind
+// the mark, and the session's next replies (the command's confirmation
+// among them), which leave only when the session flushes, after the
+// command's locks are released, are put at the mark and release it.
 type outQueue struct {
 	sess *Session
 	wake chan struct{} // capacity 1: there is something to write or to stop
@@ -414,6 +427,7 @@ type outQueue struct {
 
 	mu        sync.Mutex
 	buf       []byte // waiting for the delivery goroutine
+	held      int    // while >= 0, buf[held:] waits for the session's replies (see hold)
 	spare     []byte // the previous write's buffer, reused
 	inflight  int    // bytes being written now
 	softSince time.Time
@@ -425,7 +439,7 @@ type outQueue struct {
 
 // newOutQueue starts the delivery goroutine of sess's queue.
 func newOutQueue(sess *Session) *outQueue {
-	q := &outQueue{sess: sess, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	q := &outQueue{sess: sess, wake: make(chan struct{}, 1), done: make(chan struct{}), held: -1}
 	go q.run()
 	return q
 }
@@ -444,6 +458,30 @@ func (q *outQueue) push(frame []byte, kind byte) bool {
 	if kind != 0 && len(frame) > 0 {
 		q.buf[start] = kind
 	}
+	return q.pushedLocked()
+}
+
+// pushReplies queues the session's own replies: at the mark if the queue
+// is held, which releases it, else at the end. It reports false when the
+// queue is closed.
+func (q *outQueue) pushReplies(p []byte) bool {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return false
+	}
+	if q.held >= 0 {
+		q.buf = slices.Insert(q.buf, q.held, p...)
+		q.held = -1
+	} else {
+		q.buf = append(q.buf, p...)
+	}
+	return q.pushedLocked()
+}
+
+// pushedLocked checks the output limit after bytes were queued and wakes
+// the delivery goroutine; it unlocks q.mu.
+func (q *outQueue) pushedLocked() bool {
 	if q.overLimitLocked(q.sess.outputLimit(), time.Now) {
 		q.closed = true
 		q.buf, q.spare = nil, nil
@@ -461,6 +499,17 @@ func (q *outQueue) push(frame []byte, kind byte) bool {
 	}
 	q.mu.Unlock()
 	return true
+}
+
+// hold marks the current end of the queue: frames pushed from now on wait
+// until the session's next replies are queued in front of them. A queue
+// already held keeps its earlier mark. Called on the session's goroutine.
+func (q *outQueue) hold() {
+	q.mu.Lock()
+	if q.held < 0 {
+		q.held = len(q.buf)
+	}
+	q.mu.Unlock()
 }
 
 // overLimitLocked reports whether the pending output breaks lim, tracking
@@ -497,8 +546,11 @@ func (q *outQueue) run() {
 	for range q.wake {
 		for {
 			q.mu.Lock()
-			out := q.buf
-			if len(out) == 0 {
+			ready := len(q.buf)
+			if q.held >= 0 {
+				ready = q.held
+			}
+			if ready == 0 {
 				closed := q.closed
 				q.awake = false
 				q.mu.Unlock()
@@ -507,7 +559,12 @@ func (q *outQueue) run() {
 				}
 				break
 			}
-			q.buf, q.spare = q.spare[:0], nil
+			out := q.buf[:ready]
+			q.buf = append(q.spare[:0], q.buf[ready:]...) // what waits behind the mark, if any
+			q.spare = nil
+			if q.held >= 0 {
+				q.held = 0
+			}
 			q.inflight = len(out)
 			q.mu.Unlock()
 

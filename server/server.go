@@ -57,6 +57,7 @@ type Server struct {
 	nextID    atomic.Int64
 	wg        sync.WaitGroup // one per connection goroutine
 	closing   bool
+	drainBy   atomic.Int64 // unix nanoseconds by which closing sessions must have written their replies
 	done      chan struct{}
 	closeOnce sync.Once
 
@@ -251,11 +252,15 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closing = true
+		drainBy := time.Now().Add(drainTimeout)
+		s.drainBy.Store(drainBy.UnixNano())
 		for _, l := range s.listeners {
 			l.Close()
 		}
 		for _, sess := range s.sessions {
 			sess.stopReading()
+			// A client that does not read must not hold up the exit.
+			sess.conn.SetWriteDeadline(drainBy)
 		}
 		s.mu.Unlock()
 		close(s.done)

@@ -2,9 +2,11 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -46,7 +48,6 @@ type Session struct {
 	authenticated bool
 	replyMode     replyMode
 	closeAfter    bool            // QUIT: close once the reply is flushed
-	needSync      bool            // a write ran: its replies wait for the AOF (waitDurable)
 	deferred      []deferredReply // replies still to come, in order (Defer)
 	onClose       []func()        // run when the connection ends (OnClose)
 	resolved      []byte          // reused by resolveDeferred
@@ -62,7 +63,10 @@ type Session struct {
 	// idleDeadline: the socket carries the read deadline of the timeout
 	// setting.
 	idleDeadline bool
-	killed       atomic.Bool
+	// writeDeadline: the socket carries a write deadline (writeSocket).
+	writeDeadline bool
+	killed        atomic.Bool
+	pendingOut    atomic.Int64 // bytes of the flush being written (writeSocket), for CLIENT LIST
 
 	// out, once set (by SUBSCRIBE or MONITOR), carries all the session's
 	// output, so replies keep their order with messages.
@@ -160,9 +164,12 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// socketWriter is the socket as the reply writer sees it: nothing leaves
-// before the writes it acknowledges are durable, the bytes are counted for
-// INFO, and a session with an output queue writes into the queue.
+// socketWriter is the socket as the reply writer sees it. The writer calls
+// it only when the session flushes, never while a command runs, so nothing
+// here happens under a keyspace lock: it waits for the replies deferred to
+// peers and for the writes the replies reveal to be durable, then hands the
+// bytes to the socket (or to the output queue, once the session has one).
+// The bytes are counted for INFO.
 type socketWriter struct{ sess *Session }
 
 // errOutputClosed is the write error of a session whose output queue was
@@ -182,14 +189,12 @@ func (s socketWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	if q := s.sess.out.Load(); q != nil {
-		if !q.push(p, 0) {
+		if !q.pushReplies(p) {
 			return 0, errOutputClosed
 		}
 		return n, nil
 	}
-	written, err := s.sess.sock.Write(p)
-	s.sess.srv.stats.NetOutputBytes.Add(int64(written))
-	if err != nil {
+	if _, err := s.sess.writeSocket(p); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -282,8 +287,19 @@ func (sess *Session) serve() {
 			sess.flush()
 			return
 		}
+		if sess.w.Buffered() >= flushAtBytes {
+			// Large replies leave now rather than pile up until the
+			// end of the pipelined batch.
+			if sess.flush() != nil {
+				return
+			}
+		}
 	}
 }
+
+// flushAtBytes is how many buffered reply bytes make the session flush
+// between two pipelined commands instead of at the end of the batch.
+const flushAtBytes = 64 << 10
 
 // leave undoes what other goroutines know of the session (subscriptions,
 // MONITOR) and delivers its queued output, as the connection ends.
@@ -353,7 +369,7 @@ func (sess *Session) dispatch(args [][]byte) {
 			sess.FailMulti()
 		}
 		w.WriteError(errMsg)
-	case sess.InMulti() && !cmd.RunsInMulti():
+	case sess.Queues(cmd):
 		srv.pause.wait(sess, cmd, srv.done)
 		srv.ks.Queue(&sess.Client, cmd, args, w)
 		queued = cmd.Flags&db.FlagNoMulti == 0
@@ -367,18 +383,55 @@ func (sess *Session) dispatch(args [][]byte) {
 			srv.pause.wait(sess, cmd, srv.done)
 		}
 		sess.Client.Now = now.UnixMilli()
-		srv.exec.Exec(sess, cmd, args, w)
-		if srv.persist != nil && (cmd.Flags&db.FlagWrite != 0 || cmd.Name == "exec") {
-			sess.needSync = true
-		}
+		sess.execute(cmd, args, w)
 		sess.sinceRead = time.Since(sess.readAt)
 		took := sess.sinceRead - start
-		sess.afterExec(cmd, sess.DB, args, took)
+		sess.afterExec(cmd, sess.DB, args, took, false)
 	}
 	sess.trackMulti(queued)
 	if sess.replyMode == replySkip && w == sess.discard {
 		sess.replyMode = replyOn
 	}
+}
+
+// execute runs cmd through the executor. A panic that escapes the command
+// (a bug) is caught here: it is logged loudly with the command, the client
+// gets an error and is disconnected, and the server keeps serving. The
+// keyspace's locks are released by the deferred unlocks of the code that
+// took them, as the panic unwinds.
+func (sess *Session) execute(cmd *db.Command, args [][]byte, w *resp.Writer) {
+	defer func() {
+		if r := recover(); r != nil {
+			sess.srv.log.Error("BUG: a command panicked; closing its client",
+				"command", cmd.FullName(), "args", describeArgs(cmd, args), "client", sess.addr,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			sess.srv.ks.Discard(&sess.Client) // no transaction, watch or place in a line survives
+			w.WriteError("ERR internal error running '" + cmd.FullName() + "': the server logged it; closing the connection")
+			sess.closeAfter = true
+		}
+	}()
+	sess.srv.exec.Exec(sess, cmd, args, w)
+}
+
+// describeArgs formats a command line for a log: secrets redacted, at
+// most 16 arguments of at most 64 bytes each.
+func describeArgs(cmd *db.Command, args [][]byte) string {
+	var b strings.Builder
+	for i, a := range redacted(cmd, args) {
+		if i == 16 {
+			fmt.Fprintf(&b, " ... (%d more)", len(args)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if len(a) > 64 {
+			fmt.Fprintf(&b, "%q... (%d bytes)", a[:64], len(a))
+		} else {
+			fmt.Fprintf(&b, "%q", a)
+		}
+	}
+	return b.String()
 }
 
 // refusal returns the error reply that refuses cmd before it runs, or "".

@@ -173,6 +173,20 @@ func (d *Dict[V]) SampleExpiresLocked(i, n int, fn func(e *Entry[V])) {
 	}
 }
 
+// ForEachExpiringLocked calls fn for every key of shard i that carries a
+// deadline. fn may delete the entry it is given (and only that one) but
+// must not add keys. The caller must hold shard i's lock.
+func (d *Dict[V]) ForEachExpiringLocked(i int, fn func(e *Entry[V])) {
+	s := &d.shards[i]
+	// Backwards: deleting expires[j] moves the last entry, already seen,
+	// into its place.
+	for j := len(s.expires) - 1; j >= 0; j-- {
+		if j < len(s.expires) {
+			fn(s.expires[j])
+		}
+	}
+}
+
 // ShardLenLocked returns the number of keys in shard i. The caller must hold
 // shard i's lock.
 func (d *Dict[V]) ShardLenLocked(i int) int { return d.shards[i].keys.n }
