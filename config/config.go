@@ -14,9 +14,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"myredis/datastruct/glob"
@@ -30,6 +32,16 @@ type Config struct {
 	vals      []value // indexed like table
 	path      string  // the file read by Load, "" if none
 	observers []func(names []string)
+	appliers  []applier
+	setMu     sync.Mutex  // one Set at a time, appliers included
+	loading   atomic.Bool // the dataset is loading: denyLoading parameters are refused
+}
+
+// An applier puts parameters into effect when CONFIG SET changes them, and
+// may fail (see OnApply).
+type applier struct {
+	names []int // indexes in table
+	apply func() error
 }
 
 // Default returns a configuration with every parameter at its default; dir
@@ -259,38 +271,28 @@ func setError(name string, reason error) error {
 // error is the Redis error reply without its leading "-", e.g.
 // "ERR Unknown option or number of arguments for CONFIG SET - 'foo'".
 // Immutable parameters are refused; protected ones (dir, dbfilename) are
-// refused unless enable-protected-configs is yes. Naming one parameter twice
-// is an error, but a parameter and its alias count as two names, as in
-// Redis (the later pair wins). Parameters taking several arguments (save,
-// bind, client-output-buffer-limit...) split their value on single spaces.
+// refused unless enable-protected-configs is yes; appendonly and dir are
+// refused while the dataset loads (SetLoading), with Redis's -LOADING error.
+// Naming one parameter twice is an error, but a parameter and its alias
+// count as two names, as in Redis (the later pair wins). Parameters taking
+// several arguments (save, bind, client-output-buffer-limit...) split their
+// value on single spaces.
 //
-// After a successful Set, the functions registered with OnChange are called,
-// outside the lock, with the names of the parameters whose value changed.
+// Once the new values are stored, the appliers (OnApply) of the parameters
+// whose value changed run in registration order; if one fails, the old
+// values are restored, the appliers that ran are run again to put them back
+// into effect, and Set returns "ERR CONFIG SET failed (possibly related to
+// argument '<name>') - <reason>". After a successful Set, the functions
+// registered with OnChange are called, outside the lock, with the names of
+// the parameters whose value changed. Calls of Set are serialised.
 func (c *Config) Set(pairs [][2]string) error {
+	c.setMu.Lock()
+	defer c.setMu.Unlock()
 	c.mu.Lock()
-	idx := make([]int, len(pairs))
-	for k, pair := range pairs {
-		i, ok := lookup(pair[0])
-		if !ok {
-			c.mu.Unlock()
-			return fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", pair[0])
-		}
-		p := table[i]
-		switch {
-		case p.flags&immutable != 0:
-			c.mu.Unlock()
-			return setError(pair[0], errors.New("can't set immutable config"))
-		case p.flags&protected != 0 && c.vals[mustLookup("enable-protected-configs")].text != "yes":
-			c.mu.Unlock()
-			return setError(pair[0], errors.New("can't set protected config"))
-		}
-		for _, prev := range pairs[:k] {
-			if strings.EqualFold(prev[0], pair[0]) {
-				c.mu.Unlock()
-				return setError(pair[0], errors.New("duplicate parameter"))
-			}
-		}
-		idx[k] = i
+	idx, err := c.checkSetLocked(pairs)
+	if err != nil {
+		c.mu.Unlock()
+		return err
 	}
 
 	// Parse into a copy, so that a failure leaves c untouched and a later
@@ -310,22 +312,95 @@ func (c *Config) Set(pairs [][2]string) error {
 		next[idx[k]] = v
 	}
 	var changed []string
+	changedIdx := make(map[int]bool)
 	for i := range next {
 		if next[i] != c.vals[i] {
 			changed = append(changed, table[i].name)
+			changedIdx[i] = true
 		}
 	}
+	old := c.vals
 	c.vals = next
-	observers := c.observers
+	observers, appliers := c.observers, c.appliers
 	c.mu.Unlock()
+	if len(changed) == 0 {
+		return nil
+	}
 
-	if len(changed) > 0 {
-		for _, fn := range observers {
-			fn(changed)
+	var ran []applier
+	for _, a := range appliers {
+		i := slices.IndexFunc(a.names, func(i int) bool { return changedIdx[i] })
+		if i < 0 {
+			continue
 		}
+		ran = append(ran, a)
+		if err := a.apply(); err != nil {
+			c.mu.Lock()
+			c.vals = old
+			c.mu.Unlock()
+			for _, r := range ran {
+				r.apply() // back to the old values; it worked with them before
+			}
+			return setError(table[a.names[i]].name, err)
+		}
+	}
+	for _, fn := range observers {
+		fn(changed)
 	}
 	return nil
 }
+
+// checkSetLocked looks up the parameters CONFIG SET names and checks that
+// they may be set now, returning their indexes in table.
+func (c *Config) checkSetLocked(pairs [][2]string) ([]int, error) {
+	for _, pair := range pairs { // Redis gives this error precedence
+		if i, ok := lookup(pair[0]); ok && table[i].flags&denyLoading != 0 && c.loading.Load() {
+			return nil, errors.New("LOADING Redis is loading the dataset in memory")
+		}
+	}
+	idx := make([]int, len(pairs))
+	for k, pair := range pairs {
+		i, ok := lookup(pair[0])
+		if !ok {
+			return nil, fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", pair[0])
+		}
+		p := table[i]
+		switch {
+		case p.flags&immutable != 0:
+			return nil, setError(pair[0], errors.New("can't set immutable config"))
+		case p.flags&protected != 0 && c.vals[mustLookup("enable-protected-configs")].text != "yes":
+			return nil, setError(pair[0], errors.New("can't set protected config"))
+		}
+		for _, prev := range pairs[:k] {
+			if strings.EqualFold(prev[0], pair[0]) {
+				return nil, setError(pair[0], errors.New("duplicate parameter"))
+			}
+		}
+		idx[k] = i
+	}
+	return idx, nil
+}
+
+// OnApply registers apply to put the parameters names into effect after
+// each Set that changes one of them (once per Set, however many of them
+// changed). apply reads the new values from c; an error, worded as Redis
+// words its reason, makes Set restore the old values and fail. It runs on
+// the goroutine that called Set, outside c's lock, and must not call Set.
+// It must succeed when called again with values it applied before (Set
+// calls it so to roll back). Register appliers before serving.
+func (c *Config) OnApply(names []string, apply func() error) {
+	a := applier{apply: apply}
+	for _, n := range names {
+		a.names = append(a.names, mustLookup(n))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.appliers = append(c.appliers, a)
+}
+
+// SetLoading marks whether the dataset is loading: meanwhile Set refuses
+// the parameters Redis refuses during loading (appendonly, dir).
+func (c *Config) SetLoading(on bool) { c.loading.Store(on) }
 
 // OnChange registers fn to be called after each successful Set that changed
 // at least one value, with the canonical names of the changed parameters in

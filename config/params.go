@@ -15,6 +15,8 @@ const (
 	hidden                      // CONFIG GET shows it only when asked by exact name
 	multiArg                    // takes several arguments (CONFIG SET splits its value on spaces)
 	used                        // MyRedis acts on it; the others are stored and ignored
+	denyLoading                 // CONFIG SET refuses it while the dataset loads (-LOADING)
+	sensitive                   // a secret: its CONFIG SET value is redacted in SLOWLOG and MONITOR
 )
 
 // A param describes one configuration parameter.
@@ -94,7 +96,7 @@ var table = []param{
 	special("bind", "* -::*", multiArg|used, parseBind, plainArg),
 	str("bind-source-addr", "", 0, nil),
 	integer("port", 0, 65535, "6379", used),
-	yesNo("protected-mode", "yes", 0),
+	yesNo("protected-mode", "yes", used),
 	integer("tcp-backlog", 0, maxInt, "511", immutable),
 	str("unixsocket", "", immutable, nil),
 	param{name: "unixsocketperm", def: "0", flags: immutable, parse: parseNumber(octal, 0, 0777, nil), file: plainArg},
@@ -109,7 +111,7 @@ var table = []param{
 	param{name: "maxmemory-clients", def: "0", parse: parseNumber(bytesOrPercent, -100, maxLong, nil), file: bytesArg},
 	integer("io-threads", 1, 128, "1", immutable),
 	yesNo("io-threads-do-reads", "no", immutable),
-	str("requirepass", "", used, nil),
+	str("requirepass", "", used|sensitive, nil),
 	str("aclfile", "", immutable, nil),
 	integer("acllog-max-len", 0, maxLong, "128", 0),
 	enum("acl-pubsub-default", "resetchannels", 0, "allchannels", "resetchannels"),
@@ -149,7 +151,7 @@ var table = []param{
 	enum("sanitize-dump-payload", "no", 0, "no", "yes", "clients"),
 	str("dbfilename", "dump.rdb", protected, baseName("dbfilename", "a filename", true)),
 	yesNo("rdb-del-sync-files", "no", 0),
-	special("dir", "./", protected|used, parseDir, quotedArg),
+	special("dir", "./", protected|used|denyLoading, parseDir, quotedArg),
 	yesNo("rdb-save-incremental-fsync", "yes", 0),
 	integer("rdb-key-save-delay", minInt, maxInt, "0", hidden),
 	integer("key-load-delay", minInt, maxInt, "0", hidden),
@@ -157,8 +159,8 @@ var table = []param{
 
 	// Replication.
 	special("replicaof", "", immutable|multiArg, parseReplicaOf, replicaOfLines).aka("slaveof"),
-	str("masterauth", "", 0, nil),
-	str("masteruser", "", 0, nil),
+	str("masterauth", "", sensitive, nil),
+	str("masteruser", "", sensitive, nil),
 	yesNo("replica-serve-stale-data", "yes", 0).aka("slave-serve-stale-data"),
 	yesNo("replica-read-only", "yes", 0).aka("slave-read-only"),
 	yesNo("repl-diskless-sync", "yes", 0),
@@ -184,18 +186,18 @@ var table = []param{
 	enum("propagation-error-behavior", "ignore", 0, "ignore", "panic", "panic-on-replicas"),
 
 	// Memory and eviction.
-	memory("maxmemory", 0, maxLong, "0", used),
-	enum("maxmemory-policy", "noeviction", used, "volatile-lru", "volatile-lfu", "volatile-random",
+	memory("maxmemory", 0, maxLong, "0", 0),
+	enum("maxmemory-policy", "noeviction", 0, "volatile-lru", "volatile-lfu", "volatile-random",
 		"volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"),
 	integer("maxmemory-samples", 1, maxInt, "5", 0),
 	integer("maxmemory-eviction-tenacity", 0, 100, "10", 0),
 	integer("lfu-log-factor", 0, maxInt, "10", 0),
 	integer("lfu-decay-time", 0, maxInt, "1", 0),
-	yesNo("lazyfree-lazy-eviction", "no", used),
-	yesNo("lazyfree-lazy-expire", "no", used),
-	yesNo("lazyfree-lazy-server-del", "no", used),
-	yesNo("lazyfree-lazy-user-del", "no", used),
-	yesNo("lazyfree-lazy-user-flush", "no", used),
+	yesNo("lazyfree-lazy-eviction", "no", 0),
+	yesNo("lazyfree-lazy-expire", "no", 0),
+	yesNo("lazyfree-lazy-server-del", "no", 0),
+	yesNo("lazyfree-lazy-user-del", "no", 0),
+	yesNo("lazyfree-lazy-user-flush", "no", 0),
 	param{name: "oom-score-adj", def: "no", parse: parseEnum([]string{"no", "yes", "relative", "absolute"},
 		map[string]string{"relative": "yes"}), file: plainArg},
 	special("oom-score-adj-values", "0 200 800", multiArg, parseOOMScoreAdjValues, plainArg),
@@ -212,7 +214,7 @@ var table = []param{
 	integer("active-expire-effort", 1, 10, "1", 0),
 
 	// Append only file.
-	yesNo("appendonly", "no", used),
+	yesNo("appendonly", "no", used|denyLoading),
 	str("appendfilename", "appendonly.aof", immutable|used, baseName("appendfilename", "a filename", false)),
 	str("appenddirname", "appendonlydir", immutable|used, baseName("appenddirname", "a dirname", false)),
 	enum("appendfsync", "everysec", used, "everysec", "always", "no"),
@@ -220,7 +222,7 @@ var table = []param{
 	integer("auto-aof-rewrite-percentage", 0, maxInt, "100", used),
 	memory("auto-aof-rewrite-min-size", 0, maxLong, "67108864", used),
 	yesNo("aof-load-truncated", "yes", used),
-	yesNo("aof-use-rdb-preamble", "yes", used),
+	yesNo("aof-use-rdb-preamble", "yes", 0),
 	yesNo("aof-timestamp-enabled", "no", 0),
 	yesNo("aof-rewrite-incremental-fsync", "yes", 0),
 	yesNo("aof-disable-auto-gc", "no", 0),
@@ -360,6 +362,14 @@ func mustLookup(name string) int {
 		panic("config: unknown parameter " + strconv.Quote(name))
 	}
 	return i
+}
+
+// Sensitive reports whether the parameter name (or alias, any case) holds a
+// secret (requirepass, masterauth, masteruser), whose CONFIG SET value
+// SLOWLOG and MONITOR show redacted.
+func Sensitive(name []byte) bool {
+	i, ok := lookup(string(name))
+	return ok && table[i].flags&sensitive != 0
 }
 
 // ParamInfo describes one parameter, for documentation.

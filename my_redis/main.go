@@ -146,7 +146,8 @@ func run(args []string) int {
 }
 
 // newLogger builds the logger the configuration asks for: loglevel
-// debug|verbose|notice|warning|nothing, to logfile or stderr.
+// debug|verbose|notice|warning|nothing, to logfile or stderr. The level
+// follows CONFIG SET loglevel.
 func newLogger(cfg *config.Config) (*slog.Logger, func(), error) {
 	var out io.Writer = os.Stderr
 	closeFn := func() {}
@@ -157,9 +158,14 @@ func newLogger(cfg *config.Config) (*slog.Logger, func(), error) {
 		}
 		out, closeFn = f, func() { f.Close() }
 	}
-	level := map[string]slog.Level{
-		"debug": slog.LevelDebug, "verbose": slog.LevelDebug, "notice": slog.LevelInfo,
-		"warning": slog.LevelWarn, "nothing": slog.LevelError + 100,
-	}[cfg.LogLevel()]
+	level := new(slog.LevelVar)
+	setLevel := func() {
+		level.Set(map[string]slog.Level{
+			"debug": slog.LevelDebug, "verbose": slog.LevelDebug, "notice": slog.LevelInfo,
+			"warning": slog.LevelWarn, "nothing": slog.LevelError + 100,
+		}[cfg.LogLevel()])
+	}
+	setLevel()
+	cfg.OnChange(func([]string) { setLevel() })
 	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level})), closeFn, nil
 }

@@ -76,33 +76,6 @@ func (s *Server) feedMonitors(sess *Session, cmd *db.Command, dbIndex int, args 
 	}
 }
 
-// redactedArg replaces secrets in monitor lines.
-var redactedArg = []byte("(redacted)")
-
-// redacted returns args with AUTH's arguments and HELLO's AUTH username and
-// password replaced, as Redis shows them. args itself is not modified.
-func redacted(cmd *db.Command, args [][]byte) [][]byte {
-	switch cmd.Name {
-	case "auth":
-		out := [][]byte{args[0]}
-		for range args[1:] {
-			out = append(out, redactedArg)
-		}
-		return out
-	case "hello":
-		var out [][]byte
-		for i := 0; i < len(args); i++ {
-			out = append(out, args[i])
-			if i >= 2 && db.EqualFold(args[i], "auth") && i+2 < len(args) {
-				out = append(out, redactedArg, redactedArg)
-				i += 2
-			}
-		}
-		return out
-	}
-	return args
-}
-
 // appendMonitorLine appends a MONITOR line to dst:
 // +<seconds>.<micros> [<db> <addr>] "arg" "arg"...
 func appendMonitorLine(dst []byte, now time.Time, dbIndex int, addr string, args [][]byte) []byte {
@@ -200,7 +173,7 @@ func (sess *Session) afterExec(cmd *db.Command, dbIndex int, args [][]byte, took
 	st.Calls.Add(1)
 	st.Usec.Add(int64(took / time.Microsecond))
 	if cmd.Flags&db.FlagSkipSlowlog == 0 && srv.slow.slow(took) {
-		srv.slow.record(took, args, sess.addr, sess.clientName())
+		srv.slow.record(took, redacted(cmd, args), sess.addr, sess.clientName())
 	}
 	if srv.mon.n.Load() == 0 {
 		return

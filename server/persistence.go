@@ -26,8 +26,12 @@ type Persistence interface {
 func (s *Server) SetPersistence(p Persistence) { s.persist = p }
 
 // SetLoading marks whether the dataset is still being loaded: meanwhile
-// commands that need it get -LOADING, as in Redis.
-func (s *Server) SetLoading(on bool) { s.loading.Store(on) }
+// commands that need it get -LOADING, as do CONFIG SET appendonly and dir,
+// as in Redis.
+func (s *Server) SetLoading(on bool) {
+	s.loading.Store(on)
+	s.cfg.SetLoading(on)
+}
 
 // waitDurable holds the session's pending replies until the writes they
 // reveal, the session's own and other clients' (db.Client.Observed), are

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strings"
 	"testing"
 	"time"
 
@@ -35,28 +34,6 @@ func TestMonitorLine(t *testing.T) {
 	want := "+1700000000.000004 [3 127.0.0.1:5000] \"set\" \"k\" \"a b\"\r\n"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
-func TestRedacted(t *testing.T) {
-	table := db.NewTable()
-	table.Register(&db.Command{Name: "auth", Arity: -2})
-	table.Register(&db.Command{Name: "hello", Arity: -1})
-	for _, tt := range []struct{ in, want string }{
-		{"auth pw", "auth (redacted)"},
-		{"auth user pw", "auth (redacted) (redacted)"},
-		{"hello 3 auth u p setname n", "hello 3 auth (redacted) (redacted) setname n"},
-		{"hello 3", "hello 3"},
-		{"get auth", "get auth"},
-	} {
-		var args [][]byte
-		for _, f := range strings.Fields(tt.in) {
-			args = append(args, []byte(f))
-		}
-		cmd := table.Get(args[0])
-		if got := string(bytes.Join(redacted(cmd, args), []byte(" "))); got != tt.want {
-			t.Errorf("redacted(%q) = %q, want %q", tt.in, got, tt.want)
-		}
 	}
 }
 

@@ -6,11 +6,8 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,13 +43,16 @@ type Server struct {
 	start time.Time
 
 	// Live copies of settings CONFIG SET can change, read on hot paths.
-	requirePass atomic.Pointer[string]
+	requirePass   atomic.Pointer[string]
+	protectedMode atomic.Bool
 	maxClients  atomic.Int64
 	timeout     atomic.Int64 // nanoseconds, 0 = never
 	limits      atomic.Pointer[resp.Limits]
 
 	mu        sync.Mutex
-	listeners []net.Listener
+	listeners []net.Listener // guarded by mu; replaced when CONFIG SET changes port or bind
+	serving   bool           // Serve has started: new listeners get accept loops at once
+	accepters sync.WaitGroup // one per accept loop
 	sessions  map[int64]*Session
 	nextID    atomic.Int64
 	wg        sync.WaitGroup // one per connection goroutine
@@ -106,6 +106,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 	s.registerPersistence()
 	s.applyConfig()
 	cfg.OnChange(func([]string) { s.applyConfig() })
+	cfg.OnApply([]string{"port", "bind"}, s.rebind)
 	ks.OnNotify(func(channel, message []byte) { s.publish(channel, message) })
 	return s
 }
@@ -114,6 +115,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 func (s *Server) applyConfig() {
 	pass := s.cfg.RequirePass()
 	s.requirePass.Store(&pass)
+	s.protectedMode.Store(s.cfg.Bool("protected-mode"))
 	s.maxClients.Store(int64(s.cfg.MaxClients()))
 	s.timeout.Store(int64(s.cfg.Timeout()))
 	s.limits.Store(&resp.Limits{
@@ -127,31 +129,6 @@ func (s *Server) applyConfig() {
 	s.slow.slowerThan.Store(s.cfg.Int("slowlog-log-slower-than"))
 	s.slow.maxLen.Store(s.cfg.Int("slowlog-max-len"))
 	s.ks.SetNotifications(db.ParseEventClasses(s.cfg.NotifyKeyspaceEvents()))
-}
-
-// Listen opens a listener on every bind address. An address prefixed
-// with '-' is optional, as in Redis: failing to bind it is only logged.
-func (s *Server) Listen() error {
-	port := strconv.Itoa(s.cfg.Port())
-	for _, addr := range s.cfg.Bind() {
-		optional := strings.HasPrefix(addr, "-")
-		addr = strings.TrimPrefix(addr, "-")
-		l, err := net.Listen("tcp", net.JoinHostPort(addr, port))
-		if err != nil {
-			if optional {
-				s.log.Warn("skipping optional bind address", "addr", addr, "err", err)
-				continue
-			}
-			s.Close()
-			return fmt.Errorf("listen on %s: %w", net.JoinHostPort(addr, port), err)
-		}
-		s.log.Info("listening", "addr", l.Addr().String())
-		s.listeners = append(s.listeners, l)
-	}
-	if len(s.listeners) == 0 {
-		return errors.New("no address to listen on")
-	}
-	return nil
 }
 
 // Addrs returns the addresses the server listens on.
@@ -169,16 +146,24 @@ func (s *Server) Addrs() []net.Addr {
 // waits for every connection to finish its in-flight replies.
 func (s *Server) Serve() {
 	go s.samples.run(s.stats.Commands.Load, s.done)
-	var accepters sync.WaitGroup
+	s.mu.Lock()
+	s.serving = true
 	for _, l := range s.listeners {
-		accepters.Add(1)
-		go func() {
-			defer accepters.Done()
-			s.acceptLoop(l)
-		}()
+		s.startAccepting(l)
 	}
-	accepters.Wait()
+	s.mu.Unlock()
+	<-s.done
+	s.accepters.Wait()
 	s.wg.Wait()
+}
+
+// startAccepting starts the accept loop of l. The caller holds s.mu.
+func (s *Server) startAccepting(l net.Listener) {
+	s.accepters.Add(1)
+	go func() {
+		defer s.accepters.Done()
+		s.acceptLoop(l)
+	}()
 }
 
 func (s *Server) acceptLoop(l net.Listener) {
@@ -186,8 +171,8 @@ func (s *Server) acceptLoop(l net.Listener) {
 	for {
 		conn, err := l.Accept()
 		if err != nil {
-			if s.isClosing() {
-				return
+			if errors.Is(err, net.ErrClosed) {
+				return // the server closes, or CONFIG SET replaced the listener
 			}
 			// Out of file descriptors and the like: wait and retry.
 			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
@@ -209,6 +194,14 @@ func (s *Server) accept(conn net.Conn) {
 			tc.SetKeepAlivePeriod(ka)
 		}
 		tc.SetNoDelay(true)
+	}
+	if s.protectedMode.Load() && *s.requirePass.Load() == "" && !isLocalAddr(conn.RemoteAddr()) {
+		s.stats.RejectedConns.Add(1)
+		s.log.Warn("refusing a non-loopback client: protected mode is on and no password is set", "client", conn.RemoteAddr().String())
+		conn.SetWriteDeadline(time.Now().Add(time.Second))
+		conn.Write([]byte(protectedModeError))
+		conn.Close()
+		return
 	}
 	s.mu.Lock()
 	if s.closing {
