@@ -10,13 +10,13 @@ import (
 type flags uint8
 
 const (
-	immutable flags = 1 << iota // only the file or the command line can set it
-	protected                   // CONFIG SET needs enable-protected-configs yes
-	hidden                      // CONFIG GET shows it only when asked by exact name
-	multiArg                    // takes several arguments (CONFIG SET splits its value on spaces)
-	used                        // MyRedis acts on it; the others are stored and ignored
-	denyLoading                 // CONFIG SET refuses it while the dataset loads (-LOADING)
-	sensitive                   // a secret: its CONFIG SET value is redacted in SLOWLOG and MONITOR
+	immutable   flags = 1 << iota // only the file or the command line can set it
+	protected                     // CONFIG SET needs enable-protected-configs yes
+	hidden                        // CONFIG GET shows it only when asked by exact name
+	multiArg                      // takes several arguments (CONFIG SET splits its value on spaces)
+	used                          // MyRedis acts on it; the others are stored and ignored
+	denyLoading                   // CONFIG SET refuses it while the dataset loads (-LOADING)
+	sensitive                     // a secret: its CONFIG SET value is redacted in SLOWLOG and MONITOR
 )
 
 // A param describes one configuration parameter.

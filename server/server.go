@@ -45,9 +45,9 @@ type Server struct {
 	// Live copies of settings CONFIG SET can change, read on hot paths.
 	requirePass   atomic.Pointer[string]
 	protectedMode atomic.Bool
-	maxClients  atomic.Int64
-	timeout     atomic.Int64 // nanoseconds, 0 = never
-	limits      atomic.Pointer[resp.Limits]
+	maxClients    atomic.Int64
+	timeout       atomic.Int64 // nanoseconds, 0 = never
+	limits        atomic.Pointer[resp.Limits]
 
 	mu        sync.Mutex
 	listeners []net.Listener // guarded by mu; replaced when CONFIG SET changes port or bind
