@@ -156,6 +156,14 @@ func (l *loader) directive(args []string) error {
 	if p.flags&multiArg == 0 && len(vals) != 1 {
 		return errWrongArgs
 	}
+	if p.flags&multiArg != 0 && len(vals) == 1 && vals[0] != "" {
+		// As in Redis, one argument is split: --save "3600 1 300 100".
+		split, ok := splitArgs(vals[0])
+		if !ok {
+			return errors.New("Unbalanced quotes in configuration line")
+		}
+		vals = split
+	}
 	if p.name == "save" {
 		if l.saved && !emptyArgs(vals) {
 			vals = append(strings.Fields(l.c.vals[i].text), vals...)

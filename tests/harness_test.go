@@ -52,8 +52,9 @@ func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
 }
 
-// buildAndRun builds ./my_redis into a temporary directory, runs the tests
-// and removes the directory. It returns the process exit code.
+// buildAndRun builds ./my_redis into a temporary directory (with -race when
+// the suite runs with -race), runs the tests and removes the directory. It
+// returns the process exit code.
 func buildAndRun(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "myredis-tests-")
 	if err != nil {
@@ -62,7 +63,11 @@ func buildAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	binPath = filepath.Join(dir, "my_redis")
-	build := exec.Command("go", "build", "-o", binPath, "./my_redis")
+	args := []string{"build", "-o", binPath}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "./my_redis")...)
 	build.Dir = ".." // the module root
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "tests: go build ./my_redis: %v\n%s", err, out)
@@ -137,6 +142,11 @@ func launch(t testing.TB, name, path, dir string, port int, args []string) *serv
 	s := &server{name: name, port: port, dir: dir, logPath: logFile.Name(), exited: make(chan struct{})}
 	s.cmd = exec.Command(path, args...)
 	s.cmd.Dir = dir
+	if raceEnabled {
+		// A race the detector finds stops the server at once: the test
+		// sees it die, and its log holds the report.
+		s.cmd.Env = append(os.Environ(), "GORACE=halt_on_error=1")
+	}
 	s.cmd.Stdout = logFile
 	s.cmd.Stderr = logFile
 	if err := s.cmd.Start(); err != nil {
@@ -148,6 +158,9 @@ func launch(t testing.TB, name, path, dir string, port int, args []string) *serv
 	}()
 	t.Cleanup(func() {
 		s.stop()
+		if out, _ := os.ReadFile(s.logPath); bytes.Contains(out, []byte("WARNING: DATA RACE")) {
+			t.Errorf("%s: the race detector found a data race", name)
+		}
 		if t.Failed() {
 			s.logOutput(t)
 		}
