@@ -202,11 +202,11 @@ func (sess *Session) describe(c *db.Ctx) string {
 	field("multi-mem", itoa(multiMem))
 	field("rbs", itoa(rbs))
 	field("rbp", itoa(sess.shown.rbp.Load()))
-	omem, oll := 0, 0
+	omem := int(sess.pendingOut.Load()) // a flush the client is not reading
 	if q := sess.out.Load(); q != nil {
 		omem = q.pending()
-		oll = min(omem, 1)
 	}
+	oll := min(omem, 1)
 	field("obl", strconv.Itoa(obl))
 	field("oll", strconv.Itoa(oll))
 	field("omem", strconv.Itoa(omem))
