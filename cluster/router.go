@@ -54,7 +54,6 @@ type Router struct {
 	split   map[*db.Command]merger
 	whole   map[*db.Command]merger
 	scan    *db.Command
-	keysCmd *db.Command
 	table   *db.Table
 	once    sync.Once // resolve
 	exec    *db.Command
@@ -107,7 +106,6 @@ func (r *Router) resolve() {
 	set(r.whole, mergeRandom, "randomkey")
 	set(r.whole, mergeOK, "flushdb", "flushall", "swapdb")
 	r.scan = r.table.Get([]byte("scan"))
-	r.keysCmd = r.table.Get([]byte("keys"))
 	r.exec = r.table.Get([]byte("exec"))
 	r.watch = r.table.Get([]byte("watch"))
 	r.unwatch = r.table.Get([]byte("unwatch"))
