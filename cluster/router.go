@@ -266,8 +266,6 @@ func (r *Router) on(s *server.Session, member string, cmd *db.Command, args [][]
 	return p.Send(s.DB, args, uint64(s.ID)).Reply()
 }
 
-func errorReply(msg string) []byte { return append(append([]byte{'-'}, msg...), "\r\n"...) }
-
 // onEach runs, in parallel, each member's command of calls and returns the
 // replies in the same order. This node's share runs on the caller's
 // goroutine, as the session requires.

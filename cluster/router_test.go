@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+
 	"myredis/config"
 	"myredis/db"
 	"myredis/resp"
@@ -182,4 +184,83 @@ func TestMergers(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tt.name, b.String(), tt.want)
 		}
 	}
+}
+
+// silentPeer listens on 127.0.0.1 and accepts connections, answering the
+// two handshake commands of a RESP2 dialer without a password when
+// handshake is set, and nothing else ever. It closes at cleanup.
+func silentPeer(t *testing.T, handshake bool) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	closed := false
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		closed = true
+		for _, nc := range conns {
+			nc.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			nc, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, nc)
+			if closed {
+				nc.Close()
+			}
+			mu.Unlock()
+			if handshake {
+				nc.Write([]byte("+OK\r\n+OK\r\n"))
+			}
+			wg.Go(func() { io.Copy(io.Discard, nc) })
+		}
+	})
+	return l.Addr().String()
+}
+
+// TestPoolSilentPeer checks that every wait on a peer that accepts
+// connections but never answers ends within Timeout, with an error that
+// names the peer and says whether the command may have reached it.
+func TestPoolSilentPeer(t *testing.T) {
+	margin := time.Second
+	t.Run("handshake unanswered", func(t *testing.T) {
+		t.Parallel()
+		addr := silentPeer(t, false)
+		p := newPool(addr, 2, testDialer("127.0.0.1:1", []string{addr, "127.0.0.1:1"}))
+		for _, do := range []func() ([]byte, error){
+			func() ([]byte, error) { return p.Do(0, [][]byte{[]byte("SET"), []byte("k"), []byte("v")}) },
+			func() ([]byte, error) { return p.DoDedicated(0, [][]byte{[]byte("BLPOP"), []byte("k"), []byte("0")}) },
+		} {
+			start := time.Now()
+			_, err := do()
+			assert.Less(t, time.Since(start), Timeout+margin)
+			if assert.Error(t, err) {
+				assert.Regexp(t, "^CLUSTERDOWN node "+addr+" is unreachable: (connecting timed out after 2s|the command could not be sent within 2s)$", err.Error())
+			}
+		}
+	})
+	t.Run("command unanswered", func(t *testing.T) {
+		t.Parallel()
+		addr := silentPeer(t, true)
+		p := newPool(addr, 2, testDialer("127.0.0.1:1", []string{addr, "127.0.0.1:1"}))
+		start := time.Now()
+		_, err := p.Do(0, [][]byte{[]byte("SET"), []byte("k"), []byte("v")})
+		assert.Less(t, time.Since(start), Timeout+margin)
+		assert.EqualError(t, err, "CLUSTERDOWN node "+addr+" did not answer within 2s: the command may or may not have been applied")
+		start = time.Now()
+		_, err = p.DoTransaction(0, [][][]byte{{[]byte("INCR"), []byte("k")}})
+		assert.Less(t, time.Since(start), Timeout+margin)
+		assert.EqualError(t, err, "CLUSTERDOWN node "+addr+" did not answer within 2s: the command may or may not have been applied")
+	})
 }
