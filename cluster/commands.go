@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"myredis/db"
-	"myredis/resp"
 )
 
 // handshakeSub is the internal CLUSTER subcommand a node sends first on
@@ -20,9 +19,11 @@ const handshakeSub = "PEERCHECK"
 func (r *Router) register(t *db.Table) {
 	t.Register(&db.Command{Name: "cluster", Arity: -2, Group: "cluster", Since: "3.0.0",
 		Summary: "A container for Redis Cluster commands."})
-	sub := func(name string, arity int, summary string, run func(*db.Ctx)) {
-		t.RegisterSub("cluster", &db.Command{Name: name, Arity: arity, Flags: db.FlagLoading | db.FlagStale,
-			Since: "3.0.0", Summary: summary, Run: run})
+	sub := func(name string, arity int, summary string, run func(*db.Ctx)) *db.Command {
+		c := &db.Command{Name: name, Arity: arity, Flags: db.FlagLoading | db.FlagStale,
+			Since: "3.0.0", Summary: summary, Run: run}
+		t.RegisterSub("cluster", c)
+		return c
 	}
 	sub("info", 2, "Returns information about the state of the cluster.", r.info)
 	sub("nodes", 2, "Returns the cluster configuration of every node.", r.nodes)
@@ -30,8 +31,10 @@ func (r *Router) register(t *db.Table) {
 	sub("shards", 2, "Returns the mapping of shards to slots and nodes.", r.shards)
 	sub("myid", 2, "Returns this node's id.", func(c *db.Ctx) { c.W.WriteBulkString(NodeID(r.self)) })
 	sub("keyslot", 3, "Returns the hash slot of a key.", func(c *db.Ctx) { c.W.WriteInt(int64(Slot(c.Args[2]))) })
-	sub("countkeysinslot", 3, "Returns the number of keys of this node in a slot.", r.countKeysInSlot)
-	sub("getkeysinslot", 4, "Returns keys of this node in a slot.", r.getKeysInSlot)
+	// The slot commands walk the keyspace, locking one shard at a time
+	// themselves (see eachKeyInSlot).
+	sub("countkeysinslot", 3, "Returns the number of keys of this node in a slot.", r.countKeysInSlot).Flags |= db.FlagOwnLocks
+	sub("getkeysinslot", 4, "Returns keys of this node in a slot.", r.getKeysInSlot).Flags |= db.FlagOwnLocks
 	sub(strings.ToLower(handshakeSub), 4, "Checks that a peer node has the same members (internal).", r.peerCheck)
 	sub("help", 2, "Describes the CLUSTER subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
 	ok := func(c *db.Ctx) { c.WriteOK() }
@@ -166,30 +169,25 @@ func slotArg(c *db.Ctx, errMsg string) (int, bool) {
 	return int(n), ok
 }
 
-// keysInSlot returns up to limit (-1: all) of this node's keys in the
-// client's database that hash to slot. It lists every key: O(keys).
-func (r *Router) keysInSlot(c *db.Ctx, slot int, limit int64) [][]byte {
-	var buf bytes.Buffer
-	w := resp.NewWriter(&buf)
-	c.Keyspace().Exec(&db.Client{DB: c.Client.DB}, r.keysCmd, [][]byte{[]byte("KEYS"), []byte("*")}, w)
-	w.Flush()
-	elems, _ := arrayElems(buf.Bytes())
-	var out [][]byte
-	for _, e := range elems {
-		if int64(len(out)) == limit {
-			break
-		}
-		if k := bulkText(e); Slot(k) == slot {
-			out = append(out, k)
-		}
-	}
-	return out
+// eachKeyInSlot calls fn for each of this node's keys in the client's
+// database that hash to slot, until fn returns false. It walks every key,
+// O(keys), with Keyspace.ForEachKey, which locks one shard at a time: the
+// slot commands have FlagOwnLocks, so they hold no shard lock when they
+// start. key is valid only during the call.
+func eachKeyInSlot(c *db.Ctx, slot int, fn func(key []byte) bool) {
+	c.Keyspace().ForEachKey(c.DB.Index(), c.Now, func(key []byte) bool {
+		return Slot(key) != slot || fn(key)
+	})
 }
 
 func (r *Router) countKeysInSlot(c *db.Ctx) {
-	if slot, ok := slotArg(c, "ERR Invalid slot"); ok {
-		c.W.WriteInt(int64(len(r.keysInSlot(c, slot, -1))))
+	slot, ok := slotArg(c, "ERR Invalid slot")
+	if !ok {
+		return
 	}
+	n := 0
+	eachKeyInSlot(c, slot, func([]byte) bool { n++; return true })
+	c.W.WriteInt(int64(n))
 }
 
 func (r *Router) getKeysInSlot(c *db.Ctx) {
@@ -205,7 +203,13 @@ func (r *Router) getKeysInSlot(c *db.Ctx) {
 		c.W.WriteError("ERR Invalid slot or number of keys")
 		return
 	}
-	keys := r.keysInSlot(c, slot, limit)
+	var keys [][]byte
+	if limit > 0 {
+		eachKeyInSlot(c, slot, func(key []byte) bool {
+			keys = append(keys, bytes.Clone(key))
+			return int64(len(keys)) < limit
+		})
+	}
 	c.W.WriteArray(len(keys))
 	for _, k := range keys {
 		c.W.WriteBulk(k)

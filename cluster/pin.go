@@ -22,22 +22,21 @@ type pin struct {
 }
 
 // do runs cmds on the pinned connection after a SELECT of db and returns
-// the last reply.
-func (p *pin) do(db int, cmds ...[][]byte) ([]byte, error) {
-	p.nc.SetDeadline(time.Now().Add(2 * Timeout))
+// the last reply, all by deadline. The error is a *peerError: unsent when
+// the last command did not leave whole (the peer runs neither it nor, for
+// a transaction, the commands it would have ended), unanswered otherwise.
+func (p *pin) do(db int, deadline time.Time, cmds ...[][]byte) ([]byte, error) {
+	p.nc.SetDeadline(deadline)
 	buf := resp.AppendCommand(nil, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(db), 10)})
 	for _, args := range cmds {
 		buf = resp.AppendCommand(buf, args)
 	}
-	if _, err := p.nc.Write(buf); err != nil {
+	if n, err := p.nc.Write(buf); err != nil && n < len(buf) {
 		return nil, unreachable(p.member, err)
 	}
-	var reply []byte
-	var err error
-	for range len(cmds) + 1 {
-		if reply, err = p.r.ReadReply(); err != nil {
-			return nil, unreachable(p.member, err)
-		}
+	reply, err := readLast(p.r, len(cmds)+1)
+	if err != nil {
+		return nil, noAnswer(p.member, err)
 	}
 	return reply, nil
 }
@@ -68,11 +67,13 @@ func (ps *pins) release(s *server.Session) {
 }
 
 // watchRemote runs WATCH for keys that member owns on a connection pinned
-// to the session, opening it on the first such WATCH.
+// to the session, opening it on the first such WATCH; connecting and the
+// WATCH are done within Timeout.
 func (r *Router) watchRemote(s *server.Session, member string, args [][]byte, w *resp.Writer) {
+	deadline := time.Now().Add(Timeout)
 	p := r.pinned.get(s)
 	if p == nil {
-		nc, rd, err := r.pools[member][s.Protocol()-2].d.dial(member, s.Protocol())
+		nc, rd, err := r.pools[member][s.Protocol()-2].d.dial(member, s.Protocol(), deadline)
 		if err != nil {
 			w.WriteError(err.Error())
 			return
@@ -97,7 +98,7 @@ func (r *Router) watchRemote(s *server.Session, member string, args [][]byte, w 
 			})
 		}
 	}
-	reply, err := p.do(s.DB, args)
+	reply, err := p.do(s.DB, deadline, args)
 	if err != nil {
 		r.pinned.release(s)
 		reply = errorReply(err.Error())
@@ -126,7 +127,7 @@ func (r *Router) execPinned(s *server.Session, p *pin, w *resp.Writer) {
 		}
 	}
 	all := append(append([][][]byte{{[]byte("MULTI")}}, args...), [][]byte{[]byte("EXEC")})
-	reply, err := p.do(s.DB, all...)
+	reply, err := p.do(s.DB, time.Now().Add(Timeout), all...)
 	if err != nil {
 		reply = errorReply(err.Error())
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -15,10 +16,16 @@ import (
 	"myredis/resp"
 )
 
-// Timeout bounds connecting to a peer and waiting for a forwarded reply.
-// A peer that does not answer within it is reported down (CLUSTERDOWN) and
-// its connection closed. It is a constant until the configuration grows a
-// parameter for it.
+// Timeout bounds every wait on a peer. A command handed to a Pool (Do,
+// Send, DoTransaction) gets its reply, or a CLUSTERDOWN error naming the
+// peer (see peerError), within Timeout of being handed over, connecting
+// included; a pipelined connection whose peer lets a reply wait longer is
+// closed and the peer reported down. The one wait that may legitimately
+// last longer is the reply to a blocking command (DoDedicated): the peer's
+// liveness bounds it instead, checked every Timeout, so it ends within
+// about 2*Timeout of the peer stopping. WATCH and EXEC on a pinned
+// connection (pin.go) follow the same rule. Timeout is a constant until
+// the configuration grows a parameter for it.
 const Timeout = 2 * time.Second
 
 // connsPerPeer is how many pipelined connections a pool keeps per peer
@@ -50,10 +57,11 @@ type dialer struct {
 	log      *slog.Logger
 }
 
-// dial connects to addr for replies in protocol proto (2 or 3). On any
-// failure it returns a CLUSTERDOWN error naming addr.
-func (d *dialer) dial(addr string, proto int) (net.Conn, *resp.Reader, error) {
-	nc, err := net.DialTimeout("tcp", addr, Timeout)
+// dial connects to addr for replies in protocol proto (2 or 3) and runs
+// the handshake, both done by deadline. On any failure it returns a
+// *peerError naming addr that says nothing was sent.
+func (d *dialer) dial(addr string, proto int, deadline time.Time) (net.Conn, *resp.Reader, error) {
+	nc, err := (&net.Dialer{Deadline: deadline}).Dial("tcp", addr)
 	if err != nil {
 		return nil, nil, unreachable(addr, err)
 	}
@@ -71,9 +79,9 @@ func (d *dialer) dial(addr string, proto int) (net.Conn, *resp.Reader, error) {
 	for _, c := range cmds {
 		buf = resp.AppendCommand(buf, c)
 	}
-	nc.SetDeadline(time.Now().Add(Timeout))
+	nc.SetDeadline(deadline)
 	r := resp.NewReader(bufio.NewReader(nc))
-	var refused error // the peer answered the handshake with an error
+	var refused *peerError // the peer answered the handshake with an error
 	_, err = nc.Write(buf)
 	for i := 0; err == nil && refused == nil && i < len(cmds); i++ {
 		var reply []byte
@@ -81,10 +89,10 @@ func (d *dialer) dial(addr string, proto int) (net.Conn, *resp.Reader, error) {
 			continue
 		}
 		msg := string(reply[1 : len(reply)-2])
-		refused = fmt.Errorf("CLUSTERDOWN node %s refused the connection: %s", addr, msg)
+		refused = &peerError{addr: addr, what: "refused the connection: " + msg}
 		if i == len(cmds)-2 { // the member-set check
 			d.log.Error("peer disagrees on the cluster members: not forwarding to it", "peer", addr, "reply", msg)
-			refused = fmt.Errorf("CLUSTERDOWN node %s disagrees on the cluster members: %s", addr, msg)
+			refused = &peerError{addr: addr, what: "disagrees on the cluster members: " + msg}
 		}
 	}
 	if err != nil || refused != nil {
@@ -99,11 +107,6 @@ func (d *dialer) dial(addr string, proto int) (net.Conn, *resp.Reader, error) {
 		tc.SetNoDelay(true)
 	}
 	return nc, r, nil
-}
-
-// unreachable is the error for a peer that cannot be reached.
-func unreachable(addr string, err error) error {
-	return fmt.Errorf("CLUSTERDOWN node %s is unreachable: %w", addr, err)
 }
 
 // A Pool holds the pipelined connections to one peer for one protocol.
@@ -129,10 +132,11 @@ func newPool(addr string, proto int, d *dialer) *Pool {
 
 // Do sends the command args to the peer, after a SELECT of database db if
 // the connection has another one selected, and returns the peer's reply
-// (one complete RESP value the caller owns, possibly an error reply). The
-// Go error, always a CLUSTERDOWN text naming the peer, reports a peer that
-// is down or did not answer within Timeout. args is encoded before Do
-// returns and is not retained.
+// (one complete RESP value the caller owns, possibly an error reply). It
+// returns within Timeout. The Go error, a *peerError whose text is the
+// CLUSTERDOWN reply for the client, reports a peer that is down or did not
+// answer in time, and says whether the command may have reached it. args
+// is encoded before Do returns and is not retained.
 func (p *Pool) Do(db int, args [][]byte) ([]byte, error) {
 	return p.Send(db, args, uint64(p.next.Add(1))).Wait()
 }
@@ -149,7 +153,7 @@ func (p *Pool) Send(db int, args [][]byte, affinity uint64) *Pending {
 		size += len(a) + 16
 	}
 	cmd := resp.AppendCommand(make([]byte, 0, size), args)
-	pd := &Pending{pc: pc, c: call{db: db, cmd: cmd, done: make(chan struct{})}}
+	pd := &Pending{pc: pc, c: call{db: db, cmd: cmd, deadline: time.Now().Add(Timeout), done: make(chan struct{})}}
 	pd.err = pc.enqueue(&pd.c)
 	return pd
 }
@@ -170,7 +174,7 @@ func (p *Pending) Flush() {
 }
 
 // Wait sends the command if it has not gone out yet and returns the reply,
-// waiting at most for a connect and a reply timeout; see Do for the errors.
+// at most Timeout after Send; see Do for the errors.
 func (p *Pending) Wait() ([]byte, error) {
 	if p.err != nil {
 		return nil, p.err
@@ -188,40 +192,98 @@ func (p *Pending) Reply() []byte {
 	return reply
 }
 
-// DoDedicated runs one command on a new connection of its own, closed
-// afterwards, and waits for its reply without a deadline: for blocking
-// commands, which must not stall the shared pipeline.
+// DoDedicated runs one blocking command on a new connection of its own,
+// closed afterwards, so that its wait does not stall the shared pipeline.
+// Connecting and sending must be done within Timeout; the reply may take
+// as long as the command blocks, but every Timeout meanwhile the peer must
+// answer a PING on the shared pipelined connection (itself bounded by
+// Timeout). A peer that fails the check has the dedicated connection
+// closed and the command fails with a CLUSTERDOWN error saying its outcome
+// is unknown: the peer may have served it and stopped before replying.
 func (p *Pool) DoDedicated(db int, args [][]byte) ([]byte, error) {
-	return p.dedicated(db, [][][]byte{args}, time.Time{})
+	return p.dedicated(db, [][][]byte{args}, true)
 }
 
 // DoTransaction runs MULTI, cmds and EXEC on a connection of its own, so no
-// other client's command lands inside, and returns EXEC's reply.
+// other client's command lands inside, and returns EXEC's reply, within
+// Timeout.
 func (p *Pool) DoTransaction(db int, cmds [][][]byte) ([]byte, error) {
 	all := append(append([][][]byte{{[]byte("MULTI")}}, cmds...), [][]byte{[]byte("EXEC")})
-	return p.dedicated(db, all, time.Now().Add(2*Timeout))
+	return p.dedicated(db, all, false)
 }
 
+var pingArgs = [][]byte{[]byte("PING")}
+
 // dedicated writes SELECT db and cmds in one batch on a new connection and
-// returns the last reply. A zero deadline waits as long as it takes.
-func (p *Pool) dedicated(db int, cmds [][][]byte, deadline time.Time) ([]byte, error) {
-	nc, r, err := p.d.dial(p.addr, p.proto)
+// returns the last reply. Connecting and sending are bounded by Timeout;
+// so is the reply unless blocking, when the peer's liveness bounds it
+// instead (see DoDedicated).
+func (p *Pool) dedicated(db int, cmds [][][]byte, blocking bool) ([]byte, error) {
+	deadline := time.Now().Add(Timeout)
+	nc, r, err := p.d.dial(p.addr, p.proto, deadline)
 	if err != nil {
 		return nil, err
 	}
 	defer nc.Close()
-	nc.SetDeadline(deadline)
 	buf := resp.AppendCommand(nil, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(db), 10)})
 	for _, args := range cmds {
 		buf = resp.AppendCommand(buf, args)
 	}
-	if _, err := nc.Write(buf); err != nil {
+	nc.SetWriteDeadline(deadline)
+	if n, err := nc.Write(buf); err != nil && n < len(buf) {
+		// The last command (EXEC, for a transaction) did not leave
+		// whole, so the peer runs none of cmds.
 		return nil, unreachable(p.addr, err)
 	}
+	if !blocking {
+		nc.SetReadDeadline(deadline)
+		reply, err := readLast(r, len(cmds)+1)
+		if err != nil {
+			return nil, noAnswer(p.addr, err)
+		}
+		return reply, nil
+	}
+	type result struct {
+		reply []byte
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		reply, err := readLast(r, len(cmds)+1)
+		done <- result{reply, err}
+	}()
+	tick := time.NewTicker(Timeout)
+	defer tick.Stop()
+	for {
+		select {
+		case res := <-done:
+			if res.err != nil {
+				return nil, noAnswer(p.addr, res.err)
+			}
+			return res.reply, nil
+		case <-tick.C:
+			_, err := p.Do(db, pingArgs)
+			if err == nil {
+				continue
+			}
+			nc.Close() // ends the read
+			if res := <-done; res.err == nil {
+				return res.reply, nil // the reply made it just before
+			}
+			p.d.log.Warn("peer failed the liveness check of a blocking command", "peer", p.addr, "err", err)
+			return nil, &peerError{addr: p.addr, sent: true,
+				what: "failed a liveness check (PING) while the blocking command waited"}
+		}
+	}
+}
+
+// readLast reads n replies from r and returns the last.
+func readLast(r *resp.Reader, n int) ([]byte, error) {
 	var reply []byte
-	for range len(cmds) + 1 {
+	var err error
+	for range n {
 		if reply, err = r.ReadReply(); err != nil {
-			return nil, unreachable(p.addr, err)
+			return nil, err
 		}
 	}
 	return reply, nil
@@ -229,12 +291,15 @@ func (p *Pool) dedicated(db int, cmds [][][]byte, deadline time.Time) ([]byte, e
 
 // A call is one forwarded command waiting for its reply.
 type call struct {
-	db      int
-	cmd     []byte
-	selects bool // a SELECT went out before cmd: its reply comes first
-	reply   []byte
-	err     error
-	done    chan struct{}
+	db       int
+	cmd      []byte
+	deadline time.Time // Timeout after Send: the reply or an error by then
+	selects  bool      // a SELECT went out before cmd: its reply comes first
+	batch    uint64    // the batch that wrote cmd (peerConn.batches)
+	end      int       // where cmd ends in that batch's bytes
+	reply    []byte
+	err      error
+	done     chan struct{}
 }
 
 func (c *call) finish(reply []byte, err error) {
@@ -254,9 +319,10 @@ type peerConn struct {
 	queue   []*call // not yet written
 	pending []*call // written, waiting for their replies in order
 	nc      net.Conn
-	db      int // the database selected on nc; only the writer changes it
+	db      int    // the database selected on nc; only the writer changes it
+	batches uint64 // batches written so far
 	running bool
-	err     error // why the peer is down
+	err     error // why the peer is down: a *peerError, nothing sent
 	retryAt time.Time
 	backoff time.Duration
 }
@@ -286,7 +352,11 @@ func (pc *peerConn) kick() {
 	}
 }
 
-// wait sends c if it is still queued and waits for its reply.
+// wait sends c if it is still queued and waits for its reply until
+// c.deadline. A call still queued then never left: it alone fails. A call
+// written and still unanswered fails with every other call pending on the
+// connection, which is closed: the replies come in order, so none of them
+// would come in time either.
 func (pc *peerConn) wait(c *call) ([]byte, error) {
 	select {
 	case <-c.done: // most replies of a pipelined batch are in by now
@@ -294,17 +364,25 @@ func (pc *peerConn) wait(c *call) ([]byte, error) {
 	default:
 	}
 	pc.kick()
-	timer := time.NewTimer(2 * Timeout) // connecting, then answering
+	timer := time.NewTimer(time.Until(c.deadline))
 	defer timer.Stop()
 	select {
 	case <-c.done:
 		return c.reply, c.err
 	case <-timer.C:
-		err := fmt.Errorf("CLUSTERDOWN node %s did not answer within %v", pc.pool.addr, Timeout)
+		addr := pc.pool.addr
 		pc.mu.Lock()
-		pc.brokenLocked(pc.nc, err)
+		if i := slices.Index(pc.queue, c); i >= 0 {
+			pc.queue = slices.Delete(pc.queue, i, i+1)
+			c.finish(nil, notSentWithin(addr))
+		} else if slices.Contains(pc.pending, c) {
+			pc.brokenLocked(pc.nc,
+				&peerError{addr: addr, sent: true, what: fmt.Sprintf("did not answer within %v", Timeout)},
+				&peerError{addr: addr, what: fmt.Sprintf("is unreachable: it did not answer within %v", Timeout)})
+		}
+		// Otherwise the reply is being handed over.
 		pc.mu.Unlock()
-		<-c.done // brokenLocked failed it unless the reply just came
+		<-c.done
 		return c.reply, c.err
 	}
 }
@@ -324,7 +402,7 @@ func (pc *peerConn) run() {
 		if nc == nil {
 			var r *resp.Reader
 			var err error
-			nc, r, err = pc.pool.d.dial(pc.pool.addr, pc.pool.proto)
+			nc, r, err = pc.pool.d.dial(pc.pool.addr, pc.pool.proto, time.Now().Add(Timeout))
 			pc.mu.Lock()
 			if err != nil {
 				pc.downLocked(err)
@@ -356,21 +434,24 @@ func (pc *peerConn) writeBatches(nc net.Conn) {
 			return
 		}
 		buf = buf[:0]
+		pc.batches++
+		batch := pc.batches
 		for _, c := range pc.queue {
 			if c.db != pc.db {
 				buf = resp.AppendCommand(buf, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(c.db), 10)})
 				c.selects, pc.db = true, c.db
 			}
 			buf = append(buf, c.cmd...)
+			c.batch, c.end = batch, len(buf)
 		}
 		pc.pending = append(pc.pending, pc.queue...)
 		clear(pc.queue)
 		pc.queue = pc.queue[:0]
 		pc.mu.Unlock()
 		nc.SetWriteDeadline(time.Now().Add(Timeout))
-		if _, err := nc.Write(buf); err != nil {
+		if n, err := nc.Write(buf); err != nil {
 			pc.mu.Lock()
-			pc.brokenLocked(nc, unreachable(pc.pool.addr, err))
+			pc.writeFailedLocked(nc, batch, n, err)
 			pc.mu.Unlock()
 			return
 		}
@@ -386,7 +467,7 @@ func (pc *peerConn) read(nc net.Conn, r *resp.Reader) {
 			err = errors.New("reply without a request")
 		}
 		if err != nil {
-			pc.brokenLocked(nc, unreachable(pc.pool.addr, err))
+			pc.brokenLocked(nc, noAnswer(pc.pool.addr, err), unreachable(pc.pool.addr, err))
 			pc.mu.Unlock()
 			return
 		}
@@ -395,7 +476,10 @@ func (pc *peerConn) read(nc net.Conn, r *resp.Reader) {
 			// This was the SELECT's reply; the command's comes next.
 			c.selects = false
 			if reply[0] == '-' {
-				pc.brokenLocked(nc, fmt.Errorf("CLUSTERDOWN node %s refused SELECT %d: %s", pc.pool.addr, c.db, reply[1:len(reply)-2]))
+				// The command after it ran, or not, in another database.
+				what := fmt.Sprintf("refused SELECT %d: %s", c.db, reply[1:len(reply)-2])
+				pc.brokenLocked(nc, &peerError{addr: pc.pool.addr, what: what, sent: true},
+					&peerError{addr: pc.pool.addr, what: what})
 				pc.mu.Unlock()
 				return
 			}
@@ -408,26 +492,51 @@ func (pc *peerConn) read(nc net.Conn, r *resp.Reader) {
 	}
 }
 
-// brokenLocked closes nc, if it is still the live connection, and fails
-// every call queued or pending on it with err.
-func (pc *peerConn) brokenLocked(nc net.Conn, err error) {
+// writeFailedLocked handles a failed write of batch on nc, of which n
+// bytes left: the batch's calls that did not leave whole never reach the
+// peer and fail as unsent; the others, and earlier batches, fail as
+// unanswered.
+func (pc *peerConn) writeFailedLocked(nc net.Conn, batch uint64, n int, err error) {
+	if pc.nc != nc {
+		return // already broken: its calls have failed
+	}
+	unsent := unreachable(pc.pool.addr, err)
+	kept := pc.pending[:0]
+	for _, c := range pc.pending {
+		if c.batch == batch && c.end > n {
+			c.finish(nil, unsent)
+		} else {
+			kept = append(kept, c)
+		}
+	}
+	clear(pc.pending[len(kept):])
+	pc.pending = kept
+	pc.brokenLocked(nc, noAnswer(pc.pool.addr, err), unsent)
+}
+
+// brokenLocked closes nc, if it is still the live connection, fails every
+// call pending on it (written, unanswered) with sent, and marks the peer
+// down with unsent, which the queued calls and those sent until the next
+// attempt get.
+func (pc *peerConn) brokenLocked(nc net.Conn, sent, unsent *peerError) {
 	if nc == nil || pc.nc != nc {
 		return
 	}
 	nc.Close()
-	pc.downLocked(err)
 	for _, c := range pc.pending {
-		c.finish(nil, err)
+		c.finish(nil, sent)
 	}
 	pc.pending = nil
+	pc.downLocked(unsent)
 	select {
 	case pc.wake <- struct{}{}: // let the writer see the change
 	default:
 	}
 }
 
-// downLocked marks the peer down: calls fail at once with err until the
-// backoff has passed, and the queue is failed now.
+// downLocked marks the peer down: calls fail at once with err, which says
+// they were not sent, until the backoff has passed, and the queue is
+// failed now.
 func (pc *peerConn) downLocked(err error) {
 	pc.nc = nil
 	pc.err = err

@@ -46,15 +46,17 @@ type Options struct {
 // pins a peer connection to the session, and the transaction then runs on
 // it (see pin).
 type Router struct {
-	self    string
-	ring    *Ring
-	next    server.Executor
-	pools   map[string]*[2]*Pool // per peer: the RESP2 and the RESP3 pool
-	log     *slog.Logger
-	split   map[*db.Command]merger
-	whole   map[*db.Command]merger
+	self  string
+	ring  *Ring
+	next  server.Executor
+	pools map[string]*[2]*Pool // per peer: the RESP2 and the RESP3 pool
+	log   *slog.Logger
+	split map[*db.Command]merger
+	whole map[*db.Command]merger
+	// partial holds the commands that change data on several nodes: when
+	// some nodes fail, the error says what each node did (partsReport).
+	partial map[*db.Command]bool
 	scan    *db.Command
-	keysCmd *db.Command
 	table   *db.Table
 	once    sync.Once // resolve
 	exec    *db.Command
@@ -74,9 +76,10 @@ func New(opt Options) *Router {
 	ring := NewRing(append([]string{opt.Self}, opt.Peers...), opt.VirtualNodes, nil)
 	r := &Router{
 		self: opt.Self, ring: ring, next: opt.Next, log: opt.Log,
-		pools: make(map[string]*[2]*Pool),
-		split: make(map[*db.Command]merger),
-		whole: make(map[*db.Command]merger),
+		pools:   make(map[string]*[2]*Pool),
+		split:   make(map[*db.Command]merger),
+		whole:   make(map[*db.Command]merger),
+		partial: make(map[*db.Command]bool),
 	}
 	d := &dialer{self: opt.Self, members: ring.Members(), password: opt.Password, log: opt.Log}
 	for _, m := range ring.Members() {
@@ -106,8 +109,12 @@ func (r *Router) resolve() {
 	set(r.whole, mergeConcat, "keys")
 	set(r.whole, mergeRandom, "randomkey")
 	set(r.whole, mergeOK, "flushdb", "flushall", "swapdb")
+	for _, name := range []string{"mset", "del", "unlink", "touch", "flushdb", "flushall", "swapdb"} {
+		if c := r.table.Get([]byte(name)); c != nil {
+			r.partial[c] = true
+		}
+	}
 	r.scan = r.table.Get([]byte("scan"))
-	r.keysCmd = r.table.Get([]byte("keys"))
 	r.exec = r.table.Get([]byte("exec"))
 	r.watch = r.table.Get([]byte("watch"))
 	r.unwatch = r.table.Get([]byte("unwatch"))
@@ -236,7 +243,7 @@ func (r *Router) Exec(s *server.Session, cmd *db.Command, args [][]byte, w *resp
 // cannot wait (CLIENT REPLY OFF) or the command blocks, it waits now.
 func (r *Router) forward(s *server.Session, member string, cmd *db.Command, args [][]byte, w *resp.Writer) {
 	if cmd.Flags&db.FlagBlocking != 0 {
-		w.WriteRaw(r.on(s, member, cmd, args))
+		w.WriteRaw(replyOrError(r.on(s, member, cmd, args)))
 		return
 	}
 	p := r.pools[member][s.Protocol()-2].Send(s.DB, args, uint64(s.ID))
@@ -245,47 +252,33 @@ func (r *Router) forward(s *server.Session, member string, cmd *db.Command, args
 	}
 }
 
-// on runs args on member and returns its reply, an error reply if the
-// member cannot be reached. A blocking command gets a connection of its own.
-func (r *Router) on(s *server.Session, member string, cmd *db.Command, args [][]byte) []byte {
+// on runs args on member and returns its reply, possibly an error reply,
+// or the *peerError that says why no reply came (within Timeout, or, for a
+// blocking command, while the peer stayed alive; see Pool.DoDedicated). A
+// blocking command gets a connection of its own.
+func (r *Router) on(s *server.Session, member string, cmd *db.Command, args [][]byte) ([]byte, error) {
 	if member == r.self {
 		var buf bytes.Buffer
 		w := resp.NewWriter(&buf)
 		w.SetProtocol(s.Protocol())
 		r.next.Exec(s, cmd, args, w)
 		w.Flush()
-		return buf.Bytes()
+		return buf.Bytes(), nil
 	}
 	p := r.pools[member][s.Protocol()-2]
 	if cmd.Flags&db.FlagBlocking != 0 {
-		reply, err := p.DoDedicated(s.DB, args)
-		if err != nil {
-			return errorReply(err.Error())
-		}
-		return reply
+		return p.DoDedicated(s.DB, args)
 	}
 	// The session's connection: after its deferred commands, in order.
-	return p.Send(s.DB, args, uint64(s.ID)).Reply()
+	return p.Send(s.DB, args, uint64(s.ID)).Wait()
 }
 
-func errorReply(msg string) []byte { return append(append([]byte{'-'}, msg...), "\r\n"...) }
-
-// onEach runs, in parallel, each member's command of calls and returns the
-// replies in the same order. This node's share runs on the caller's
-// goroutine, as the session requires.
-func (r *Router) onEach(s *server.Session, cmd *db.Command, members []string, calls [][][]byte) [][]byte {
-	replies := make([][]byte, len(members))
-	var wg sync.WaitGroup
-	for i, m := range members {
-		if m != r.self {
-			wg.Go(func() { replies[i] = r.on(s, m, cmd, calls[i]) })
-		}
+// replyOrError returns reply, or the error reply carrying err.
+func replyOrError(reply []byte, err error) []byte {
+	if err != nil {
+		return errorReply(err.Error())
 	}
-	if i := slices.Index(members, r.self); i >= 0 {
-		replies[i] = r.on(s, r.self, cmd, calls[i])
-	}
-	wg.Wait()
-	return replies
+	return reply
 }
 
 // A merger combines the replies of the nodes a command ran on into the
@@ -294,49 +287,36 @@ func (r *Router) onEach(s *server.Session, cmd *db.Command, members []string, ca
 // caller's key count. None of the replies is an error.
 type merger func(w *resp.Writer, replies [][]byte, order [][]int, n int)
 
-// merge writes the first error reply among replies, or calls m.
-func merge(w *resp.Writer, m merger, replies [][]byte, order [][]int, n int) {
-	for _, rep := range replies {
-		if rep[0] == '-' {
-			w.WriteRaw(rep)
-			return
-		}
-	}
-	m(w, replies, order, n)
-}
-
 // splitByOwner sends each owner the command for its keys (with their
 // values for MSET) and merges the replies.
 func (r *Router) splitByOwner(s *server.Session, cmd *db.Command, args [][]byte, w *resp.Writer, m merger) {
 	step := max(cmd.Step, 1)
-	var members []string
-	var calls [][][]byte
-	var order [][]int
+	var parts []part
 	n := 0
 	for i := cmd.FirstKey; i+step <= len(args); i += step {
 		owner := r.ring.Owner(args[i])
-		g := slices.Index(members, owner)
+		g := slices.IndexFunc(parts, func(p part) bool { return p.member == owner })
 		if g < 0 {
-			g = len(members)
-			members = append(members, owner)
-			calls = append(calls, slices.Clip(args[:cmd.FirstKey]))
-			order = append(order, nil)
+			g = len(parts)
+			parts = append(parts, part{member: owner, args: slices.Clip(args[:cmd.FirstKey])})
 		}
-		calls[g] = append(calls[g], args[i:i+step]...)
-		order[g] = append(order[g], n)
+		parts[g].args = append(parts[g].args, args[i:i+step]...)
+		parts[g].order = append(parts[g].order, n)
 		n++
 	}
-	merge(w, m, r.onEach(s, cmd, members, calls), order, n)
+	r.onEach(s, cmd, parts)
+	r.merge(w, cmd, m, parts, n)
 }
 
 // everyNode runs the command on every member and merges the replies.
 func (r *Router) everyNode(s *server.Session, cmd *db.Command, args [][]byte, w *resp.Writer, m merger) {
 	members := r.ring.Members()
-	calls := make([][][]byte, len(members))
-	for i := range calls {
-		calls[i] = args
+	parts := make([]part, len(members))
+	for i, member := range members {
+		parts[i] = part{member: member, args: args}
 	}
-	merge(w, m, r.onEach(s, cmd, members, calls), nil, 0)
+	r.onEach(s, cmd, parts)
+	r.merge(w, cmd, m, parts, 0)
 }
 
 // scanCluster runs SCAN on one node at a time. The cluster cursor is the
@@ -354,7 +334,11 @@ func (r *Router) scanCluster(s *server.Session, cmd *db.Command, args [][]byte, 
 	node := cur % n
 	sub := slices.Clone(args)
 	sub[1] = strconv.AppendUint(nil, cur/n, 10)
-	reply := r.on(s, members[node], cmd, sub)
+	reply, err := r.on(s, members[node], cmd, sub)
+	if err != nil {
+		w.WriteError(err.Error())
+		return
+	}
 	if reply[0] == '-' {
 		w.WriteRaw(reply)
 		return

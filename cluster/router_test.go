@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"myredis/config"
 	"myredis/db"
@@ -169,17 +172,167 @@ func TestMergers(t *testing.T) {
 		{"random of none", mergeRandom, []string{"$-1\r\n"}, nil, 0, "$-1\r\n"},
 		{"first error", mergeSum, []string{":1\r\n", "-CLUSTERDOWN x\r\n", "-ERR y\r\n"}, nil, 0, "-CLUSTERDOWN x\r\n"},
 	}
+	r := &Router{}
 	for _, tt := range tests {
 		var b strings.Builder
 		w := resp.NewWriter(&b)
-		replies := make([][]byte, len(tt.replies))
-		for i, r := range tt.replies {
-			replies[i] = []byte(r)
+		parts := make([]part, len(tt.replies))
+		for i, rep := range tt.replies {
+			parts[i].reply = []byte(rep)
+			if tt.order != nil {
+				parts[i].order = tt.order[i]
+			}
 		}
-		merge(w, tt.m, replies, tt.order, tt.n)
+		r.merge(w, nil, tt.m, parts, tt.n)
 		w.Flush()
 		if b.String() != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, b.String(), tt.want)
 		}
 	}
+}
+
+// TestPartsReport checks the error of a command split across nodes that
+// failed on some of them: each node's share, applied first, with its keys
+// (bounded) and why it failed.
+func TestPartsReport(t *testing.T) {
+	table := db.NewTable()
+	mset, del, flushall := table.Get([]byte("mset")), table.Get([]byte("del")), table.Get([]byte("flushall"))
+	args := func(a ...string) [][]byte {
+		out := make([][]byte, len(a))
+		for i, s := range a {
+			out[i] = []byte(s)
+		}
+		return out
+	}
+	down := unreachable("10.0.0.2:7000", errors.New("connection refused"))
+	silent := &peerError{addr: "10.0.0.3:7000", what: "did not answer within 2s", sent: true}
+	many := []string{"DEL"}
+	for i := range 8 {
+		many = append(many, fmt.Sprintf("key%d", i))
+	}
+	long := strings.Repeat("x", 100)
+	tests := []struct {
+		name  string
+		parts []part
+		want  string
+	}{
+		{"mset, one node down", []part{
+			{member: "10.0.0.2:7000", args: args("MSET", "b", "2"), err: down},
+			{member: "10.0.0.1:7000", args: args("MSET", "a", "1", "c", "3"), reply: []byte("+OK\r\n")},
+		}, "CLUSTERDOWN MSET applied on 10.0.0.1:7000 (keys a, c); not applied on 10.0.0.2:7000 (key b): " +
+			"node 10.0.0.2:7000 is unreachable: connection refused"},
+		{"del, unknown and refused", []part{
+			{member: "10.0.0.3:7000", args: args(many...), err: silent},
+			{member: "10.0.0.1:7000", args: args("DEL", long), reply: []byte("-MISCONF disk full\r\n")},
+		}, "CLUSTERDOWN DEL not applied on 10.0.0.1:7000 (key " + long[:40] + "...): MISCONF disk full; " +
+			"outcome unknown on 10.0.0.3:7000 (keys key0, key1, key2, key3, key4, and 3 more): " +
+			"node 10.0.0.3:7000 did not answer within 2s"},
+		{"flushall, no keys", []part{
+			{member: "10.0.0.1:7000", args: args("FLUSHALL"), reply: []byte("+OK\r\n")},
+			{member: "10.0.0.3:7000", args: args("FLUSHALL"), err: silent},
+		}, "CLUSTERDOWN FLUSHALL applied on 10.0.0.1:7000; outcome unknown on 10.0.0.3:7000: " +
+			"node 10.0.0.3:7000 did not answer within 2s"},
+	}
+	cmds := map[string]*db.Command{"mset": mset, "del": del, "flushall": flushall}
+	r := &Router{partial: map[*db.Command]bool{mset: true, del: true, flushall: true}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := cmds[strings.ToLower(string(tt.parts[0].args[0]))]
+			var b strings.Builder
+			w := resp.NewWriter(&b)
+			r.merge(w, cmd, mergeOK, tt.parts, 0)
+			w.Flush()
+			assert.Equal(t, "-"+tt.want+"\r\n", b.String())
+		})
+	}
+	// A command that only reads answers its first failure as it came.
+	mget := table.Get([]byte("mget"))
+	var b strings.Builder
+	w := resp.NewWriter(&b)
+	r.merge(w, mget, mergeInOrder, []part{
+		{member: "10.0.0.1:7000", args: args("MGET", "a"), reply: []byte("*1\r\n$1\r\n1\r\n")},
+		{member: "10.0.0.3:7000", args: args("MGET", "b"), err: silent},
+	}, 2)
+	w.Flush()
+	assert.Equal(t, "-"+silent.Error()+"\r\n", b.String())
+	assert.Equal(t, "CLUSTERDOWN node 10.0.0.3:7000 did not answer within 2s: the command may or may not have been applied", silent.Error())
+}
+
+// silentPeer listens on 127.0.0.1 and accepts connections, answering the
+// two handshake commands of a RESP2 dialer without a password when
+// handshake is set, and nothing else ever. It closes at cleanup.
+func silentPeer(t *testing.T, handshake bool) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	closed := false
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		closed = true
+		for _, nc := range conns {
+			nc.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			nc, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, nc)
+			if closed {
+				nc.Close()
+			}
+			mu.Unlock()
+			if handshake {
+				nc.Write([]byte("+OK\r\n+OK\r\n"))
+			}
+			wg.Go(func() { io.Copy(io.Discard, nc) })
+		}
+	})
+	return l.Addr().String()
+}
+
+// TestPoolSilentPeer checks that every wait on a peer that accepts
+// connections but never answers ends within Timeout, with an error that
+// names the peer and says whether the command may have reached it.
+func TestPoolSilentPeer(t *testing.T) {
+	margin := time.Second
+	t.Run("handshake unanswered", func(t *testing.T) {
+		t.Parallel()
+		addr := silentPeer(t, false)
+		p := newPool(addr, 2, testDialer("127.0.0.1:1", []string{addr, "127.0.0.1:1"}))
+		for _, do := range []func() ([]byte, error){
+			func() ([]byte, error) { return p.Do(0, [][]byte{[]byte("SET"), []byte("k"), []byte("v")}) },
+			func() ([]byte, error) { return p.DoDedicated(0, [][]byte{[]byte("BLPOP"), []byte("k"), []byte("0")}) },
+		} {
+			start := time.Now()
+			_, err := do()
+			assert.Less(t, time.Since(start), Timeout+margin)
+			if assert.Error(t, err) {
+				assert.Regexp(t, "^CLUSTERDOWN node "+addr+" is unreachable: (connecting timed out after 2s|the command could not be sent within 2s)$", err.Error())
+			}
+		}
+	})
+	t.Run("command unanswered", func(t *testing.T) {
+		t.Parallel()
+		addr := silentPeer(t, true)
+		p := newPool(addr, 2, testDialer("127.0.0.1:1", []string{addr, "127.0.0.1:1"}))
+		start := time.Now()
+		_, err := p.Do(0, [][]byte{[]byte("SET"), []byte("k"), []byte("v")})
+		assert.Less(t, time.Since(start), Timeout+margin)
+		assert.EqualError(t, err, "CLUSTERDOWN node "+addr+" did not answer within 2s: the command may or may not have been applied")
+		start = time.Now()
+		_, err = p.DoTransaction(0, [][][]byte{{[]byte("INCR"), []byte("k")}})
+		assert.Less(t, time.Since(start), Timeout+margin)
+		assert.EqualError(t, err, "CLUSTERDOWN node "+addr+" did not answer within 2s: the command may or may not have been applied")
+	})
 }
