@@ -4,6 +4,7 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,7 +38,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binPath = filepath.Join(dir, "my_redis")
-	build := exec.Command("go", "build", "-o", binPath, "./my_redis")
+	args := []string{"build", "-o", binPath}
+	if raceEnabled { // under -race, the nodes are built with -race too
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "./my_redis")...)
 	build.Dir = "../.."
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "go build ./my_redis: %v\n%s", err, out)
@@ -124,6 +129,9 @@ func startCluster(t *testing.T, extra string) *testCluster {
 func (c *testCluster) start(n *node) {
 	t := c.t
 	n.cmd = exec.Command(binPath, n.conf)
+	if raceEnabled {
+		n.cmd.Env = append(os.Environ(), "GORACE=halt_on_error=1")
+	}
 	logf, err := os.Create(n.conf + ".log")
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +146,12 @@ func (c *testCluster) start(n *node) {
 		logf.Close()
 		close(done)
 	}(n.cmd, n.done)
-	t.Cleanup(func() { c.stop(n, syscall.SIGTERM) })
+	t.Cleanup(func() {
+		c.stop(n, syscall.SIGTERM)
+		if out, _ := os.ReadFile(n.conf + ".log"); bytes.Contains(out, []byte("WARNING: DATA RACE")) {
+			t.Errorf("node %s: the race detector found a data race:\n%s", n.addr, out)
+		}
+	})
 	deadline := time.Now().Add(startTimeout)
 	for {
 		cl := redis.NewClient(&redis.Options{Addr: n.addr, MaxRetries: -1})

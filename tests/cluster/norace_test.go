@@ -1,0 +1,6 @@
+//go:build !race
+
+package cluster
+
+// raceEnabled: the suite runs without -race (see race_test.go).
+const raceEnabled = false
