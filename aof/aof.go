@@ -125,11 +125,17 @@ type rotation struct {
 	at   int
 }
 
-// Open prepares the AOF directory Dir/Dirname. It reads the manifest; when
-// there is none but a legacy single file Dir/Filename exists, it moves that
-// file into the directory as the base, as Redis 7 does; when nothing
-// exists, it creates an empty base file and a manifest. Errors are I/O
-// errors or an invalid manifest or option.
+// Open prepares the AOF directory Dir/Dirname. It reads the manifest and
+// checks that every file it lists for loading exists. When there is no
+// manifest but a legacy single file Dir/Filename exists, it moves that file
+// into the directory as the base, as Redis 7 does; when nothing exists, it
+// creates an empty base file and a manifest.
+//
+// Open never starts over data it cannot load: when the manifest is missing
+// but the directory holds AOF files of Filename with data, or when the
+// manifest lists files that do not exist, it returns an error naming the
+// directory and the files, having created, truncated and deleted nothing.
+// Other errors are I/O errors or an invalid manifest or option.
 func Open(opts Options) (*AOF, error) {
 	if opts.Dirname == "" {
 		opts.Dirname = "appendonlydir"
@@ -173,6 +179,9 @@ func Open(opts Options) (*AOF, error) {
 	man, err := readManifest(filepath.Join(a.dir, a.manName))
 	switch {
 	case err == nil:
+		if err := a.checkListed(man); err != nil {
+			return nil, err
+		}
 		a.man = man
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
@@ -192,6 +201,28 @@ func Open(opts Options) (*AOF, error) {
 		a.useAIO()
 	}
 	return a, nil
+}
+
+// checkListed returns an error naming every file m lists for loading that
+// does not exist.
+func (a *AOF) checkListed(m *manifest) error {
+	var missing []string
+	for _, e := range m.files() {
+		_, err := os.Stat(filepath.Join(a.dir, e.name))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			missing = append(missing, e.name)
+		case err != nil:
+			return fmt.Errorf("aof: %w", err)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("aof: start-up refused: the manifest %s lists %d file(s) that do not exist in %s: %s; "+
+		"loading without them would lose their data. Restore the missing files, or restore the manifest "+
+		"that matches the files in the directory. Nothing was changed",
+		a.manName, len(missing), a.dir, joinFiles(missing))
 }
 
 // useAIO makes the writer's fsyncs asynchronous (Linux native AIO) when
@@ -231,23 +262,68 @@ func (a *AOF) probeAIO(f *os.File) {
 func (a *AOF) SyncsAsync() bool { return a.aio != nil }
 
 // create makes a new AOF directory and manifest: from the legacy file when
-// there is one, else with an empty base file.
+// there is one, else with an empty base file. It refuses, changing
+// nothing, when the directory holds AOF files with data, which no manifest
+// lists.
 func (a *AOF) create() error {
+	legacy := filepath.Join(a.opts.Dir, a.opts.Filename)
+	_, err := os.Stat(legacy)
+	haveLegacy := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("aof: %w", err) // never start empty over an AOF we cannot see
+	}
+	if err := a.refuseUnlisted(legacy, haveLegacy); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(a.dir, 0o755); err != nil {
 		return err
 	}
-	legacy := filepath.Join(a.opts.Dir, a.opts.Filename)
-	if _, err := os.Stat(legacy); err == nil {
+	if haveLegacy {
 		return a.convertLegacy(legacy)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err // never start empty over an AOF we cannot see
 	}
-	base := fileEntry{name: fmt.Sprintf("%s.1.base.aof", a.opts.Filename), seq: 1, typ: typeBase}
-	if err := createEmpty(filepath.Join(a.dir, base.name)); err != nil {
+	base := fileEntry{name: a.baseName(1), seq: 1, typ: typeBase}
+	f, err := createExclusive(filepath.Join(a.dir, base.name))
+	if err != nil {
 		return err
 	}
+	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+		return fmt.Errorf("aof: %s: %w", base.name, err)
+	}
 	a.log.Info("creating AOF base file on start", "file", base.name)
-	return a.persist(&manifest{base: &base})
+	_, err = a.persist(&manifest{base: &base})
+	return err
+}
+
+// refuseUnlisted returns an error when the AOF directory, which has no
+// manifest, holds AOF files of Filename with data: starting would ignore
+// them, and later overwrite them. Empty ones are what a crash while
+// creating the first files leaves; they are reused. The link an
+// interrupted conversion of the legacy file left does not count.
+func (a *AOF) refuseUnlisted(legacy string, haveLegacy bool) error {
+	found, err := findAOFFiles(a.dir, a.opts.Filename)
+	if err != nil {
+		return err
+	}
+	var files []aofFile
+	data := false
+	for _, f := range found {
+		if haveLegacy && f.name == a.opts.Filename && sameFile(legacy, filepath.Join(a.dir, f.name)) {
+			continue
+		}
+		files = append(files, f)
+		data = data || f.size > 0
+	}
+	if !data {
+		return nil
+	}
+	also := ""
+	if haveLegacy {
+		also = fmt.Sprintf(" (and an old-style single-file AOF %s is in %s)", a.opts.Filename, a.opts.Dir)
+	}
+	return fmt.Errorf("aof: start-up refused: the AOF directory %s has no manifest %s but holds AOF files: %s%s; "+
+		"starting would begin a new, empty AOF beside their data. Restore the manifest, or move these files "+
+		"out of the directory to start with an empty AOF. Nothing was changed",
+		a.dir, a.manName, joinFiles(files), also)
 }
 
 // convertLegacy makes the single-file AOF at legacy the base of a new
@@ -256,13 +332,20 @@ func (a *AOF) create() error {
 // leaves a loadable AOF (a retry starts over from the legacy file).
 func (a *AOF) convertLegacy(legacy string) error {
 	dst := filepath.Join(a.dir, a.opts.Filename)
-	os.Remove(dst) // a link left by an interrupted conversion
-	if err := os.Link(legacy, dst); err != nil {
-		if err := os.Rename(legacy, dst); err != nil {
+	if !sameFile(legacy, dst) { // else an interrupted conversion linked it already
+		if err := checkReusable(dst); err != nil {
 			return err
 		}
+		if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) { // an empty file
+			return err
+		}
+		if err := os.Link(legacy, dst); err != nil {
+			if err := os.Rename(legacy, dst); err != nil {
+				return err
+			}
+		}
 	}
-	if err := a.persist(&manifest{base: &fileEntry{name: a.opts.Filename, seq: 1, typ: typeBase}}); err != nil {
+	if _, err := a.persist(&manifest{base: &fileEntry{name: a.opts.Filename, seq: 1, typ: typeBase}}); err != nil {
 		return err
 	}
 	if err := os.Remove(legacy); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -273,22 +356,19 @@ func (a *AOF) convertLegacy(legacy string) error {
 }
 
 // persist writes m as the manifest and makes it current. The caller holds
-// manMu or is the only user of the AOF.
-func (a *AOF) persist(m *manifest) error {
-	if err := writeFileAtomic(a.dir, a.manName, m.format()); err != nil {
-		return fmt.Errorf("aof: writing manifest: %w", err)
+// manMu or is the only user of the AOF. replaced reports whether m is on
+// disk (see writeFileAtomic): with an error and replaced, m is current but
+// a crash may bring the previous manifest back, so the caller must keep
+// the files of both.
+func (a *AOF) persist(m *manifest) (replaced bool, err error) {
+	replaced, err = writeFileAtomic(a.dir, a.manName, m.format())
+	if replaced {
+		a.man = m
 	}
-	a.man = m
-	return nil
-}
-
-// createEmpty creates an empty file (replacing any) and fsyncs it.
-func createEmpty(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return err
+		return replaced, fmt.Errorf("aof: writing manifest: %w", err)
 	}
-	return errors.Join(f.Sync(), f.Close())
+	return true, nil
 }
 
 // LoadStats describes one Load.
@@ -392,30 +472,38 @@ func (a *AOF) Start() error {
 	m := a.man
 	if len(m.incrs) == 0 {
 		e := fileEntry{name: a.incrName(m.nextSeq(typeIncr)), seq: m.nextSeq(typeIncr), typ: typeIncr}
-		if err := createEmpty(filepath.Join(a.dir, e.name)); err != nil {
+		f, err := createExclusive(filepath.Join(a.dir, e.name))
+		if err != nil {
 			return err
 		}
+		if err := errors.Join(f.Sync(), f.Close()); err != nil {
+			return fmt.Errorf("aof: %s: %w", e.name, err)
+		}
 		a.log.Info("creating AOF incr file on start", "file", e.name)
-		if err := a.persist(&manifest{base: m.base, incrs: []fileEntry{e}, history: m.history}); err != nil {
+		if _, err := a.persist(&manifest{base: m.base, incrs: []fileEntry{e}, history: m.history}); err != nil {
 			return err
 		}
 		m = a.man
 	}
 	if len(m.history) > 0 {
-		if err := a.persist(&manifest{base: m.base, incrs: m.incrs}); err != nil {
+		if _, err := a.persist(&manifest{base: m.base, incrs: m.incrs}); err != nil {
 			return err
 		}
 		a.removeFiles(m.history)
 		m = a.man
 	}
-	f, err := os.OpenFile(filepath.Join(a.dir, m.incrs[len(m.incrs)-1].name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	// Open checked that the file exists: never create it here.
+	f, err := os.OpenFile(filepath.Join(a.dir, m.incrs[len(m.incrs)-1].name), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
-		return err
+		return fmt.Errorf("aof: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("aof: %w", err)
 	}
 	a.cur = f
-	if st, err := f.Stat(); err == nil {
-		a.syncedSize = st.Size() // what loading read back is on disk
-	}
+	a.syncedSize = st.Size() // what loading read back is on disk
 	a.probeAIO(f)
 	a.sizes.reset(a.dir, m)
 	a.started = true
@@ -429,7 +517,9 @@ func (a *AOF) incrName(seq int64) string { return fmt.Sprintf("%s.%d.incr.aof", 
 func (a *AOF) baseName(seq int64) string { return fmt.Sprintf("%s.%d.base.aof", a.opts.Filename, seq) }
 
 // removeFiles deletes files of the AOF directory, logging failures (a file
-// left behind wastes space but no manifest names it).
+// left behind wastes space but no manifest names it). The caller holds
+// manMu, and the files are ones the manifest no longer lists: history, or
+// replaced by a completed rewrite.
 func (a *AOF) removeFiles(files []fileEntry) {
 	for _, e := range files {
 		if err := os.Remove(filepath.Join(a.dir, e.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
