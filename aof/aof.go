@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"myredis/rawio"
@@ -57,26 +58,27 @@ const (
 // safe for concurrent use, except that Load and Start must run before the
 // others (Open, then Load, then Start) and Close last.
 type AOF struct {
-	opts     Options
-	log      *slog.Logger
-	dir      string // Dir/Dirname
-	manName  string // manifest file name in dir
-	always   bool
-	everysec bool
+	opts    Options
+	log     *slog.Logger
+	dir     string    // Dir/Dirname
+	manName string    // manifest file name in dir
+	epoch   time.Time // the origin of syncClock
 
-	// Injectable for tests.
-	writeFn func(f *os.File, b []byte) (int, error)
-	syncFn  func(f *os.File) error
-	tick    time.Duration // flushInterval
-	every   time.Duration // syncInterval
-	stall   time.Duration // syncStall
+	// Injectable for tests; set before Start.
+	writeFn func(f *os.File, b []byte) (int, error) // the writer's appends (default: defaultWrite)
+	syncFn  func(f *os.File) error                  // every fsync of an incr file, called with fileMu held (default: defaultSync)
+	tick    time.Duration                           // flushInterval
+	every   time.Duration                           // syncInterval
+	stall   time.Duration                           // syncStall
 
 	manMu   sync.Mutex // guards man, the manifest file and started
 	man     *manifest
 	started bool
 
 	mu         sync.Mutex // the append mutex: guards the fields below
-	cond       *sync.Cond // on mu; broadcast whenever written, synced, errors or syncing change
+	cond       *sync.Cond // on mu; broadcast whenever written, synced, errors, syncing or the policy change
+	always     bool       // the fsync policy (SetFsync): always,
+	everysec   bool       // everysec, or neither for no
 	buf        []byte     // appended, not yet taken by the writer
 	spare      []byte     // an emptied buffer to reuse
 	seq        uint64     // sequence number of the last Append
@@ -86,28 +88,49 @@ type AOF struct {
 	written    uint64     // every write up to this seq is in the file (write(2) done)
 	synced     uint64     // every write up to this seq is fsynced
 	writeErr   error      // last round of the writer failed
-	syncErr    error      // last background fsync failed
+	syncErr    error      // last background fsync failed (counts only under everysec)
 	syncing    bool       // a background fsync is running since syncStart
 	syncStart  time.Time
 	closed     bool // the writer has stopped
+
+	// durable is durableSeqLocked(), stored under mu whenever one of its
+	// inputs changes, so that WaitDurable can see without mu that a write is
+	// durable. syncClock is the start of the running background fsync (a
+	// clock() value) or 0, stored with syncing.
+	// They sit on a cache line of their own, away from the fields each
+	// Append writes.
+	_         [64]byte
+	durable   atomic.Uint64
+	syncClock atomic.Int64
+	_         [48]byte
 
 	// Owned by the writer goroutine.
 	cur      *os.File // the incr file being appended; replaced under fileMu
 	out      []byte   // bytes for cur not yet written
 	next     *os.File // the file to switch to once out is written and fsynced
 	nextOut  []byte   // bytes for next
-	unsynced bool     // cur holds written bytes not yet fsynced
-	// Under always: the size of cur its last successful fsync covered, the
-	// bytes written to it since, and whether an fsync of them failed. After
-	// a failed fsync the kernel may have dropped those pages while still
-	// reporting a later fsync as successful, so the next fsync first cuts
-	// cur back to syncedSize and writes tail again (redoTail).
+	unsynced bool     // cur holds written bytes not yet fsynced by the writer
+	size     int64    // bytes in cur
+	wAlways  bool     // the policy of the writer's current round is always
+	// While tracking (under always, and after it until an fsync succeeds):
+	// the size of cur its last successful fsync covered, the bytes written
+	// to it since, and whether an fsync of them failed. After a failed
+	// fsync the kernel may have dropped those pages while still reporting
+	// a later fsync as successful, so the next fsync first cuts cur back to
+	// syncedSize and writes tail again (redoTail).
+	tracking   bool
 	syncedSize int64
 	tail       []byte
 	resync     bool
-	fileMu     sync.Mutex // held by the background fsync while it uses cur, and by the writer to replace cur
-	aio        *aioSyncer // under always, when the kernel offers it: syncFn is aio.sync
-	aioOnce    sync.Once  // Close releases aio
+	syncStop   chan struct{}  // closing it stops the running background fsync goroutine; nil when none runs
+	syncWG     sync.WaitGroup // every background fsync goroutine, stopped or not
+	aioTried   bool           // AIO was set up or tried once: never again
+	finishing  bool           // Close's last round: start no background fsync
+
+	fileMu  sync.Mutex  // held around every fsync of cur, by the writer to replace cur, and to set aio while the writer runs
+	aio     *aioSyncer  // when the kernel offers it, under always: defaultSync goes through it
+	aioOn   atomic.Bool // aio != nil, for SyncsAsync
+	aioOnce sync.Once   // Close releases aio
 
 	wake     chan struct{} // kicks the writer
 	quit     chan struct{} // closed by Close
@@ -146,8 +169,8 @@ func Open(opts Options) (*AOF, error) {
 	if opts.Fsync == "" {
 		opts.Fsync = FsyncEverysec
 	}
-	if opts.Fsync != FsyncAlways && opts.Fsync != FsyncEverysec && opts.Fsync != FsyncNo {
-		return nil, fmt.Errorf("aof: invalid fsync policy %q", opts.Fsync)
+	if err := checkPolicy(opts.Fsync); err != nil {
+		return nil, err
 	}
 	for _, name := range []string{opts.Filename, opts.Dirname} {
 		if filepath.Base(name) != name || name == "." || name == ".." {
@@ -158,23 +181,22 @@ func Open(opts Options) (*AOF, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &AOF{
-		opts:     opts,
-		log:      opts.Logger,
-		dir:      filepath.Join(opts.Dir, opts.Dirname),
-		manName:  opts.Filename + ".manifest",
-		always:   opts.Fsync == FsyncAlways,
-		everysec: opts.Fsync == FsyncEverysec,
-		writeFn:  (*os.File).Write,
-		syncFn:   (*os.File).Sync,
-		tick:     flushInterval,
-		every:    syncInterval,
-		stall:    syncStall,
-		db:       -1,
-		wake:     make(chan struct{}, 1),
-		quit:     make(chan struct{}),
-		done:     make(chan struct{}),
+		opts:    opts,
+		log:     opts.Logger,
+		dir:     filepath.Join(opts.Dir, opts.Dirname),
+		manName: opts.Filename + ".manifest",
+		epoch:   time.Now(),
+		tick:    flushInterval,
+		every:   syncInterval,
+		stall:   syncStall,
+		db:      -1,
+		wake:    make(chan struct{}, 1),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
+	a.writeFn, a.syncFn = a.defaultWrite, a.defaultSync
 	a.cond = sync.NewCond(&a.mu)
+	a.setPolicyLocked(opts.Fsync)
 	a.rw.lastStatus, a.rw.lastSec = "ok", -1
 	man, err := readManifest(filepath.Join(a.dir, a.manName))
 	switch {
@@ -191,16 +213,24 @@ func Open(opts Options) (*AOF, error) {
 		}
 	}
 	if a.always {
-		// The writer's append and its fsync never overlap here, so the
-		// append seldom waits for the disk, and a raw write(2) keeps the
-		// runtime's monitor thread asleep (see package rawio): about 2 µs
-		// of CPU per request on one CPU. Under everysec a background fsync
-		// can hold an append up, and the runtime should then hand the
-		// writer's P to the sessions, so the append stays an ordinary call.
-		a.writeFn = rawio.WriteFile
 		a.useAIO()
 	}
 	return a, nil
+}
+
+// checkPolicy returns an error unless policy is a valid appendfsync value.
+func checkPolicy(policy string) error {
+	switch policy {
+	case FsyncAlways, FsyncEverysec, FsyncNo:
+		return nil
+	}
+	return fmt.Errorf("aof: invalid fsync policy %q", policy)
+}
+
+// setPolicyLocked sets the fsync policy; the caller holds mu (or is the
+// only user of the AOF).
+func (a *AOF) setPolicyLocked(policy string) {
+	a.always, a.everysec = policy == FsyncAlways, policy == FsyncEverysec
 }
 
 // checkListed returns an error naming every file m lists for loading that
@@ -225,6 +255,31 @@ func (a *AOF) checkListed(m *manifest) error {
 		a.manName, len(missing), a.dir, joinFiles(missing))
 }
 
+// The writer's appends are raw write(2) calls under always (see useAIO and
+// package rawio), ordinary ones otherwise.
+//
+// Under always the writer's append and its fsync never overlap, so the
+// append seldom waits for the disk, and a raw write(2) keeps the runtime's
+// monitor thread asleep: about 2 µs of CPU per request on one CPU. Under
+// everysec a background fsync can hold an append up, and the runtime should
+// then hand the writer's P to the sessions, so the append stays an ordinary
+// call.
+func (a *AOF) defaultWrite(f *os.File, b []byte) (int, error) {
+	if a.wAlways {
+		return rawio.WriteFile(f, b)
+	}
+	return f.Write(b)
+}
+
+// defaultSync fsyncs f, through AIO when it is set up. The caller holds
+// fileMu (or is the only user of the AOF).
+func (a *AOF) defaultSync(f *os.File) error {
+	if a.aio != nil {
+		return a.aio.sync(f)
+	}
+	return f.Sync()
+}
+
 // useAIO makes the writer's fsyncs asynchronous (Linux native AIO) when
 // the kernel allows it. A plain fsync keeps its thread, and with it a P,
 // until the runtime notices and hands the P over: on one CPU that stalls
@@ -233,18 +288,23 @@ func (a *AOF) checkListed(m *manifest) error {
 // kernel signals its end on an eventfd that the runtime polls like a
 // socket. redis-benchmark SET under always on one CPU, MyRedis over Redis:
 // 0.84 to 1.09 at -P 1, 1.16 to 1.42 at -P 16.
+//
+// Open calls it under always, before any other user of the AOF exists.
 func (a *AOF) useAIO() {
+	a.aioTried = true
 	s, err := newAIOSyncer()
 	if err != nil {
 		a.log.Warn("asynchronous fsync is unavailable; the AOF writer blocks a thread in each fsync", "err", err)
 		return
 	}
-	a.aio, a.syncFn = s, s.sync
+	a.aio = s
+	a.aioOn.Store(true)
 }
 
 // probeAIO fsyncs f, the file the writer will append to, through AIO: a
 // kernel older than 4.18, or a file system that refuses it, fails here
 // rather than in the writer, and the writer falls back to a plain fsync.
+// It runs before the writer starts.
 func (a *AOF) probeAIO(f *os.File) {
 	if a.aio == nil {
 		return
@@ -252,14 +312,37 @@ func (a *AOF) probeAIO(f *os.File) {
 	if err := a.aio.sync(f); err != nil {
 		a.log.Warn("asynchronous fsync does not work on the AOF; the AOF writer blocks a thread in each fsync", "err", err)
 		a.aio.close()
-		a.aio, a.syncFn = nil, (*os.File).Sync
+		a.aio = nil
+		a.aioOn.Store(false)
 	}
+}
+
+// setupAIO is useAIO and probeAIO for the writer goroutine, the first time
+// it runs under always (the policy was switched to always).
+func (a *AOF) setupAIO() {
+	a.aioTried = true
+	s, err := newAIOSyncer()
+	if err != nil {
+		a.log.Warn("asynchronous fsync is unavailable; the AOF writer blocks a thread in each fsync", "err", err)
+		return
+	}
+	if err := s.sync(a.cur); err != nil {
+		a.log.Warn("asynchronous fsync does not work on the AOF; the AOF writer blocks a thread in each fsync", "err", err)
+		s.close()
+		return
+	}
+	a.fileMu.Lock()
+	a.aio = s
+	a.fileMu.Unlock()
+	a.aioOn.Store(true)
 }
 
 // SyncsAsync reports whether the writer's fsyncs under always leave its
 // thread free (see useAIO). When they do not, a server on one CPU should
-// run a second P so that commands keep running during each fsync.
-func (a *AOF) SyncsAsync() bool { return a.aio != nil }
+// run a second P so that commands keep running during each fsync. Under
+// another policy it reports whether they would, once set up: Open sets
+// AIO up under always, the writer after the first switch to always.
+func (a *AOF) SyncsAsync() bool { return a.aioOn.Load() }
 
 // create makes a new AOF directory and manifest: from the legacy file when
 // there is one, else with an empty base file. It refuses, changing
@@ -502,13 +585,21 @@ func (a *AOF) Start() error {
 		f.Close()
 		return fmt.Errorf("aof: %w", err)
 	}
-	a.cur = f
-	a.syncedSize = st.Size() // what loading read back is on disk
 	a.probeAIO(f)
 	a.sizes.reset(a.dir, m)
+	a.startWriterLocked(f, st.Size()) // what loading read back is on disk
+	return nil
+}
+
+// startWriterLocked makes f, which holds size bytes, the file appends go
+// to and starts the writer. The caller holds manMu.
+func (a *AOF) startWriterLocked(f *os.File, size int64) {
+	a.fileMu.Lock()
+	a.cur = f
+	a.fileMu.Unlock()
+	a.size, a.syncedSize = size, size
 	a.started = true
 	go a.writeLoop()
-	return nil
 }
 
 // incrName and baseName return the name of the incremental or base file with
@@ -589,6 +680,30 @@ func (a *AOF) Seq() uint64 {
 	return a.seq
 }
 
+// SetFsync changes the fsync policy (FsyncAlways, FsyncEverysec or FsyncNo) for every write appended from now on; safe for concurrent use with every other method.
+//
+// Under always, WaitDurable returns only once an fsync has covered the
+// write, also for earlier writes still waiting; the writer sets up
+// asynchronous fsync (see useAIO) the first time it runs under always.
+// Under everysec a background goroutine fsyncs once a second; switching to
+// always or no stops it. Writes the writer wrote before a switch to always
+// are fsynced by its next round, but a failing fsync can be retried
+// faithfully (redoTail) only for the bytes written under always. An
+// invalid policy is an error, and changes nothing.
+func (a *AOF) SetFsync(policy string) error {
+	if err := checkPolicy(policy); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.setPolicyLocked(policy)
+	a.updateDurableLocked()
+	a.cond.Broadcast() // a waiter may be durable under the new policy
+	a.mu.Unlock()
+	a.log.Info("AOF fsync policy set", "appendfsync", policy)
+	a.kick()
+	return nil
+}
+
 // WaitDurable blocks until every write up to seq is in the file: written
 // and fsynced under always; written (the OS has it, so a crash of the
 // process loses nothing) under everysec and no, as Redis writes the AOF
@@ -598,12 +713,16 @@ func (a *AOF) Seq() uint64 {
 //
 // One writer goroutine serves all waiters (group commit): each round it
 // writes everything appended since the last round with one write, fsyncs
-// once under always, and wakes every waiter.
+// once under always, and wakes every waiter. A seq that is already durable
+// returns at once without taking the append mutex.
 //
 // It returns nil once durable; the current write or fsync error when the
-// writes are not durable and the AOF is failing; ErrClosed when the AOF was
-// closed first. Call it only after Start.
+// writes are not durable and the AOF is failing; ErrClosed when the AOF
+// was closed first. Call it only after Start.
 func (a *AOF) WaitDurable(seq uint64) error {
+	if seq <= a.durable.Load() && !a.maybeStalled() {
+		return nil
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.durableLocked(seq) {
@@ -622,12 +741,36 @@ func (a *AOF) WaitDurable(seq uint64) error {
 	return nil
 }
 
-func (a *AOF) durableLocked(seq uint64) bool {
-	if a.always {
-		return a.synced >= seq
-	}
-	return a.written >= seq && !(a.syncing && time.Since(a.syncStart) > a.stall)
+// maybeStalled reports, without mu, whether a background fsync has been
+// running for longer than the stall limit. The policy is not checked: a
+// true leaves the decision to durableLocked.
+func (a *AOF) maybeStalled() bool {
+	start := a.syncClock.Load()
+	return start != 0 && a.clock()-start > int64(a.stall)
 }
+
+// clock returns the time since Open in nanoseconds, plus one (never 0).
+func (a *AOF) clock() int64 { return int64(time.Since(a.epoch)) + 1 }
+
+func (a *AOF) durableLocked(seq uint64) bool {
+	if seq > a.durableSeqLocked() {
+		return false
+	}
+	return !(a.everysec && a.syncing && time.Since(a.syncStart) > a.stall)
+}
+
+// durableSeqLocked returns the last seq that is durable under the current
+// policy, ignoring an everysec stall.
+func (a *AOF) durableSeqLocked() uint64 {
+	if a.always {
+		return a.synced
+	}
+	return a.written
+}
+
+// updateDurableLocked refreshes the lock-free copy of durableSeqLocked.
+// Call it, with mu held, after changing written, synced or the policy.
+func (a *AOF) updateDurableLocked() { a.durable.Store(a.durableSeqLocked()) }
 
 // kick wakes the writer if it is not already due to run.
 func (a *AOF) kick() {
@@ -647,22 +790,23 @@ func (a *AOF) Err() error {
 }
 
 func (a *AOF) errLocked() error {
-	if a.writeErr != nil {
+	switch {
+	case a.writeErr != nil:
 		return a.writeErr
+	case a.everysec: // a background fsync still running after a switch does not count
+		return a.syncErr
 	}
-	return a.syncErr
+	return nil
 }
 
 // writeLoop is the writer goroutine: a round per kick or tick, a last round
 // at Close.
 func (a *AOF) writeLoop() {
 	defer close(a.done)
-	stop, stopped := make(chan struct{}), make(chan struct{})
-	if a.everysec {
-		go a.syncLoop(stop, stopped)
-	} else {
-		close(stopped)
-	}
+	a.mu.Lock()
+	always, everysec := a.always, a.everysec
+	a.mu.Unlock()
+	a.applyPolicy(always, everysec)
 	tick := time.NewTicker(a.tick)
 	defer tick.Stop()
 	for {
@@ -670,12 +814,39 @@ func (a *AOF) writeLoop() {
 		case <-a.wake:
 		case <-tick.C:
 		case <-a.quit:
-			close(stop)
-			<-stopped // no background fsync may race with the last one and Close
+			a.finishing = true
+			a.stopSyncLoop()
+			a.syncWG.Wait() // no background fsync may race with the last one and Close
 			a.finish()
 			return
 		}
 		a.round()
+	}
+}
+
+// applyPolicy makes the writer follow the policy of its round: under always
+// it fsyncs itself, through AIO when it can (set up the first time);
+// under everysec a background goroutine fsyncs once a second.
+func (a *AOF) applyPolicy(always, everysec bool) {
+	a.wAlways = always
+	if always && !a.aioTried {
+		a.setupAIO()
+	}
+	switch {
+	case everysec && a.syncStop == nil && !a.finishing:
+		a.syncStop = make(chan struct{})
+		a.syncWG.Add(1)
+		go a.syncLoop(a.syncStop)
+	case !everysec:
+		a.stopSyncLoop()
+	}
+}
+
+// stopSyncLoop tells the background fsync goroutine, if one runs, to stop.
+func (a *AOF) stopSyncLoop() {
+	if a.syncStop != nil {
+		close(a.syncStop)
+		a.syncStop = nil
 	}
 }
 
@@ -684,7 +855,9 @@ func (a *AOF) round() {
 	a.mu.Lock()
 	in, upto, rot := a.buf, a.seq, a.rot
 	a.buf, a.spare, a.rot = a.spare[:0], nil, nil
+	always, everysec := a.always, a.everysec
 	a.mu.Unlock()
+	a.applyPolicy(always, everysec)
 
 	switching := rot != nil || a.next != nil
 	switch {
@@ -697,7 +870,7 @@ func (a *AOF) round() {
 	default:
 		a.out = append(a.out, in...)
 	}
-	err := a.flush()
+	fsynced, err := a.flush(always)
 
 	a.mu.Lock()
 	if cap(in) <= maxSpareBuf {
@@ -705,46 +878,59 @@ func (a *AOF) round() {
 	}
 	if err == nil {
 		a.written = upto
-		if a.always {
-			a.synced = upto
+		if fsynced {
+			a.synced = max(a.synced, upto)
 		}
 	}
 	if switching && a.next == nil {
 		a.rotPending = false
 	}
 	a.setErrLocked(&a.writeErr, err, "write")
+	a.updateDurableLocked()
 	a.cond.Broadcast()
 	a.mu.Unlock()
 }
 
 // flush writes the pending bytes, switching files when a rotation is
-// pending, and fsyncs under always. On error the unwritten bytes stay
-// pending for the next round (a partial write is continued, not repeated).
-func (a *AOF) flush() error {
+// pending, and fsyncs under always (and once more after leaving always).
+// fsynced reports that everything written so far is fsynced. On error the
+// unwritten bytes stay pending for the next round (a partial write is
+// continued, not repeated).
+func (a *AOF) flush(always bool) (fsynced bool, err error) {
+	if always && !a.tracking {
+		// What was written before the switch counts as the base of the
+		// cut-back: it was not kept, so it cannot be written again.
+		a.tracking = true
+		a.syncedSize, a.tail, a.resync = a.size, a.tail[:0], false
+	}
 	if err := a.writeOut(); err != nil {
-		return err
+		return false, err
 	}
 	if a.next != nil {
 		if err := a.syncCur(); err != nil {
-			return err
+			return false, err
 		}
 		a.fileMu.Lock()
 		old := a.cur
 		a.cur, a.next = a.next, nil
 		a.fileMu.Unlock()
-		a.syncedSize, a.tail, a.resync = 0, a.tail[:0], false // the new file starts empty
+		a.size, a.syncedSize, a.tail, a.resync = 0, 0, a.tail[:0], false // the new file starts empty
 		if err := old.Close(); err != nil {
 			a.log.Warn("closing old AOF incr file", "err", err)
 		}
 		a.out, a.nextOut = a.nextOut, a.out[:0]
 		if err := a.writeOut(); err != nil {
-			return err
+			return false, err
 		}
 	}
-	if a.always {
-		return a.syncCur()
+	if !a.tracking {
+		return false, nil
 	}
-	return nil
+	if err := a.syncCur(); err != nil {
+		return false, err
+	}
+	a.tracking = always // after leaving always, stop once an fsync has succeeded
+	return true, nil
 }
 
 // writeOut writes a.out to the current file.
@@ -753,8 +939,9 @@ func (a *AOF) writeOut() error {
 		n, err := a.writeFn(a.cur, a.out)
 		if n > 0 {
 			a.unsynced = true
+			a.size += int64(n)
 			a.sizes.grow(int64(n))
-			if a.always {
+			if a.tracking {
 				a.tail = append(a.tail, a.out[:n]...)
 			}
 			a.out = a.out[:copy(a.out, a.out[n:])]
@@ -767,7 +954,7 @@ func (a *AOF) writeOut() error {
 }
 
 // syncCur fsyncs the current file if it has unsynced bytes, after writing
-// them again if their last fsync failed (under always).
+// them again if their last fsync failed (while tracking).
 func (a *AOF) syncCur() error {
 	if a.resync {
 		if err := a.redoTail(); err != nil {
@@ -777,12 +964,15 @@ func (a *AOF) syncCur() error {
 	if !a.unsynced {
 		return nil
 	}
-	if err := a.syncFn(a.cur); err != nil {
-		a.resync = a.always
+	a.fileMu.Lock()
+	err := a.syncFn(a.cur)
+	a.fileMu.Unlock()
+	if err != nil {
+		a.resync = a.tracking
 		return fmt.Errorf("aof: fsync: %w", err)
 	}
 	a.unsynced = false
-	a.syncedSize += int64(len(a.tail))
+	a.syncedSize = a.size
 	a.tail = a.tail[:0]
 	if cap(a.tail) > maxSpareBuf {
 		a.tail = nil
@@ -798,9 +988,11 @@ func (a *AOF) redoTail() error {
 	if err := a.cur.Truncate(a.syncedSize); err != nil {
 		return fmt.Errorf("aof: cutting back after a failed fsync: %w", err)
 	}
+	a.size = a.syncedSize
 	for b := a.tail; len(b) > 0; { // cur is O_APPEND: this lands at the cut
 		n, err := a.writeFn(a.cur, b)
 		b = b[n:]
+		a.size += int64(n)
 		if err != nil {
 			return fmt.Errorf("aof: writing again after a failed fsync: %w", err)
 		}
@@ -809,10 +1001,10 @@ func (a *AOF) redoTail() error {
 	return nil
 }
 
-// syncLoop fsyncs the current file once a second (everysec).
-// It closes stopped when it returns, after stop is closed.
-func (a *AOF) syncLoop(stop <-chan struct{}, stopped chan<- struct{}) {
-	defer close(stopped)
+// syncLoop fsyncs the current file once a second (everysec) until stop is
+// closed.
+func (a *AOF) syncLoop(stop <-chan struct{}) {
+	defer a.syncWG.Done()
 	tick := time.NewTicker(a.every)
 	defer tick.Stop()
 	for {
@@ -830,18 +1022,21 @@ func (a *AOF) syncLoop(stop <-chan struct{}, stopped chan<- struct{}) {
 			continue
 		}
 		a.syncing, a.syncStart = true, time.Now()
+		a.syncClock.Store(a.clock())
 		a.mu.Unlock()
 		err := a.syncFn(a.cur)
 		a.fileMu.Unlock()
 
 		a.mu.Lock()
 		a.syncing = false
+		a.syncClock.Store(0)
 		if err == nil {
 			a.synced = max(a.synced, target)
 		} else {
 			err = fmt.Errorf("aof: fsync: %w", err)
 		}
 		a.setErrLocked(&a.syncErr, err, "fsync")
+		a.updateDurableLocked()
 		a.cond.Broadcast()
 		a.mu.Unlock()
 	}
@@ -882,6 +1077,7 @@ func (a *AOF) finish() {
 	}
 	a.writeErr = err
 	a.closed = true
+	a.updateDurableLocked()
 	a.cond.Broadcast()
 	a.mu.Unlock()
 }
@@ -902,6 +1098,8 @@ func (a *AOF) Close() error {
 	a.aioOnce.Do(func() {
 		if a.aio != nil {
 			a.aio.close()
+			a.aio = nil
+			a.aioOn.Store(false)
 		}
 	})
 	if !started {
