@@ -55,8 +55,9 @@ const (
 )
 
 // An AOF appends writes to the current incremental file. All methods are
-// safe for concurrent use, except that Load and Start must run before the
-// others (Open, then Load, then Start) and Close last.
+// safe for concurrent use, except that Load and Start (or StartFresh
+// instead of both) must run before the others (Open, then Load, then
+// Start) and Close last.
 type AOF struct {
 	opts    Options
 	log     *slog.Logger
@@ -65,33 +66,36 @@ type AOF struct {
 	epoch   time.Time // the origin of syncClock
 
 	// Injectable for tests; set before Start.
-	writeFn func(f *os.File, b []byte) (int, error) // the writer's appends (default: defaultWrite)
-	syncFn  func(f *os.File) error                  // every fsync of an incr file, called with fileMu held (default: defaultSync)
-	tick    time.Duration                           // flushInterval
-	every   time.Duration                           // syncInterval
-	stall   time.Duration                           // syncStall
+	writeFn     func(f *os.File, b []byte) (int, error) // the writer's appends (default: defaultWrite)
+	syncFn      func(f *os.File) error                  // every fsync of an incr file, called with fileMu held (default: defaultSync)
+	baseWriteFn func(f *os.File, b []byte) (int, error) // the writes of a new base file
+	tick        time.Duration                           // flushInterval
+	every       time.Duration                           // syncInterval
+	stall       time.Duration                           // syncStall
 
 	manMu   sync.Mutex // guards man, the manifest file and started
 	man     *manifest
 	started bool
 
-	mu         sync.Mutex // the append mutex: guards the fields below
-	cond       *sync.Cond // on mu; broadcast whenever written, synced, errors, syncing or the policy change
-	always     bool       // the fsync policy (SetFsync): always,
-	everysec   bool       // everysec, or neither for no
-	buf        []byte     // appended, not yet taken by the writer
-	spare      []byte     // an emptied buffer to reuse
-	seq        uint64     // sequence number of the last Append
-	db         int        // database of the last appended command; -1 forces a SELECT
-	rot        *rotation  // a switch to a new incr file, not yet taken by the writer
-	rotPending bool       // a rotation is not yet complete (the writer has not switched files)
-	written    uint64     // every write up to this seq is in the file (write(2) done)
-	synced     uint64     // every write up to this seq is fsynced
-	writeErr   error      // last round of the writer failed
-	syncErr    error      // last background fsync failed (counts only under everysec)
-	syncing    bool       // a background fsync is running since syncStart
-	syncStart  time.Time
-	closed     bool // the writer has stopped
+	mu           sync.Mutex // the append mutex: guards the fields below
+	cond         *sync.Cond // on mu; broadcast whenever written, synced, errors, syncing or the policy change
+	always       bool       // the fsync policy (SetFsync): always,
+	everysec     bool       // everysec, or neither for no
+	buf          []byte     // appended, not yet taken by the writer
+	spare        []byte     // an emptied buffer to reuse
+	seq          uint64     // sequence number of the last Append
+	db           int        // database of the last appended command; -1 forces a SELECT
+	rot          *rotation  // a switch to a new incr file, not yet taken by the writer
+	rotPending   bool       // a rotation is not yet complete (the writer has not switched files)
+	written      uint64     // every write up to this seq is in the file (write(2) done)
+	synced       uint64     // every write up to this seq is fsynced
+	writeErr     error      // last round of the writer failed
+	syncErr      error      // last background fsync failed (counts only under everysec)
+	syncing      bool       // a background fsync is running since syncStart
+	syncStart    time.Time
+	closed       bool  // the writer has stopped
+	freshPending bool  // StartFresh's base is not yet written and listed: no write is durable
+	freshErr     error // the error that stopped StartFresh; permanent
 
 	// durable is durableSeqLocked(), stored under mu whenever one of its
 	// inputs changes, so that WaitDurable can see without mu that a write is
@@ -194,7 +198,7 @@ func Open(opts Options) (*AOF, error) {
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	a.writeFn, a.syncFn = a.defaultWrite, a.defaultSync
+	a.writeFn, a.syncFn, a.baseWriteFn = a.defaultWrite, a.defaultSync, (*os.File).Write
 	a.cond = sync.NewCond(&a.mu)
 	a.setPolicyLocked(opts.Fsync)
 	a.rw.lastStatus, a.rw.lastSec = "ok", -1
@@ -709,7 +713,8 @@ func (a *AOF) SetFsync(policy string) error {
 // process loses nothing) under everysec and no, as Redis writes the AOF
 // before it replies. Under everysec it also waits while a background fsync
 // has been running for more than 2 seconds, so at most about 2 seconds of
-// writes can be lost to a crash of the machine.
+// writes can be lost to a crash of the machine. While StartFresh has not
+// listed its new base, no write is durable.
 //
 // One writer goroutine serves all waiters (group commit): each round it
 // writes everything appended since the last round with one write, fsyncs
@@ -717,8 +722,9 @@ func (a *AOF) SetFsync(policy string) error {
 // returns at once without taking the append mutex.
 //
 // It returns nil once durable; the current write or fsync error when the
-// writes are not durable and the AOF is failing; ErrClosed when the AOF
-// was closed first. Call it only after Start.
+// writes are not durable and the AOF is failing (the error that stopped
+// StartFresh for every write after it); ErrClosed when the AOF was closed
+// first. Call it only after Start.
 func (a *AOF) WaitDurable(seq uint64) error {
 	if seq <= a.durable.Load() && !a.maybeStalled() {
 		return nil
@@ -762,14 +768,18 @@ func (a *AOF) durableLocked(seq uint64) bool {
 // durableSeqLocked returns the last seq that is durable under the current
 // policy, ignoring an everysec stall.
 func (a *AOF) durableSeqLocked() uint64 {
-	if a.always {
+	switch {
+	case a.freshPending || a.freshErr != nil:
+		return 0
+	case a.always:
 		return a.synced
 	}
 	return a.written
 }
 
 // updateDurableLocked refreshes the lock-free copy of durableSeqLocked.
-// Call it, with mu held, after changing written, synced or the policy.
+// Call it, with mu held, after changing written, synced, the policy or
+// StartFresh's state.
 func (a *AOF) updateDurableLocked() { a.durable.Store(a.durableSeqLocked()) }
 
 // kick wakes the writer if it is not already due to run.
@@ -780,9 +790,11 @@ func (a *AOF) kick() {
 	}
 }
 
-// Err returns the current write or fsync error, nil when healthy. While it
-// is non-nil the server should refuse writes (MISCONF). The writer keeps
-// retrying, so it clears by itself when the disk recovers.
+// Err returns the current error, nil when healthy: the write or fsync
+// error, or the error that stopped StartFresh. While it is non-nil the
+// server should refuse writes (MISCONF). The writer keeps retrying, so a
+// write or fsync error clears by itself when the disk recovers; the error
+// of StartFresh stays until Close.
 func (a *AOF) Err() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -791,6 +803,8 @@ func (a *AOF) Err() error {
 
 func (a *AOF) errLocked() error {
 	switch {
+	case a.freshErr != nil:
+		return a.freshErr
 	case a.writeErr != nil:
 		return a.writeErr
 	case a.everysec: // a background fsync still running after a switch does not count
@@ -1082,10 +1096,13 @@ func (a *AOF) finish() {
 	a.mu.Unlock()
 }
 
-// Close waits for a running rewrite to end (its result is discarded), then
-// writes and fsyncs everything appended and closes the file. It returns the
-// error that kept the last writes from being durable, if any. Appends after
-// Close are lost. Calling Close again returns the same result.
+// Close waits for a running rewrite to end (its result is discarded, and
+// a StartFresh not yet done fails with ErrClosed), then writes and fsyncs
+// everything appended and closes the file. It returns the error that kept
+// the last writes from being durable, if any: the write or fsync error, or
+// the error that stopped StartFresh (ErrClosed when Close stopped it).
+// Appends after Close are lost. Calling Close again returns the same
+// result.
 func (a *AOF) Close() error {
 	a.rw.abort()
 	a.quitOnce.Do(func() { close(a.quit) })
@@ -1102,11 +1119,14 @@ func (a *AOF) Close() error {
 			a.aioOn.Store(false)
 		}
 	})
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.freshErr != nil {
+		return a.freshErr
+	}
 	if !started {
 		return nil
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	return a.writeErr
 }
 
@@ -1162,6 +1182,13 @@ func boolInt(b bool) int {
 type sizes struct {
 	mu         sync.Mutex
 	base, incr int64
+}
+
+// set sets the base size and the size of the incremental files.
+func (s *sizes) set(base, incr int64) {
+	s.mu.Lock()
+	s.base, s.incr = base, incr
+	s.mu.Unlock()
 }
 
 // reset sets the sizes from the files m lists.

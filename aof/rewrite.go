@@ -89,7 +89,7 @@ func (a *AOF) addIncr() (*os.File, int64, error) {
 
 // rewrite is the background part of Rewrite.
 func (a *AOF) rewrite(incr *os.File, incrSeq int64, snapshot func(rotate func(), emit func(db int, args [][]byte)) error) {
-	tmp, err := a.writeBase(incr, snapshot)
+	tmp, err := a.writeBase(func() { a.rotate(incr) }, snapshot)
 	if err == nil && a.rw.aborted.Load() {
 		err = ErrClosed
 	}
@@ -109,16 +109,16 @@ func (a *AOF) rewrite(incr *os.File, incrSeq int64, snapshot func(rotate func(),
 // writeBase runs snapshot, writing what it emits to a new temporary file,
 // which it fsyncs. It returns the file's path ("" when it could not be
 // created; else the caller removes or keeps it) and the first error of
-// snapshot or of the writes. The rotate passed to snapshot switches Append
-// to incr, once; when snapshot does not call it, it is called after
-// snapshot returned (an error then).
-func (a *AOF) writeBase(incr *os.File, snapshot func(rotate func(), emit func(db int, args [][]byte)) error) (string, error) {
+// snapshot or of the writes. The rotate passed to snapshot calls rotate,
+// once; when snapshot does not call it, rotate is called after snapshot
+// returned (an error then).
+func (a *AOF) writeBase(rotate func(), snapshot func(rotate func(), emit func(db int, args [][]byte)) error) (string, error) {
 	f, err := createTemp(a.dir, "temp-rewriteaof-"+a.opts.Filename+".")
 	if err != nil {
-		a.rotate(incr) // the new incr file is listed: appends must go there
+		rotate() // a new incr file may be listed: appends must go there
 		return "", err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	w := bufio.NewWriterSize(fileWriter{f, a.baseWriteFn}, 1<<20)
 	var (
 		mu   sync.Mutex // guards the fields below
 		db   = -1
@@ -147,7 +147,7 @@ func (a *AOF) writeBase(incr *os.File, snapshot func(rotate func(), emit func(db
 	var rotated atomic.Bool
 	rotateOnce := func() {
 		once.Do(func() {
-			a.rotate(incr)
+			rotate()
 			rotated.Store(true)
 		})
 	}
@@ -175,6 +175,14 @@ func (a *AOF) writeBase(incr *os.File, snapshot func(rotate func(), emit func(db
 	}
 	return f.Name(), errors.Join(err, f.Close())
 }
+
+// fileWriter writes to f through write (baseWriteFn).
+type fileWriter struct {
+	f     *os.File
+	write func(f *os.File, b []byte) (int, error)
+}
+
+func (w fileWriter) Write(b []byte) (int, error) { return w.write(w.f, b) }
 
 // rotate makes Append write to f from now on.
 func (a *AOF) rotate(f *os.File) {
