@@ -208,12 +208,15 @@ func readManifest(path string) (*manifest, error) {
 
 // writeFileAtomic replaces dir/name with data: it writes a temporary file,
 // fsyncs it, renames it over the old one and fsyncs the directory, so a
-// crash leaves either the old or the new content.
-func writeFileAtomic(dir, name string, data []byte) error {
-	tmp := filepath.Join(dir, "temp-"+name)
+// crash leaves either the old or the new content. replaced reports whether
+// the rename happened: when it did and err is not nil (the directory fsync
+// failed), the new content is in place but may not survive a crash, so the
+// files either version names must all be kept.
+func writeFileAtomic(dir, name string, data []byte) (replaced bool, err error) {
+	tmp := filepath.Join(dir, "temp-"+name) // scratch, never data: truncated if a crash left one
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return err
+		return false, err
 	}
 	_, err = f.Write(data)
 	err = errors.Join(err, f.Sync(), f.Close())
@@ -222,9 +225,9 @@ func writeFileAtomic(dir, name string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return err
+		return false, err
 	}
-	return syncDir(dir)
+	return true, syncDir(dir)
 }
 
 // syncDir fsyncs a directory so that creations, renames and removals in it

@@ -3,6 +3,7 @@ package aof
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -71,14 +72,16 @@ func (a *AOF) addIncr() (*os.File, int64, error) {
 	m := a.man
 	e := fileEntry{name: a.incrName(m.nextSeq(typeIncr)), seq: m.nextSeq(typeIncr), typ: typeIncr}
 	path := filepath.Join(a.dir, e.name)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := createExclusive(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	incrs := append(append([]fileEntry(nil), m.incrs...), e)
-	if err := a.persist(&manifest{base: m.base, incrs: incrs}); err != nil {
+	if replaced, err := a.persist(&manifest{base: m.base, incrs: incrs}); err != nil {
 		f.Close()
-		os.Remove(path)
+		if !replaced {
+			os.Remove(path) // ours, and empty
+		}
 		return nil, 0, err
 	}
 	return f, e.seq, nil
@@ -86,16 +89,16 @@ func (a *AOF) addIncr() (*os.File, int64, error) {
 
 // rewrite is the background part of Rewrite.
 func (a *AOF) rewrite(incr *os.File, incrSeq int64, snapshot func(rotate func(), emit func(db int, args [][]byte)) error) {
-	tmp := filepath.Join(a.dir, "temp-rewriteaof-"+a.opts.Filename)
-	err := a.writeBase(tmp, incr, snapshot)
+	tmp, err := a.writeBase(func() { a.rotate(incr) }, snapshot)
 	if err == nil && a.rw.aborted.Load() {
 		err = ErrClosed
 	}
 	if err == nil {
 		err = a.install(tmp, incrSeq)
+	} else if tmp != "" {
+		os.Remove(tmp)
 	}
 	if err != nil {
-		os.Remove(tmp)
 		a.log.Error("background AOF rewrite failed", "err", err)
 	} else {
 		a.log.Info("background AOF rewrite finished successfully")
@@ -103,14 +106,19 @@ func (a *AOF) rewrite(incr *os.File, incrSeq int64, snapshot func(rotate func(),
 	a.rw.end(err)
 }
 
-// writeBase runs snapshot, writing what it emits to the file tmp.
-func (a *AOF) writeBase(tmp string, incr *os.File, snapshot func(rotate func(), emit func(db int, args [][]byte)) error) error {
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+// writeBase runs snapshot, writing what it emits to a new temporary file,
+// which it fsyncs. It returns the file's path ("" when it could not be
+// created; else the caller removes or keeps it) and the first error of
+// snapshot or of the writes. The rotate passed to snapshot calls rotate,
+// once; when snapshot does not call it, rotate is called after snapshot
+// returned (an error then).
+func (a *AOF) writeBase(rotate func(), snapshot func(rotate func(), emit func(db int, args [][]byte)) error) (string, error) {
+	f, err := createTemp(a.dir, "temp-rewriteaof-"+a.opts.Filename+".")
 	if err != nil {
-		a.rotate(incr) // the new incr file is listed: appends must go there
-		return err
+		rotate() // a new incr file may be listed: appends must go there
+		return "", err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	w := bufio.NewWriterSize(fileWriter{f, a.baseWriteFn}, 1<<20)
 	var (
 		mu   sync.Mutex // guards the fields below
 		db   = -1
@@ -137,15 +145,15 @@ func (a *AOF) writeBase(tmp string, incr *os.File, snapshot func(rotate func(), 
 	}
 	var once sync.Once
 	var rotated atomic.Bool
-	rotate := func() {
+	rotateOnce := func() {
 		once.Do(func() {
-			a.rotate(incr)
+			rotate()
 			rotated.Store(true)
 		})
 	}
-	err = snapshot(rotate, emit)
+	err = snapshot(rotateOnce, emit)
 	if !rotated.Load() {
-		rotate()
+		rotateOnce()
 		if err == nil {
 			err = errors.New("aof: snapshot did not call rotate")
 		}
@@ -162,8 +170,19 @@ func (a *AOF) writeBase(tmp string, incr *os.File, snapshot func(rotate func(), 
 	if err == nil {
 		err = f.Sync()
 	}
-	return errors.Join(err, f.Close())
+	if err != nil {
+		err = fmt.Errorf("aof: writing the new base file: %w", err)
+	}
+	return f.Name(), errors.Join(err, f.Close())
 }
+
+// fileWriter writes to f through write (baseWriteFn).
+type fileWriter struct {
+	f     *os.File
+	write func(f *os.File, b []byte) (int, error)
+}
+
+func (w fileWriter) Write(b []byte) (int, error) { return w.write(w.f, b) }
 
 // rotate makes Append write to f from now on.
 func (a *AOF) rotate(f *os.File) {
@@ -177,18 +196,20 @@ func (a *AOF) rotate(f *os.File) {
 
 // install makes the rewritten base at tmp current: renamed to the next base
 // name, listed in a new manifest with the incremental files from incrSeq
-// on; the files that manifest no longer lists are deleted.
+// on; the files that manifest no longer lists are deleted. On error tmp is
+// gone, and the old files stay listed.
 func (a *AOF) install(tmp string, incrSeq int64) error {
 	a.manMu.Lock()
 	defer a.manMu.Unlock()
 	m := a.man
 	base := fileEntry{name: a.baseName(m.nextSeq(typeBase)), seq: m.nextSeq(typeBase), typ: typeBase}
 	path := filepath.Join(a.dir, base.name)
-	if err := os.Rename(tmp, path); err != nil {
+	if err := renameNoClobber(tmp, path); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	var keep, drop []fileEntry
-	if m.base != nil {
+	if m.base != nil && m.base.name != base.name {
 		drop = append(drop, *m.base)
 	}
 	for _, e := range m.incrs {
@@ -198,8 +219,13 @@ func (a *AOF) install(tmp string, incrSeq int64) error {
 			drop = append(drop, e)
 		}
 	}
-	if err := a.persist(&manifest{base: &base, incrs: keep}); err != nil {
-		os.Remove(path)
+	if replaced, err := a.persist(&manifest{base: &base, incrs: keep}); err != nil {
+		if replaced {
+			// Either manifest may be the one a crash leaves: keep every file.
+			a.sizes.reset(a.dir, a.man)
+		} else {
+			os.Remove(path)
+		}
 		return err
 	}
 	a.removeFiles(drop)
