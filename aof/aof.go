@@ -97,7 +97,7 @@ type AOF struct {
 	freshPending bool  // StartFresh's base is not yet written and listed: no write is durable
 	freshErr     error // the error that stopped StartFresh; permanent
 
-	// durable is durableSeqLocked(), stored under mu whenever one of its
+	// durable is durableCountLocked(), stored under mu whenever one of its
 	// inputs changes, so that WaitDurable can see without mu that a write is
 	// durable. syncClock is the start of the running background fsync (a
 	// clock() value) or 0, stored with syncing.
@@ -726,7 +726,7 @@ func (a *AOF) SetFsync(policy string) error {
 // StartFresh for every write after it); ErrClosed when the AOF was closed
 // first. Call it only after Start.
 func (a *AOF) WaitDurable(seq uint64) error {
-	if seq <= a.durable.Load() && !a.maybeStalled() {
+	if seq < a.durable.Load() && !a.maybeStalled() {
 		return nil
 	}
 	a.mu.Lock()
@@ -759,28 +759,29 @@ func (a *AOF) maybeStalled() bool {
 func (a *AOF) clock() int64 { return int64(time.Since(a.epoch)) + 1 }
 
 func (a *AOF) durableLocked(seq uint64) bool {
-	if seq > a.durableSeqLocked() {
+	if seq >= a.durableCountLocked() {
 		return false
 	}
 	return !(a.everysec && a.syncing && time.Since(a.syncStart) > a.stall)
 }
 
-// durableSeqLocked returns the last seq that is durable under the current
-// policy, ignoring an everysec stall.
-func (a *AOF) durableSeqLocked() uint64 {
+// durableCountLocked returns one more than the last seq that is durable
+// under the current policy, ignoring an everysec stall; 0 while StartFresh's
+// base is not durable, when not even seq 0 (what the base holds) is.
+func (a *AOF) durableCountLocked() uint64 {
 	switch {
 	case a.freshPending || a.freshErr != nil:
 		return 0
 	case a.always:
-		return a.synced
+		return a.synced + 1
 	}
-	return a.written
+	return a.written + 1
 }
 
-// updateDurableLocked refreshes the lock-free copy of durableSeqLocked.
+// updateDurableLocked refreshes the lock-free copy of durableCountLocked.
 // Call it, with mu held, after changing written, synced, the policy or
 // StartFresh's state.
-func (a *AOF) updateDurableLocked() { a.durable.Store(a.durableSeqLocked()) }
+func (a *AOF) updateDurableLocked() { a.durable.Store(a.durableCountLocked()) }
 
 // kick wakes the writer if it is not already due to run.
 func (a *AOF) kick() {

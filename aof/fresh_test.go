@@ -66,8 +66,9 @@ func TestStartFresh(t *testing.T) {
 			seq := a.Append(0, args("SET", "a", "2"))
 			a.AppendTx([]Write{{DB: 4, Args: args("RPUSH", "l", "z")}, {DB: 5, Args: args("SET", "b", "1")}})
 			seq = max(seq, a.Append(5, args("INCR", "b")))
-			waited := make(chan error, 1)
+			waited := make(chan error, 2)
 			go func() { waited <- a.WaitDurable(seq) }()
+			go func() { waited <- a.WaitDurable(0) }() // what the base holds
 			select {
 			case err := <-waited:
 				t.Fatalf("WaitDurable returned %v before the new base was written", err)
@@ -78,6 +79,7 @@ func TestStartFresh(t *testing.T) {
 
 			close(snap.release)
 			require.NoError(t, <-doneCh)
+			require.NoError(t, <-waited)
 			require.NoError(t, <-waited)
 			assert.Equal(t, "0", infoField(a, "aof_rewrite_in_progress"))
 			assert.Equal(t, "ok", infoField(a, "aof_last_bgrewrite_status"))

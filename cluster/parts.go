@@ -48,14 +48,18 @@ func (p *part) outcome() int {
 // session requires.
 func (r *Router) onEach(s *server.Session, cmd *db.Command, parts []part) {
 	var wg sync.WaitGroup
+	var local *part
 	for i := range parts {
+		// Only the member is read here: the other goroutines are
+		// filling in the replies of the other parts.
 		if p := &parts[i]; p.member != r.self {
 			wg.Go(func() { p.reply, p.err = r.on(s, p.member, cmd, p.args) })
+		} else {
+			local = p
 		}
 	}
-	if i := slices.IndexFunc(parts, func(p part) bool { return p.member == r.self }); i >= 0 {
-		p := &parts[i]
-		p.reply, p.err = r.on(s, p.member, cmd, p.args)
+	if local != nil {
+		local.reply, local.err = r.on(s, local.member, cmd, local.args)
 	}
 	wg.Wait()
 }

@@ -209,6 +209,14 @@ func (ks *Keyspace) OnWrite(fn func(db int, args [][]byte) (stamp uint64)) { ks.
 // OnWrite gets MULTI, the writes, then EXEC.
 func (ks *Keyspace) OnTransaction(fn func(writes []Write) (stamp uint64)) { ks.onTx = fn }
 
+// Barrier waits until every command in flight has finished (commands that
+// start meanwhile wait too, only for that moment). The caller must not be
+// running a command.
+func (ks *Keyspace) Barrier() {
+	ks.gate.lockAll()
+	ks.gate.unlockAll()
+}
+
 // SetLoading marks whether the dataset is being loaded (the AOF replayed).
 // While it is, as in Redis, no key expires, lazily or through an EXPIRE
 // family command with a past deadline (the deadline is set instead), and

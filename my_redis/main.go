@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"myredis/aof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -78,13 +77,14 @@ func run(args []string) int {
 
 	// Everything is wired before the first connection is accepted: the
 	// AOF's hooks, the server's persistence, the loading state.
-	var log *aof.AOF
+	p := newPersistence(cfg, ks, logger)
+	srv.SetPersistence(p)
+	defer p.Close()
 	if cfg.AppendOnly() {
-		if log, err = openAOF(cfg, ks, srv, logger); err != nil {
+		if err := p.open(); err != nil {
 			logger.Error("cannot open the append-only file", "err", err)
 			return 1
 		}
-		defer log.Close()
 	}
 	srv.SetLoading(cfg.AppendOnly())
 	if err := srv.Listen(); err != nil {
@@ -119,27 +119,25 @@ func run(args []string) int {
 	}()
 	logger.Info("ready to accept connections")
 	stopExpire := make(chan struct{})
-	if log != nil {
-		if err := loadAOF(cfg, log, ks, logger); err != nil {
+	if cfg.AppendOnly() {
+		if err := p.load(); err != nil {
 			logger.Error("cannot load the append-only file", "err", err)
 			srv.Close()
 			<-served
 			return 1
 		}
-		go autoRewrite(cfg, persistence{log, ks}, logger, stopExpire)
 	}
+	go p.autoRewrite(stopExpire)
 	// Active expiry starts once the dataset is loaded and stale keys gone.
 	go ks.ActiveExpire(cfg.Hz, stopExpire)
 	srv.SetLoading(false)
 	<-served
 	close(stopExpire)
-	if log != nil {
-		// Every acknowledged write is already in the file; this flushes and
-		// fsyncs the rest.
-		if err := log.Close(); err != nil {
-			logger.Error("closing the append-only file", "err", err)
-			return 1
-		}
+	// Every acknowledged write is already in the file; this flushes and
+	// fsyncs the rest.
+	if err := p.Close(); err != nil {
+		logger.Error("closing the append-only file", "err", err)
+		return 1
 	}
 	logger.Info("server stopped")
 	return 0

@@ -204,7 +204,11 @@ func (s *Server) infoPersistence(b *infoBuilder) {
 	b.line("rdb_bgsave_in_progress", 0)
 	b.line("rdb_last_save_time", s.start.Unix())
 	b.line("rdb_last_bgsave_status", "ok")
-	if s.persist == nil {
+	var fields [][2]string
+	if s.persist != nil {
+		fields = s.persist.Info()
+	}
+	if len(fields) == 0 { // appendonly is off
 		b.line("aof_enabled", 0)
 		b.line("aof_rewrite_in_progress", 0)
 		b.line("aof_rewrite_scheduled", 0)
@@ -212,7 +216,7 @@ func (s *Server) infoPersistence(b *infoBuilder) {
 		b.line("aof_last_write_status", "ok")
 		return
 	}
-	for _, f := range s.persist.Info() {
+	for _, f := range fields {
 		b.line(f[0], f[1])
 	}
 }

@@ -7,7 +7,8 @@ import (
 // Persistence is what the server needs from the append-only file. The
 // server holds every reply until the writes it reveals are in the log
 // (WaitDurable), so one fsync answers every connection waiting at that
-// moment.
+// moment. Its methods are safe for concurrent use; the AOF behind it may be
+// turned on and off while the server runs.
 type Persistence interface {
 	// WaitDurable blocks until every write up to the one with stamp (see
 	// db.Keyspace.OnWrite) is as durable as the fsync policy promises, or
@@ -16,13 +17,15 @@ type Persistence interface {
 	// Err returns the current write error; while it is non-nil, writes
 	// are refused.
 	Err() error
-	// Rewrite starts a background rewrite (BGREWRITEAOF).
+	// Rewrite starts a background rewrite (BGREWRITEAOF); its error text
+	// follows "ERR " in the reply.
 	Rewrite() error
-	// Info returns the INFO persistence fields.
+	// Info returns the INFO persistence fields, or none while the AOF is
+	// off.
 	Info() [][2]string
 }
 
-// SetPersistence attaches the append-only file; call before Serve.
+// SetPersistence attaches the append-only file's owner; call before Serve.
 func (s *Server) SetPersistence(p Persistence) { s.persist = p }
 
 // SetLoading marks whether the dataset is still being loaded: meanwhile

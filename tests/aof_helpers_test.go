@@ -19,10 +19,13 @@ import (
 )
 
 // startAOF starts MyRedis with the append-only file on and appendfsync
-// fsync; extraArgs come last and may override both.
+// fsync, and waits until it has loaded; extraArgs come last and may
+// override both.
 func startAOF(t testing.TB, fsync string, extraArgs ...string) *server {
 	t.Helper()
-	return startServer(t, append([]string{"--appendonly", "yes", "--appendfsync", fsync}, extraArgs...)...)
+	s := startServer(t, append([]string{"--appendonly", "yes", "--appendfsync", fsync}, extraArgs...)...)
+	waitLoaded(t, s)
+	return s
 }
 
 // relaunch starts s's program again with s's arguments, directory and
