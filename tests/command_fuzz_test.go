@@ -430,3 +430,23 @@ func TestCommandFuzz(t *testing.T) {
 	require.True(t, s.running(), "the server has exited")
 	require.NoError(t, s.ping(), "PING on a new connection")
 }
+
+// TestClientKillMaxAge checks that CLIENT KILL MAXAGE compares ages in
+// whole seconds: a MAXAGE near 2^63 matches no client (as a Duration it
+// once overflowed to -1s and killed every other connection), and values
+// that are not positive integers get Redis 7.4's errors.
+func TestClientKillMaxAge(t *testing.T) {
+	s := startServer(t)
+	killer, other := s.dial(t), s.dial(t)
+	require.Equal(t, "+PONG\r\n", other.do("PING"))
+	for _, tc := range []struct{ maxAge, want string }{
+		{"9223372036854775807", ":0\r\n"},
+		{"9223372036", ":0\r\n"},
+		{"0", "-ERR maxage should be greater than 0\r\n"},
+		{"-9223372036854775808", "-ERR maxage should be greater than 0\r\n"},
+		{"9223372036854775808", "-ERR maxage is not an integer or out of range\r\n"},
+	} {
+		require.Equal(t, tc.want, killer.do("CLIENT", "KILL", "MAXAGE", tc.maxAge), "MAXAGE %s", tc.maxAge)
+	}
+	require.Equal(t, "+PONG\r\n", other.do("PING"), "the other connection survives")
+}
