@@ -309,6 +309,8 @@ type cmdFuzzer struct {
 	id       string // the fuzzed connection's CLIENT ID
 	blocking map[string]bool
 	sent     int
+	parked   int // blocking lines that parked the connection
+	unblocks int // CLIENT UNBLOCKs sent when feeding the keys did not serve them
 }
 
 // describe formats a line for a failure message, long arguments shortened.
@@ -357,22 +359,49 @@ func (f *cmdFuzzer) send(line []string) {
 }
 
 // reply reads the reply to line. A blocking command that does not answer
-// at once has parked the connection: it is unblocked from the control
-// connection, as often as it takes, until the reply comes.
+// at once has parked the connection: the control connection first feeds
+// the keys it waits on (a list, or a sorted set for BZ*), so the command
+// is served as a push wakes it, and then unblocks it, as often as it
+// takes, until the reply comes.
 func (f *cmdFuzzer) reply(line []string) ([]byte, error) {
 	deadline := time.Now().Add(cmdFuzzReplyWait)
 	if !f.blocking[strings.ToLower(line[0])] {
 		f.conn.c.SetReadDeadline(deadline)
 		return readReply(f.conn.r)
 	}
-	for {
+	for fed := false; ; fed = true {
 		f.conn.c.SetReadDeadline(time.Now().Add(cmdFuzzParkWait))
 		reply, err := readReply(f.conn.r)
 		var ne net.Error
 		if err == nil || !errors.As(err, &ne) || !ne.Timeout() || len(reply) > 0 || time.Now().After(deadline) {
 			return reply, err
 		}
-		f.ctl.do("CLIENT", "UNBLOCK", f.id)
+		if !fed {
+			f.parked++
+			f.feed(line)
+		} else {
+			f.unblocks++
+			f.ctl.do("CLIENT", "UNBLOCK", f.id)
+		}
+	}
+}
+
+// feed pushes elements to the keys of the blocking command line, as the
+// server finds them (COMMAND GETKEYS), in database 0.
+func (f *cmdFuzzer) feed(line []string) {
+	keys, err := decodeReply(bufio.NewReader(strings.NewReader(
+		f.ctl.do(append([]string{"COMMAND", "GETKEYS"}, line...)...))))
+	list, _ := keys.([]any)
+	if err != nil {
+		return
+	}
+	for _, k := range list {
+		key, _ := k.(string)
+		if strings.HasPrefix(strings.ToLower(line[0]), "bz") {
+			f.ctl.do("ZADD", key, "1", "a", "2", "b", "3", "c")
+		} else {
+			f.ctl.do("RPUSH", key, "a", "b", "c")
+		}
 	}
 }
 
@@ -426,7 +455,8 @@ func TestCommandFuzz(t *testing.T) {
 			break
 		}
 	}
-	t.Logf("%d lines sent to %d commands in %v, %d skipped", f.sent, len(cmds), time.Since(start).Round(time.Millisecond), skipped)
+	t.Logf("%d lines sent to %d commands in %v, %d skipped; %d parked the connection, %d CLIENT UNBLOCKs sent",
+		f.sent, len(cmds), time.Since(start).Round(time.Millisecond), skipped, f.parked, f.unblocks)
 	require.True(t, s.running(), "the server has exited")
 	require.NoError(t, s.ping(), "PING on a new connection")
 }
