@@ -893,11 +893,13 @@ func zmpop(num int, block bool) func(c *Ctx) {
 			c.W.WriteError(errZNumKeys)
 			return
 		}
-		where := int64(num) + n + 1
-		if where >= int64(len(c.Args)) {
+		// MIN|MAX must follow the n keys. Compared this way round, a huge
+		// n cannot overflow.
+		if n >= int64(len(c.Args)-num-1) {
 			c.W.WriteError(ErrSyntax)
 			return
 		}
+		where := num + int(n) + 1
 		var max bool
 		switch a := c.Args[where]; {
 		case EqualFold(a, "min"):
@@ -908,7 +910,7 @@ func zmpop(num int, block bool) func(c *Ctx) {
 			return
 		}
 		count := int64(-1)
-		for i := int(where) + 1; i < len(c.Args); i++ {
+		for i := where + 1; i < len(c.Args); i++ {
 			if count != -1 || !EqualFold(c.Args[i], "count") || i+1 >= len(c.Args) {
 				c.W.WriteError(ErrSyntax)
 				return

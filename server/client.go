@@ -365,12 +365,20 @@ func (s *Server) clientKill(c *db.Ctx) {
 			}
 			skipMe = on
 		case db.EqualFold(args[0], "maxage"):
+			// MAXAGE came with Redis 7.4; these are its errors.
 			age, ok := db.ParseInt(args[1])
 			if !ok {
-				c.W.WriteError(db.ErrNotInt)
+				c.W.WriteError("ERR maxage is not an integer or out of range")
 				return
 			}
-			and(func(sess *Session) bool { return time.Since(sess.created) >= time.Duration(age)*time.Second })
+			if age <= 0 {
+				c.W.WriteError("ERR maxage should be greater than 0")
+				return
+			}
+			// In whole seconds, as Redis compares: as a Duration, an age
+			// past 292 years would overflow (MAXAGE 2^63-1 came out as
+			// -1s and matched every client).
+			and(func(sess *Session) bool { return int64(time.Since(sess.created)/time.Second) >= age })
 		default:
 			c.W.WriteError(db.ErrSyntax)
 			return
