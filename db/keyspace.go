@@ -346,6 +346,9 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 // carry no stamp: a key whose deadline passed is gone after a restart
 // whether or not its DEL was logged.
 func (ks *Keyspace) settleLocked(c *Ctx, shards []int) uint64 {
+	if c.stamp == 0 && ks.latest.Load() == 0 {
+		return 0 // no write was ever stamped (the AOF has been off): nothing to wait for
+	}
 	if len(shards) == 0 {
 		if c.stamp != 0 && c.Cmd.Flags&FlagOwnLocks != 0 {
 			raise(&ks.barrier, c.stamp)
@@ -358,7 +361,9 @@ func (ks *Keyspace) settleLocked(c *Ctx, shards []int) uint64 {
 	seen := ks.barrier.Load()
 	for _, s := range shards {
 		st := &c.DB.stamps[s]
-		*st = max(*st, c.stamp)
+		if c.stamp > *st { // no store otherwise: the slots share cache lines
+			*st = c.stamp
+		}
 		seen = max(seen, *st)
 	}
 	return seen
@@ -377,7 +382,9 @@ func (ks *Keyspace) settleTxLocked(stamp uint64, locks []shardLock, exclusive bo
 	seen := ks.barrier.Load()
 	for _, l := range locks {
 		st := &ks.dbs[l.db].stamps[l.shard]
-		*st = max(*st, stamp)
+		if stamp > *st {
+			*st = stamp
+		}
 		seen = max(seen, *st)
 	}
 	return seen
@@ -515,7 +522,9 @@ func (ks *Keyspace) propagate(db int, args [][]byte) uint64 {
 		return 0
 	}
 	stamp := ks.onWrite(db, args)
-	raise(&ks.latest, stamp)
+	if stamp != 0 {
+		raise(&ks.latest, stamp)
+	}
 	return stamp
 }
 

@@ -30,6 +30,13 @@ func (sess *Session) writeSocket(p []byte) (int, error) {
 	}
 	sess.pendingOut.Store(int64(len(p)))
 	defer sess.pendingOut.Store(0)
+	if lim.Soft == 0 && !sess.writeDeadline {
+		// No soft limit (the default): one write, with only the drain
+		// deadline Close sets on the connection.
+		n, err := sess.sock.Write(p)
+		sess.srv.stats.NetOutputBytes.Add(int64(n))
+		return n, err
+	}
 	written := 0
 	softSince := time.Time{}
 	for {
