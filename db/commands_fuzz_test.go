@@ -148,7 +148,7 @@ func execChecked(ks *Keyspace, cl *Client, args [][]byte, proto int) (reply []by
 	case cmd == nil:
 		cl.FailMulti()
 		w.WriteError(msg)
-	case cl.InMulti() && !cmd.RunsInMulti():
+	case cl.Queues(cmd):
 		ks.Queue(cl, cmd, args, w)
 	default:
 		ks.Exec(cl, cmd, args, w)
