@@ -151,6 +151,7 @@ func NewTable() *Table {
 	registerKeys(t)
 	registerStrings(t)
 	registerServer(t)
+	registerCommand(t)
 	registerMulti(t)
 	registerLists(t)
 	registerZSets(t)
