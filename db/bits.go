@@ -16,15 +16,13 @@ const (
 // registerBits adds the bitmap commands.
 func registerBits(t *Table) {
 	cmd := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {
-		t.Register(&Command{Name: name, Arity: arity, Flags: flags, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "bitmap", Since: since, Summary: summary, Run: run})
+		t.Register(&Command{Name: name, Arity: arity, Flags: flags, Group: "bitmap", Since: since, Summary: summary, Run: run})
 	}
 	cmd("setbit", 4, FlagWrite|FlagDenyOOM, "2.2.0", "Sets or clears one bit of a string, growing it as needed.", setbit)
 	cmd("getbit", 3, FlagReadonly|FlagFast, "2.2.0", "Returns one bit of a string.", getbit)
 	cmd("bitcount", -2, FlagReadonly, "2.6.0", "Counts the set bits of a string, or of a byte or bit range of it.", bitcount)
 	cmd("bitpos", -3, FlagReadonly, "2.8.7", "Finds the first set or clear bit of a string, or of a range of it.", bitpos)
-	t.Register(&Command{Name: "bitop", Arity: -4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 2, LastKey: -1, Step: 1,
-		Group: "bitmap", Since: "2.6.0", Summary: "Stores the bitwise AND, OR, XOR or NOT of strings in a key.", Run: bitop})
+	cmd("bitop", -4, FlagWrite|FlagDenyOOM, "2.6.0", "Stores the bitwise AND, OR, XOR or NOT of strings in a key.", bitop)
 }
 
 // bitOffsetArg parses args[i] as a bit offset: an integer from 0 to the

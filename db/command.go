@@ -1,14 +1,14 @@
 package db
 
 import (
-	"slices"
 	"strings"
 
 	"myredis/datastruct/glob"
+	"myredis/resp"
 )
 
 // registerCommand adds COMMAND and its subcommands, which describe the
-// table.
+// table: COMMAND [INFO], COUNT, LIST, DOCS, GETKEYS and GETKEYSANDFLAGS.
 func registerCommand(t *Table) {
 	t.Register(&Command{Name: "command", Arity: -1, Flags: FlagLoading | FlagStale, Group: "server", Since: "2.8.13",
 		Summary: "Returns details of every command.", Run: func(c *Ctx) { writeCommandInfos(c, c.ks.table.All()) }})
@@ -19,62 +19,44 @@ func registerCommand(t *Table) {
 	sub("info", -2, "Returns details of the named commands.", commandInfo)
 	sub("docs", -2, "Returns documentation of the named commands, or of all.", commandDocs)
 	sub("list", -2, "Returns the names of the commands, optionally filtered.", commandList)
-	sub("getkeys", -4, "Returns the keys of a full command line.", commandGetKeys)
+	sub("getkeys", -4, "Returns the keys of a full command line.", func(c *Ctx) { getKeys(c, false) })
+	sub("getkeysandflags", -4, "Returns the keys of a full command line and what the command does with each.",
+		func(c *Ctx) { getKeys(c, true) })
 	sub("help", 2, "Describes the COMMAND subcommands.", func(c *Ctx) { c.WriteHelp(c.Cmd.parent) })
 }
 
-// aclCategories derives a command's ACL categories from its group and flags.
-func aclCategories(cmd *Command) []string {
-	var cats []string
-	if cmd.Flags&FlagWrite != 0 {
-		cats = append(cats, "@write")
+// writeStatusSet writes names as a set of simple strings, the shape of
+// every list of flags in COMMAND's replies.
+func writeStatusSet(w *resp.Writer, names []string) {
+	w.WriteSet(len(names))
+	for _, n := range names {
+		w.WriteSimple(n)
 	}
-	if cmd.Flags&FlagReadonly != 0 {
-		cats = append(cats, "@read")
-	}
-	switch cmd.Group {
-	case "generic":
-		cats = append(cats, "@keyspace")
-	case "server":
-		cats = append(cats, "@admin", "@dangerous")
-	case "transactions":
-		cats = append(cats, "@transaction")
-	default:
-		cats = append(cats, "@"+cmd.Group)
-	}
-	if cmd.Flags&FlagFast != 0 {
-		cats = append(cats, "@fast")
-	} else {
-		cats = append(cats, "@slow")
-	}
-	if cmd.Flags&FlagBlocking != 0 {
-		cats = append(cats, "@blocking")
-	}
-	return cats
 }
 
-// writeCommandInfo writes one COMMAND INFO entry in Redis 7's ten-field shape.
+// writeCommandInfo writes one COMMAND INFO entry in Redis 7's ten-field
+// shape: name, arity, flags, first key, last key, step, ACL categories,
+// tips, key specs and subcommands.
 func writeCommandInfo(c *Ctx, cmd *Command) {
 	w := c.W
 	w.WriteArray(10)
 	w.WriteBulkString(cmd.FullName())
 	w.WriteInt(int64(cmd.Arity))
-	flags := cmd.Flags.Names()
-	w.WriteSet(len(flags))
-	for _, f := range flags {
-		w.WriteSimple(f)
-	}
+	writeStatusSet(w, cmd.Flags.Names())
 	w.WriteInt(int64(cmd.FirstKey))
 	w.WriteInt(int64(cmd.LastKey))
 	w.WriteInt(int64(cmd.Step))
-	cats := aclCategories(cmd)
-	w.WriteSet(len(cats))
-	for _, cat := range cats {
-		w.WriteSimple(cat)
+	writeStatusSet(w, cmd.ACL.Names())
+	w.WriteSet(len(cmd.Tips))
+	for _, tip := range cmd.Tips {
+		w.WriteBulkString(tip)
 	}
-	w.WriteArray(0) // tips
-	w.WriteArray(0) // key specifications
-	writeCommandInfos(c, cmd.Subcommands())
+	writeKeySpecs(w, cmd.KeySpecs)
+	if subs := cmd.Subcommands(); len(subs) > 0 {
+		writeCommandInfos(c, subs)
+	} else {
+		w.WriteSet(0)
+	}
 }
 
 func writeCommandInfos(c *Ctx, cmds []*Command) {
@@ -84,7 +66,80 @@ func writeCommandInfos(c *Ctx, cmds []*Command) {
 	}
 }
 
-// lookupNamed finds "get" or "config|get" in the table.
+// writeKeySpecs writes the key specs of COMMAND INFO: a map per spec with
+// its notes (if any), flags, begin_search and find_keys, each of the last
+// two a map of the type and its parameters.
+func writeKeySpecs(w *resp.Writer, specs []KeySpec) {
+	w.WriteSet(len(specs))
+	for _, s := range specs {
+		if s.Notes != "" {
+			w.WriteMap(4)
+			w.WriteBulkString("notes")
+			w.WriteBulkString(s.Notes)
+		} else {
+			w.WriteMap(3)
+		}
+		w.WriteBulkString("flags")
+		writeStatusSet(w, s.Flags.Names())
+		w.WriteBulkString("begin_search")
+		w.WriteMap(2)
+		w.WriteBulkString("type")
+		switch b := s.BeginSearch; b.Kind {
+		case BeginIndex:
+			w.WriteBulkString("index")
+			w.WriteBulkString("spec")
+			w.WriteMap(1)
+			w.WriteBulkString("index")
+			w.WriteInt(int64(b.Pos))
+		case BeginKeyword:
+			w.WriteBulkString("keyword")
+			w.WriteBulkString("spec")
+			w.WriteMap(2)
+			w.WriteBulkString("keyword")
+			w.WriteBulkString(b.Keyword)
+			w.WriteBulkString("startfrom")
+			w.WriteInt(int64(b.StartFrom))
+		default:
+			w.WriteBulkString("unknown")
+			w.WriteBulkString("spec")
+			w.WriteMap(0)
+		}
+		w.WriteBulkString("find_keys")
+		w.WriteMap(2)
+		w.WriteBulkString("type")
+		switch f := s.FindKeys; f.Kind {
+		case FindRange:
+			w.WriteBulkString("range")
+			w.WriteBulkString("spec")
+			w.WriteMap(3)
+			w.WriteBulkString("lastkey")
+			w.WriteInt(int64(f.LastKey))
+			w.WriteBulkString("keystep")
+			w.WriteInt(int64(f.KeyStep))
+			w.WriteBulkString("limit")
+			w.WriteInt(int64(f.Limit))
+		case FindKeyNum:
+			w.WriteBulkString("keynum")
+			w.WriteBulkString("spec")
+			w.WriteMap(3)
+			w.WriteBulkString("keynumidx")
+			w.WriteInt(int64(f.KeyNumIdx))
+			w.WriteBulkString("firstkey")
+			w.WriteInt(int64(f.FirstKey))
+			w.WriteBulkString("keystep")
+			w.WriteInt(int64(f.KeyStep))
+		default:
+			w.WriteBulkString("unknown")
+			w.WriteBulkString("spec")
+			w.WriteMap(0)
+		}
+	}
+}
+
+// lookupNamed finds a command by the name COMMAND INFO and DOCS take:
+// "get", or "config|get" for a subcommand (any case). A name with more
+// than one '|', or a subcommand name for a command without subcommands,
+// finds nothing.
 func lookupNamed(t *Table, name []byte) *Command {
 	parent, sub, isSub := strings.Cut(string(name), "|")
 	cmd := t.Get([]byte(parent))
@@ -94,6 +149,8 @@ func lookupNamed(t *Table, name []byte) *Command {
 	return cmd.subs[strings.ToLower(sub)]
 }
 
+// commandInfo serves COMMAND INFO [name ...]: every command, or one entry
+// per name given (null for an unknown one).
 func commandInfo(c *Ctx) {
 	if len(c.Args) == 2 {
 		writeCommandInfos(c, c.ks.table.All())
@@ -109,6 +166,9 @@ func commandInfo(c *Ctx) {
 	}
 }
 
+// commandDocs serves COMMAND DOCS [name ...]: a map from each known name
+// (every command when none is given) to its documentation; unknown names
+// are left out.
 func commandDocs(c *Ctx) {
 	var cmds []*Command
 	if len(c.Args) == 2 {
@@ -123,36 +183,14 @@ func commandDocs(c *Ctx) {
 	c.W.WriteMap(len(cmds))
 	for _, cmd := range cmds {
 		c.W.WriteBulkString(cmd.FullName())
-		writeDoc(c, cmd)
+		writeDocs(c, cmd)
 	}
 }
 
-// writeDoc writes one command's COMMAND DOCS map: summary, since, group and
-// its subcommands' docs.
-func writeDoc(c *Ctx, cmd *Command) {
-	subs := cmd.Subcommands()
-	n := 3
-	if len(subs) > 0 {
-		n++
-	}
-	c.W.WriteMap(n)
-	c.W.WriteBulkString("summary")
-	c.W.WriteBulkString(cmd.Summary)
-	c.W.WriteBulkString("since")
-	c.W.WriteBulkString(cmd.Since)
-	c.W.WriteBulkString("group")
-	c.W.WriteBulkString(cmd.Group)
-	if len(subs) > 0 {
-		c.W.WriteBulkString("subcommands")
-		c.W.WriteMap(len(subs))
-		for _, s := range subs {
-			c.W.WriteBulkString(s.FullName())
-			writeDoc(c, s)
-		}
-	}
-}
-
-// commandList serves COMMAND LIST [FILTERBY MODULE m|ACLCAT c|PATTERN p].
+// commandList serves COMMAND LIST [FILTERBY MODULE m|ACLCAT c|PATTERN p]:
+// the full names of every command and subcommand that passes the filter.
+// There are no modules, so MODULE passes nothing; neither does an unknown
+// ACL category. PATTERN matches full names ("config|get"), ignoring case.
 func commandList(c *Ctx) {
 	keep := func(*Command) bool { return true }
 	switch {
@@ -160,13 +198,13 @@ func commandList(c *Ctx) {
 	case len(c.Args) == 5 && EqualFold(c.Args[2], "filterby"):
 		arg := c.Args[4]
 		switch {
-		case EqualFold(c.Args[3], "pattern"):
-			keep = func(cmd *Command) bool { return glob.Match(arg, []byte(cmd.Name), true) }
-		case EqualFold(c.Args[3], "aclcat"):
-			cat := "@" + strings.ToLower(string(arg))
-			keep = func(cmd *Command) bool { return slices.Contains(aclCategories(cmd), cat) }
 		case EqualFold(c.Args[3], "module"):
-			keep = func(*Command) bool { return false } // there are no modules
+			keep = func(*Command) bool { return false }
+		case EqualFold(c.Args[3], "aclcat"):
+			cat := ACLCategoryByName(arg)
+			keep = func(cmd *Command) bool { return cmd.ACL&cat != 0 }
+		case EqualFold(c.Args[3], "pattern"):
+			keep = func(cmd *Command) bool { return glob.Match(arg, []byte(cmd.FullName()), true) }
 		default:
 			c.W.WriteError(ErrSyntax)
 			return
@@ -178,30 +216,51 @@ func commandList(c *Ctx) {
 	var names []string
 	for _, cmd := range c.ks.table.All() {
 		if keep(cmd) {
-			names = append(names, cmd.Name)
+			names = append(names, cmd.FullName())
+		}
+		for _, s := range cmd.Subcommands() {
+			if keep(s) {
+				names = append(names, s.FullName())
+			}
 		}
 	}
 	writeStrings(c, names)
 }
 
-func commandGetKeys(c *Ctx) {
+// getKeys serves COMMAND GETKEYS and, withFlags, GETKEYSANDFLAGS: the keys
+// of the command line that follows, found as the command itself finds
+// them, each with its flags for GETKEYSANDFLAGS.
+func getKeys(c *Ctx, withFlags bool) {
 	line := c.Args[2:]
-	cmd, errMsg := c.ks.table.Lookup(line)
+	cmd := c.ks.table.find(line)
 	switch {
-	case cmd == nil && strings.HasPrefix(errMsg, "ERR wrong number"):
-		c.W.WriteError("ERR Invalid number of arguments specified for command")
-		return
 	case cmd == nil:
 		c.W.WriteError("ERR Invalid command specified")
 		return
-	}
-	keys := cmd.Keys(nil, line)
-	if len(keys) == 0 {
+	case !cmd.HasKeys():
 		c.W.WriteError("ERR The command has no key arguments")
 		return
+	case !arityOK(cmd.Arity, len(line)):
+		c.W.WriteError("ERR Invalid number of arguments specified for command")
+		return
 	}
-	c.W.WriteArray(len(keys))
-	for _, k := range keys {
-		c.W.WriteBulk(k)
+	refs := cmd.KeyRefs(nil, line)
+	if len(refs) == 0 {
+		if cmd.Flags&FlagNoMandatoryKeys != 0 {
+			c.W.WriteArray(0)
+		} else {
+			c.W.WriteError("ERR Invalid arguments specified for command")
+		}
+		return
+	}
+	c.W.WriteArray(len(refs))
+	for _, r := range refs {
+		if withFlags {
+			c.W.WriteArray(2)
+			c.W.WriteBulk(line[r.Pos])
+			writeStatusSet(c.W, r.Flags.Names())
+		} else {
+			c.W.WriteBulk(line[r.Pos])
+		}
 	}
 }

@@ -237,8 +237,7 @@ func registerHashes(t *Table) {
 		fast  = FlagFast
 	)
 	cmd := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {
-		t.Register(&Command{Name: name, Arity: arity, Flags: flags, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "hash", Since: since, Summary: summary, Run: run})
+		t.Register(&Command{Name: name, Arity: arity, Flags: flags, Group: "hash", Since: since, Summary: summary, Run: run})
 	}
 	cmd("hset", -4, write|oom|fast, "2.0.0", "Sets fields of a hash, creating it if needed.", hset(false))
 	cmd("hmset", -4, write|oom|fast, "2.0.0", "Sets fields of a hash (old form of HSET that replies OK).", hset(true))

@@ -48,52 +48,31 @@ func registerLists(t *Table) {
 		fast  = FlagFast
 		block = FlagBlocking
 	)
-	cmd := func(name string, arity int, flags Flag, first, last int, since, summary string, run func(*Ctx)) {
-		t.Register(&Command{Name: name, Arity: arity, Flags: flags, FirstKey: first, LastKey: last, Step: 1,
-			Group: "list", Since: since, Summary: summary, Run: run})
+	cmd := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {
+		t.Register(&Command{Name: name, Arity: arity, Flags: flags, Group: "list", Since: since, Summary: summary, Run: run})
 	}
-	cmd("lpush", -3, write|oom|fast, 1, 1, "1.0.0", "Prepends elements to a list, creating it if needed.", push(true, false))
-	cmd("rpush", -3, write|oom|fast, 1, 1, "1.0.0", "Appends elements to a list, creating it if needed.", push(false, false))
-	cmd("lpushx", -3, write|oom|fast, 1, 1, "2.2.0", "Prepends elements to a list only if it exists.", push(true, true))
-	cmd("rpushx", -3, write|oom|fast, 1, 1, "2.2.0", "Appends elements to a list only if it exists.", push(false, true))
-	cmd("lpop", -2, write|fast, 1, 1, "1.0.0", "Removes and returns the first elements of a list.", pop(true))
-	cmd("rpop", -2, write|fast, 1, 1, "1.0.0", "Removes and returns the last elements of a list.", pop(false))
-	cmd("llen", 2, read|fast, 1, 1, "1.0.0", "Returns the length of a list.", collectionLen(KindList))
-	cmd("lrange", 4, read, 1, 1, "1.0.0", "Returns a range of elements of a list.", lrange)
-	cmd("lindex", 3, read, 1, 1, "1.0.0", "Returns the element of a list at an index.", lindex)
-	cmd("lset", 4, write|oom, 1, 1, "1.0.0", "Replaces the element of a list at an index.", lset)
-	cmd("lrem", 4, write, 1, 1, "1.0.0", "Removes elements equal to a value from a list.", lrem)
-	cmd("ltrim", 4, write, 1, 1, "1.0.0", "Keeps only a range of elements of a list.", ltrim)
-	cmd("linsert", 5, write|oom, 1, 1, "2.2.0", "Inserts an element before or after another in a list.", linsert)
-	cmd("lpos", -3, read, 1, 1, "6.0.6", "Returns the indexes of the elements of a list equal to a value.", lpos)
-	cmd("lmove", 5, write|oom, 1, 2, "6.2.0", "Pops an element from one end of a list and pushes it onto another list.", lmove(false))
-	cmd("rpoplpush", 3, write|oom, 1, 2, "1.2.0", "Pops the last element of a list and prepends it to another list.", rpoplpushCmd(false))
-	cmd("blpop", -3, write|block, 1, -2, "2.0.0", "Pops the first element of the first non-empty list, blocking until there is one.", bpop(true))
-	cmd("brpop", -3, write|block, 1, -2, "2.0.0", "Pops the last element of the first non-empty list, blocking until there is one.", bpop(false))
-	cmd("blmove", 6, write|oom|block, 1, 2, "6.2.0", "Moves an element between lists, blocking until the source has one.", lmove(true))
-	cmd("brpoplpush", 4, write|oom|block, 1, 2, "2.2.0", "Moves the last element of a list to the front of another, blocking until there is one.", rpoplpushCmd(true))
-	for _, c := range []*Command{
-		{Name: "lmpop", Arity: -4, Flags: write, Since: "7.0.0",
-			Summary: "Pops elements from the first non-empty list of several.", Run: lmpop(false),
-			KeysFunc: func(args [][]byte) [][]byte { return numKeys(args, 1) }},
-		{Name: "blmpop", Arity: -5, Flags: write | block, Since: "7.0.0",
-			Summary: "Pops elements from the first non-empty list of several, blocking until there is one.", Run: lmpop(true),
-			KeysFunc: func(args [][]byte) [][]byte { return numKeys(args, 2) }},
-	} {
-		c.Group = "list"
-		t.Register(c)
-	}
-}
-
-// numKeys returns the keys of a command whose numkeys argument is args[at]
-// and whose keys follow it, or nil when numkeys is not a positive integer
-// that fits the arguments (the command then fails before touching keys).
-func numKeys(args [][]byte, at int) [][]byte {
-	n, ok := ParseInt(args[at])
-	if !ok || n <= 0 || n > int64(len(args)-at-1) {
-		return nil
-	}
-	return args[at+1 : at+1+int(n)]
+	cmd("lpush", -3, write|oom|fast, "1.0.0", "Prepends elements to a list, creating it if needed.", push(true, false))
+	cmd("rpush", -3, write|oom|fast, "1.0.0", "Appends elements to a list, creating it if needed.", push(false, false))
+	cmd("lpushx", -3, write|oom|fast, "2.2.0", "Prepends elements to a list only if it exists.", push(true, true))
+	cmd("rpushx", -3, write|oom|fast, "2.2.0", "Appends elements to a list only if it exists.", push(false, true))
+	cmd("lpop", -2, write|fast, "1.0.0", "Removes and returns the first elements of a list.", pop(true))
+	cmd("rpop", -2, write|fast, "1.0.0", "Removes and returns the last elements of a list.", pop(false))
+	cmd("llen", 2, read|fast, "1.0.0", "Returns the length of a list.", collectionLen(KindList))
+	cmd("lrange", 4, read, "1.0.0", "Returns a range of elements of a list.", lrange)
+	cmd("lindex", 3, read, "1.0.0", "Returns the element of a list at an index.", lindex)
+	cmd("lset", 4, write|oom, "1.0.0", "Replaces the element of a list at an index.", lset)
+	cmd("lrem", 4, write, "1.0.0", "Removes elements equal to a value from a list.", lrem)
+	cmd("ltrim", 4, write, "1.0.0", "Keeps only a range of elements of a list.", ltrim)
+	cmd("linsert", 5, write|oom, "2.2.0", "Inserts an element before or after another in a list.", linsert)
+	cmd("lpos", -3, read, "6.0.6", "Returns the indexes of the elements of a list equal to a value.", lpos)
+	cmd("lmove", 5, write|oom, "6.2.0", "Pops an element from one end of a list and pushes it onto another list.", lmove(false))
+	cmd("rpoplpush", 3, write|oom, "1.2.0", "Pops the last element of a list and prepends it to another list.", rpoplpushCmd(false))
+	cmd("blpop", -3, write|block, "2.0.0", "Pops the first element of the first non-empty list, blocking until there is one.", bpop(true))
+	cmd("brpop", -3, write|block, "2.0.0", "Pops the last element of the first non-empty list, blocking until there is one.", bpop(false))
+	cmd("blmove", 6, write|oom|block, "6.2.0", "Moves an element between lists, blocking until the source has one.", lmove(true))
+	cmd("brpoplpush", 4, write|oom|block, "2.2.0", "Moves the last element of a list to the front of another, blocking until there is one.", rpoplpushCmd(true))
+	cmd("lmpop", -4, write, "7.0.0", "Pops elements from the first non-empty list of several.", lmpop(false))
+	cmd("blmpop", -5, write|block, "7.0.0", "Pops elements from the first non-empty list of several, blocking until there is one.", lmpop(true))
 }
 
 // listArg returns the list at key, nil if the key is missing (see lookupAs).

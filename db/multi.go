@@ -162,7 +162,7 @@ func registerMulti(t *Table) {
 	// EXEC's Run is never called: Keyspace.Exec runs execTransaction.
 	reg("exec", 1, FlagSkipSlowlog, "1.2.0", "Runs the commands of a transaction.", nil)
 	t.Register(&Command{Name: "watch", Arity: -2, Flags: FlagRunsInMulti | FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy,
-		FirstKey: 1, LastKey: -1, Step: 1, Group: "transactions", Since: "2.2.0",
+		Group: "transactions", Since: "2.2.0",
 		Summary: "Makes the next transaction run only if the keys stay unchanged.", Run: watch})
 	t.Register(&Command{Name: "unwatch", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy,
 		Group: "transactions", Since: "2.2.0", Summary: "Forgets the keys watched.", Run: func(c *Ctx) {
@@ -281,7 +281,7 @@ func (ks *Keyspace) transactionLocks(cl *Client, queue []queued) (locks []shardL
 			}
 		case q.cmd.Flags&FlagOwnLocks != 0:
 			return nil, true
-		case q.cmd.Flags&(FlagWrite|FlagReadonly) != 0 && q.cmd.FirstKey == 0 && q.cmd.KeysFunc == nil:
+		case q.cmd.Flags&(FlagWrite|FlagReadonly) != 0 && !q.cmd.HasKeys():
 			return nil, true // touches the keyspace without naming keys (DBSIZE, RANDOMKEY...)
 		}
 		cl.keyBuf = q.cmd.Keys(cl.keyBuf[:0], q.args)

@@ -133,7 +133,7 @@ func registerObject(t *Table) {
 				c.W.WriteError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
 			})},
 	} {
-		sub.Arity, sub.Flags, sub.FirstKey, sub.LastKey, sub.Step = 3, FlagReadonly, 2, 2, 1
+		sub.Arity, sub.Flags = 3, FlagReadonly
 		t.RegisterSub("object", sub)
 	}
 	t.RegisterSub("object", helpCommand("6.2.0"))
@@ -164,8 +164,7 @@ func helpCommand(since string) *Command {
 func registerMemory(t *Table) {
 	t.Register(&Command{Name: "memory", Arity: -2, Group: "server", Since: "4.0.0",
 		Summary: "Reports on memory use."})
-	t.RegisterSub("memory", &Command{Name: "usage", Arity: -3, Flags: FlagReadonly,
-		FirstKey: 2, LastKey: 2, Step: 1, Since: "4.0.0",
+	t.RegisterSub("memory", &Command{Name: "usage", Arity: -3, Flags: FlagReadonly, Since: "4.0.0",
 		Summary: "Estimates the bytes a key and its value take; SAMPLES n measures n elements of a collection (0: all).", Run: memoryUsageCmd})
 	t.RegisterSub("memory", helpCommand("4.0.0"))
 }

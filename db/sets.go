@@ -48,30 +48,26 @@ func registerSets(t *Table) {
 		oom   = FlagDenyOOM
 		fast  = FlagFast
 	)
-	cmd := func(name string, arity int, flags Flag, last int, since, summary string, run func(*Ctx)) *Command {
-		c := &Command{Name: name, Arity: arity, Flags: flags, FirstKey: 1, LastKey: last, Step: 1,
-			Group: "set", Since: since, Summary: summary, Run: run}
-		t.Register(c)
-		return c
+	cmd := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {
+		t.Register(&Command{Name: name, Arity: arity, Flags: flags, Group: "set", Since: since, Summary: summary, Run: run})
 	}
-	cmd("sadd", -3, write|oom|fast, 1, "1.0.0", "Adds members to a set, creating it if needed.", sadd)
-	cmd("srem", -3, write|fast, 1, "1.0.0", "Removes members from a set.", srem)
-	cmd("scard", 2, read|fast, 1, "1.0.0", "Returns the number of members of a set.", collectionLen(KindSet))
-	cmd("sismember", 3, read|fast, 1, "1.0.0", "Reports whether a value is a member of a set.", sismember)
-	cmd("smismember", -3, read|fast, 1, "6.2.0", "Reports whether each of several values is a member of a set.", smismember)
-	cmd("smembers", 2, read, 1, "1.0.0", "Returns every member of a set.", smembers)
-	cmd("srandmember", -2, read, 1, "1.0.0", "Returns random members of a set.", srandmember)
-	cmd("spop", -2, write|fast, 1, "1.0.0", "Removes and returns random members of a set.", spop)
-	cmd("smove", 4, write|fast, 2, "1.0.0", "Moves a member from one set to another.", smove)
-	cmd("sinter", -2, read, -1, "1.0.0", "Returns the intersection of sets.", setOp(setInter, false))
-	cmd("sinterstore", -3, write|oom, -1, "1.0.0", "Stores the intersection of sets in a key.", setOp(setInter, true))
-	cmd("sunion", -2, read, -1, "1.0.0", "Returns the union of sets.", setOp(setUnion, false))
-	cmd("sunionstore", -3, write|oom, -1, "1.0.0", "Stores the union of sets in a key.", setOp(setUnion, true))
-	cmd("sdiff", -2, read, -1, "1.0.0", "Returns the members of the first set missing from the others.", setOp(setDiff, false))
-	cmd("sdiffstore", -3, write|oom, -1, "1.0.0", "Stores the members of the first set missing from the others in a key.", setOp(setDiff, true))
-	cmd("sintercard", -3, read, 0, "7.0.0", "Returns the number of members of the intersection of sets.", sintercard).
-		KeysFunc = func(args [][]byte) [][]byte { return numKeys(args, 1) }
-	cmd("sscan", -3, read, 1, "2.8.0", "Iterates over the members of a set.", sscan)
+	cmd("sadd", -3, write|oom|fast, "1.0.0", "Adds members to a set, creating it if needed.", sadd)
+	cmd("srem", -3, write|fast, "1.0.0", "Removes members from a set.", srem)
+	cmd("scard", 2, read|fast, "1.0.0", "Returns the number of members of a set.", collectionLen(KindSet))
+	cmd("sismember", 3, read|fast, "1.0.0", "Reports whether a value is a member of a set.", sismember)
+	cmd("smismember", -3, read|fast, "6.2.0", "Reports whether each of several values is a member of a set.", smismember)
+	cmd("smembers", 2, read, "1.0.0", "Returns every member of a set.", smembers)
+	cmd("srandmember", -2, read, "1.0.0", "Returns random members of a set.", srandmember)
+	cmd("spop", -2, write|fast, "1.0.0", "Removes and returns random members of a set.", spop)
+	cmd("smove", 4, write|fast, "1.0.0", "Moves a member from one set to another.", smove)
+	cmd("sinter", -2, read, "1.0.0", "Returns the intersection of sets.", setOp(setInter, false))
+	cmd("sinterstore", -3, write|oom, "1.0.0", "Stores the intersection of sets in a key.", setOp(setInter, true))
+	cmd("sunion", -2, read, "1.0.0", "Returns the union of sets.", setOp(setUnion, false))
+	cmd("sunionstore", -3, write|oom, "1.0.0", "Stores the union of sets in a key.", setOp(setUnion, true))
+	cmd("sdiff", -2, read, "1.0.0", "Returns the members of the first set missing from the others.", setOp(setDiff, false))
+	cmd("sdiffstore", -3, write|oom, "1.0.0", "Stores the members of the first set missing from the others in a key.", setOp(setDiff, true))
+	cmd("sintercard", -3, read, "7.0.0", "Returns the number of members of the intersection of sets.", sintercard)
+	cmd("sscan", -3, read, "2.8.0", "Iterates over the members of a set.", sscan)
 }
 
 // setArg returns the set at key, nil if the key is missing (see lookupAs).

@@ -26,35 +26,13 @@ const errSortScore = "ERR One or more scores can't be converted into double"
 // keyspace exclusively.)
 func registerSort(t *Table) {
 	t.Register(&Command{Name: "sort", Arity: -2, Flags: FlagWrite | FlagDenyOOM | FlagOwnLocks,
-		FirstKey: 1, LastKey: 1, Step: 1, KeysFunc: sortKeys, Group: "generic", Since: "1.0.0",
+		Group: "generic", Since: "1.0.0",
 		Summary: "Sorts the elements of a list, set or sorted set, optionally storing the result.",
 		Run:     func(c *Ctx) { sortCmd(c, false) }})
 	t.Register(&Command{Name: "sort_ro", Arity: -2, Flags: FlagReadonly | FlagOwnLocks,
-		FirstKey: 1, LastKey: 1, Step: 1, Group: "generic", Since: "7.0.0",
+		Group: "generic", Since: "7.0.0",
 		Summary: "Sorts the elements of a list, set or sorted set (read-only SORT).",
 		Run:     func(c *Ctx) { sortCmd(c, true) }})
-}
-
-// sortKeys returns SORT's keys as COMMAND GETKEYS reports them: the sorted
-// key and, with STORE, the destination (the last STORE wins). The arguments
-// of LIMIT, GET and BY are skipped, so a pattern named "store" is not taken
-// for the option.
-func sortKeys(args [][]byte) [][]byte {
-	var dest []byte
-	for i := 2; i < len(args); i++ {
-		switch a := args[i]; {
-		case EqualFold(a, "limit"):
-			i += 2
-		case EqualFold(a, "get"), EqualFold(a, "by"):
-			i++
-		case EqualFold(a, "store") && i+1 < len(args):
-			dest = args[i+1]
-		}
-	}
-	if dest == nil {
-		return args[1:2]
-	}
-	return [][]byte{args[1], dest}
 }
 
 // sortOptions are SORT's parsed arguments.

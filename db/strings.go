@@ -26,8 +26,7 @@ var (
 // bitmap commands that also work on string values.
 func registerStrings(t *Table) {
 	cmd := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {
-		t.Register(&Command{Name: name, Arity: arity, Flags: flags, FirstKey: 1, LastKey: 1, Step: 1,
-			Group: "string", Since: since, Summary: summary, Run: run})
+		t.Register(&Command{Name: name, Arity: arity, Flags: flags, Group: "string", Since: since, Summary: summary, Run: run})
 	}
 	const (
 		read  = FlagReadonly
@@ -53,14 +52,10 @@ func registerStrings(t *Table) {
 	cmd("substr", 4, read, "1.0.0", "Returns a substring of a key's string value (old name of GETRANGE).", getrange)
 	cmd("setrange", 4, write, "2.2.0", "Overwrites part of a key's string value from an offset.", setrange)
 
-	multi := func(name string, arity int, flags Flag, last, step int, since, summary string, run func(*Ctx)) {
-		t.Register(&Command{Name: name, Arity: arity, Flags: flags, FirstKey: 1, LastKey: last, Step: step,
-			Group: "string", Since: since, Summary: summary, Run: run})
-	}
-	multi("mget", -2, read|fast, -1, 1, "1.0.0", "Returns the string values of several keys.", mget)
-	multi("mset", -3, write, -1, 2, "1.0.1", "Sets several keys to string values.", mset(false))
-	multi("msetnx", -3, write, -1, 2, "1.0.1", "Sets several keys to string values only if none of them exists.", mset(true))
-	multi("lcs", -3, read, 2, 1, "7.0.0", "Finds the longest common subsequence of two keys' strings.", lcs)
+	cmd("mget", -2, read|fast, "1.0.0", "Returns the string values of several keys.", mget)
+	cmd("mset", -3, write, "1.0.1", "Sets several keys to string values.", mset(false))
+	cmd("msetnx", -3, write, "1.0.1", "Sets several keys to string values only if none of them exists.", mset(true))
+	cmd("lcs", -3, read, "7.0.0", "Finds the longest common subsequence of two keys' strings.", lcs)
 
 	registerBits(t)
 }

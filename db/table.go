@@ -23,16 +23,24 @@ const (
 	FlagStale
 	FlagSkipMonitor
 	FlagSkipSlowlog
+	FlagAsking
 	FlagFast
 	FlagNoAuth
-	FlagMayReplicate
+	FlagMayReplicate // not shown by COMMAND INFO, as in Redis
+	FlagNoMandatoryKeys
+	FlagNoAsyncLoading
 	FlagNoMulti
+	// FlagMovableKeys is set by Register on a command whose keys the legacy
+	// range (FirstKey, LastKey, Step) does not cover: they move with the
+	// other arguments.
+	FlagMovableKeys
 	FlagAllowBusy
 	// FlagOwnLocks marks a command that locks what it touches itself (it
 	// spans several databases or the whole keyspace), so Exec locks nothing.
 	FlagOwnLocks
 )
 
+// flagNames are the flags COMMAND INFO shows, in its order.
 var flagNames = []struct {
 	f    Flag
 	name string
@@ -40,12 +48,14 @@ var flagNames = []struct {
 	{FlagWrite, "write"}, {FlagReadonly, "readonly"}, {FlagDenyOOM, "denyoom"},
 	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
-	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
-	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
-	{FlagNoMulti, "no_multi"}, {FlagAllowBusy, "allow_busy"},
+	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"}, {FlagAsking, "asking"},
+	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagNoMandatoryKeys, "no_mandatory_keys"},
+	{FlagNoAsyncLoading, "no_async_loading"}, {FlagNoMulti, "no_multi"},
+	{FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 
-// Names returns the Redis names of the flags in f, in a fixed order.
+// Names returns the Redis names of the flags in f that COMMAND INFO shows,
+// in its order.
 func (f Flag) Names() []string {
 	var out []string
 	for _, fn := range flagNames {
@@ -57,20 +67,37 @@ func (f Flag) Names() []string {
 }
 
 // A Command is one entry of the command table: everything the server, the
-// AOF and the cluster router need to know about a command.
+// AOF, the cluster router and COMMAND need to know about a command.
+//
+// A registration gives the name, arity, flags, group, version, summary and
+// Run. Register completes the rest from the command's built-in spec (the
+// docs_*.go tables, by full name): each of KeySpecs, GetKeys, ACL, Tips and
+// Doc the registration leaves zero is taken from there. A command that has
+// no spec may describe its keys with FirstKey, LastKey and Step alone,
+// which Register turns into one key spec.
 type Command struct {
 	Name  string // lower case; for a subcommand, its own name ("get" of "config|get")
 	Arity int    // Redis's rule: n means exactly n arguments (name included), -n at least n
 	Flags Flag
-	// Key positions, as in COMMAND INFO: the first key, the last key
-	// (negative counts from the end) and the step. FirstKey 0 means no keys.
+	// KeySpecs describe where the command's keys are and what it does with
+	// them; Keys, KeyRefs (COMMAND GETKEYS), the cluster router and MULTI
+	// locking all find keys with them.
+	KeySpecs []KeySpec
+	// GetKeys finds the keys when the key specs cannot (see KeyRefs), as
+	// Redis's getkeys procedures do. It appends to dst and returns it.
+	GetKeys func(dst []KeyRef, args [][]byte) []KeyRef
+	// FirstKey, LastKey and Step are COMMAND INFO's legacy key range (the
+	// first key, the last key, negative counting from the end, and the
+	// step; 0, 0, 0 for none), derived from KeySpecs by Register.
 	FirstKey, LastKey, Step int
-	// KeysFunc, when set, finds the keys instead of the positions above
-	// (for commands whose keys follow a count, like LCS or SORT).
-	KeysFunc func(args [][]byte) [][]byte
-	Group    string // "string", "generic", "connection", "server", ...
-	Since    string // the Redis version that introduced it
-	Summary  string
+	Group                   string // Redis's group: "string", "sorted-set", "generic", "server", ...
+	Since                   string // the Redis version that introduced it
+	Summary                 string
+	// ACL holds the command's ACL categories; Register adds those its flags
+	// imply to the ones declared.
+	ACL  ACLCategory
+	Tips []string // Redis's command tips ("nondeterministic_output", ...)
+	Doc  *Doc     // what COMMAND DOCS says besides summary, since and group
 	// Run executes the command. The keys the command declares are locked
 	// for the length of the call unless it has FlagOwnLocks.
 	Run func(c *Ctx)
@@ -82,6 +109,9 @@ type Command struct {
 	parent   *Command
 	fullName string // "parent|name", for a subcommand
 	subs     map[string]*Command
+	// Derived by settleKeys: whether the key specs decide the keys (rather
+	// than GetKeys), and whether the legacy range gives exactly the keys.
+	specsDecide, plainRange bool
 }
 
 // CommandStats are a command's calls and the microseconds they took.
@@ -110,32 +140,6 @@ func (c *Command) Subcommands() []*Command {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// Keys appends the keys of args (a whole command line, name included) to
-// dst and returns it. The slices alias args.
-func (c *Command) Keys(dst [][]byte, args [][]byte) [][]byte {
-	if c.KeysFunc != nil {
-		return append(dst, c.KeysFunc(args)...)
-	}
-	if c.FirstKey <= 0 || c.FirstKey >= len(args) {
-		return dst
-	}
-	last := c.LastKey
-	if last < 0 {
-		last += len(args)
-	}
-	if last >= len(args) {
-		last = len(args) - 1
-	}
-	step := c.Step
-	if step <= 0 {
-		step = 1
-	}
-	for i := c.FirstKey; i <= last; i += step {
-		dst = append(dst, args[i])
-	}
-	return dst
 }
 
 // A Table maps command names to commands. Register everything before the
@@ -169,6 +173,7 @@ func (t *Table) Register(cmd *Command) {
 	if _, dup := t.cmds[cmd.Name]; dup {
 		panic(fmt.Sprintf("db: command %q registered twice", cmd.Name))
 	}
+	cmd.complete()
 	t.cmds[cmd.Name] = cmd
 }
 
@@ -190,7 +195,33 @@ func (t *Table) RegisterSub(parent string, sub *Command) {
 	if sub.Group == "" {
 		sub.Group = p.Group
 	}
+	sub.complete()
 	p.subs[sub.Name] = sub
+}
+
+// complete fills in what the registration of c left to the table: the
+// fields its built-in spec gives, the legacy key range, FlagMovableKeys and
+// the ACL categories the flags imply.
+func (c *Command) complete() {
+	if s := builtinSpec(c.FullName()); s != nil {
+		if c.KeySpecs == nil && c.FirstKey == 0 {
+			c.KeySpecs = s.keys
+		}
+		if c.GetKeys == nil {
+			c.GetKeys = s.getKeys
+		}
+		if c.ACL == 0 {
+			c.ACL = s.acl
+		}
+		if c.Tips == nil {
+			c.Tips = s.tips
+		}
+		if c.Doc == nil {
+			c.Doc = &s.doc
+		}
+	}
+	c.settleKeys()
+	c.ACL |= impliedACL(c.Flags, c.ACL)
 }
 
 // Get returns the command called name (any case), or nil.
@@ -207,6 +238,18 @@ func (t *Table) All() []*Command {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// find returns the command a command line names (a subcommand when the
+// command has subcommands and the line has a second word), or nil. Unlike
+// Lookup it checks no arity.
+func (t *Table) find(args [][]byte) *Command {
+	cmd := t.Get(args[0])
+	if cmd == nil || cmd.subs == nil || len(args) == 1 {
+		return cmd
+	}
+	var buf [32]byte
+	return cmd.subs[string(lowerInto(buf[:0], args[1]))]
 }
 
 // Lookup finds the command for a whole command line and checks its arity.

@@ -34,24 +34,24 @@ const (
 	aggMax
 )
 
-func registerZSetOps(cmd func(name string, arity int, flags Flag, first, last, step int, since, summary string, run func(*Ctx)) *Command) {
+func registerZSetOps(cmd func(name string, arity int, flags Flag, since, summary string, run func(*Ctx))) {
 	const write = FlagWrite | FlagDenyOOM
-	cmd("zunion", -3, FlagReadonly, 0, 0, 0, "6.2.0", "Returns the union of sorted sets.",
-		zsetOpCmd(zopUnion, false)).KeysFunc = zsetNumKeys(-1, 1)
-	cmd("zinter", -3, FlagReadonly, 0, 0, 0, "6.2.0", "Returns the intersection of sorted sets.",
-		zsetOpCmd(zopInter, false)).KeysFunc = zsetNumKeys(-1, 1)
-	cmd("zdiff", -3, FlagReadonly, 0, 0, 0, "6.2.0", "Returns the members of the first sorted set missing from the others.",
-		zsetOpCmd(zopDiff, false)).KeysFunc = zsetNumKeys(-1, 1)
-	cmd("zunionstore", -4, write, 1, 1, 1, "2.0.0", "Stores the union of sorted sets in a key.",
-		zsetOpCmd(zopUnion, true)).KeysFunc = zsetNumKeys(1, 2)
-	cmd("zinterstore", -4, write, 1, 1, 1, "2.0.0", "Stores the intersection of sorted sets in a key.",
-		zsetOpCmd(zopInter, true)).KeysFunc = zsetNumKeys(1, 2)
-	cmd("zdiffstore", -4, write, 1, 1, 1, "6.2.0", "Stores the difference of sorted sets in a key.",
-		zsetOpCmd(zopDiff, true)).KeysFunc = zsetNumKeys(1, 2)
-	cmd("zintercard", -3, FlagReadonly, 0, 0, 0, "7.0.0", "Counts the members of the intersection of sorted sets.",
-		zintercard).KeysFunc = zsetNumKeys(-1, 1)
-	cmd("zrandmember", -2, FlagReadonly, 1, 1, 1, "6.2.0", "Returns random members of a sorted set.", zrandmember)
-	cmd("zscan", -3, FlagReadonly, 1, 1, 1, "2.8.0", "Iterates over the members and scores of a sorted set.", zscan)
+	cmd("zunion", -3, FlagReadonly, "6.2.0", "Returns the union of sorted sets.",
+		zsetOpCmd(zopUnion, false))
+	cmd("zinter", -3, FlagReadonly, "6.2.0", "Returns the intersection of sorted sets.",
+		zsetOpCmd(zopInter, false))
+	cmd("zdiff", -3, FlagReadonly, "6.2.0", "Returns the members of the first sorted set missing from the others.",
+		zsetOpCmd(zopDiff, false))
+	cmd("zunionstore", -4, write, "2.0.0", "Stores the union of sorted sets in a key.",
+		zsetOpCmd(zopUnion, true))
+	cmd("zinterstore", -4, write, "2.0.0", "Stores the intersection of sorted sets in a key.",
+		zsetOpCmd(zopInter, true))
+	cmd("zdiffstore", -4, write, "6.2.0", "Stores the difference of sorted sets in a key.",
+		zsetOpCmd(zopDiff, true))
+	cmd("zintercard", -3, FlagReadonly, "7.0.0", "Counts the members of the intersection of sorted sets.",
+		zintercard)
+	cmd("zrandmember", -2, FlagReadonly, "6.2.0", "Returns random members of a sorted set.", zrandmember)
+	cmd("zscan", -3, FlagReadonly, "2.8.0", "Iterates over the members and scores of a sorted set.", zscan)
 }
 
 // zsrc is one input of a set operation: a sorted set or a set (either nil

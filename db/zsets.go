@@ -115,78 +115,54 @@ func (s *sortedSet) fitEncoding() {
 }
 
 func registerZSets(t *Table) {
-	cmd := func(name string, arity int, flags Flag, first, last, step int, since, summary string, run func(*Ctx)) *Command {
-		c := &Command{Name: name, Arity: arity, Flags: flags, FirstKey: first, LastKey: last, Step: step,
-			Group: "sorted_set", Since: since, Summary: summary, Run: run}
-		t.Register(c)
-		return c
+	cmd := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {
+		t.Register(&Command{Name: name, Arity: arity, Flags: flags, Group: "sorted-set", Since: since, Summary: summary, Run: run})
 	}
 	const (
 		read  = FlagReadonly
 		write = FlagWrite | FlagDenyOOM
 		fast  = FlagFast
 	)
-	cmd("zadd", -4, write|fast, 1, 1, 1, "1.2.0", "Adds members to a sorted set, or updates their scores.", zadd)
-	cmd("zincrby", 4, write|fast, 1, 1, 1, "1.2.0", "Increments the score of a member in a sorted set.", zincrby)
-	cmd("zrem", -3, FlagWrite|fast, 1, 1, 1, "1.2.0", "Removes members from a sorted set.", zrem)
-	cmd("zcard", 2, read|fast, 1, 1, 1, "1.2.0", "Returns the number of members in a sorted set.", collectionLen(KindZSet))
-	cmd("zscore", 3, read|fast, 1, 1, 1, "1.2.0", "Returns the score of a member in a sorted set.", zscore)
-	cmd("zmscore", -3, read|fast, 1, 1, 1, "6.2.0", "Returns the scores of several members in a sorted set.", zmscore)
-	cmd("zcount", 4, read|fast, 1, 1, 1, "2.0.0", "Counts the members of a sorted set within a score range.", zcount)
-	cmd("zlexcount", 4, read|fast, 1, 1, 1, "2.8.9", "Counts the members of a sorted set within a lexicographical range.", zlexcount)
-	cmd("zrank", 3, read|fast, 1, 1, 1, "2.0.0", "Returns the ascending rank of a member in a sorted set.", zrank(false))
-	cmd("zrevrank", 3, read|fast, 1, 1, 1, "2.0.0", "Returns the descending rank of a member in a sorted set.", zrank(true))
+	cmd("zadd", -4, write|fast, "1.2.0", "Adds members to a sorted set, or updates their scores.", zadd)
+	cmd("zincrby", 4, write|fast, "1.2.0", "Increments the score of a member in a sorted set.", zincrby)
+	cmd("zrem", -3, FlagWrite|fast, "1.2.0", "Removes members from a sorted set.", zrem)
+	cmd("zcard", 2, read|fast, "1.2.0", "Returns the number of members in a sorted set.", collectionLen(KindZSet))
+	cmd("zscore", 3, read|fast, "1.2.0", "Returns the score of a member in a sorted set.", zscore)
+	cmd("zmscore", -3, read|fast, "6.2.0", "Returns the scores of several members in a sorted set.", zmscore)
+	cmd("zcount", 4, read|fast, "2.0.0", "Counts the members of a sorted set within a score range.", zcount)
+	cmd("zlexcount", 4, read|fast, "2.8.9", "Counts the members of a sorted set within a lexicographical range.", zlexcount)
+	cmd("zrank", 3, read|fast, "2.0.0", "Returns the ascending rank of a member in a sorted set.", zrank(false))
+	cmd("zrevrank", 3, read|fast, "2.0.0", "Returns the descending rank of a member in a sorted set.", zrank(true))
 
-	cmd("zrange", -4, read, 1, 1, 1, "1.2.0", "Returns members of a sorted set by rank, score or lexicographical range.",
+	cmd("zrange", -4, read, "1.2.0", "Returns members of a sorted set by rank, score or lexicographical range.",
 		zrangeCmd(zrangeAuto, dirAuto, false))
-	cmd("zrangestore", -5, write, 1, 2, 1, "6.2.0", "Stores a range of a sorted set in another key.",
+	cmd("zrangestore", -5, write, "6.2.0", "Stores a range of a sorted set in another key.",
 		zrangeCmd(zrangeAuto, dirAuto, true))
-	cmd("zrevrange", -4, read, 1, 1, 1, "1.2.0", "Returns members of a sorted set by rank, highest first.",
+	cmd("zrevrange", -4, read, "1.2.0", "Returns members of a sorted set by rank, highest first.",
 		zrangeCmd(zrangeRank, dirRev, false))
-	cmd("zrangebyscore", -4, read, 1, 1, 1, "1.0.5", "Returns members of a sorted set within a score range.",
+	cmd("zrangebyscore", -4, read, "1.0.5", "Returns members of a sorted set within a score range.",
 		zrangeCmd(zrangeScore, dirFwd, false))
-	cmd("zrevrangebyscore", -4, read, 1, 1, 1, "2.2.0", "Returns members of a sorted set within a score range, highest first.",
+	cmd("zrevrangebyscore", -4, read, "2.2.0", "Returns members of a sorted set within a score range, highest first.",
 		zrangeCmd(zrangeScore, dirRev, false))
-	cmd("zrangebylex", -4, read, 1, 1, 1, "2.8.9", "Returns members of a sorted set within a lexicographical range.",
+	cmd("zrangebylex", -4, read, "2.8.9", "Returns members of a sorted set within a lexicographical range.",
 		zrangeCmd(zrangeLex, dirFwd, false))
-	cmd("zrevrangebylex", -4, read, 1, 1, 1, "2.8.9", "Returns members of a sorted set within a lexicographical range, highest first.",
+	cmd("zrevrangebylex", -4, read, "2.8.9", "Returns members of a sorted set within a lexicographical range, highest first.",
 		zrangeCmd(zrangeLex, dirRev, false))
 
-	cmd("zremrangebyrank", 4, FlagWrite, 1, 1, 1, "2.0.0", "Removes the members of a sorted set within a rank range.", zremrangeByRank)
-	cmd("zremrangebyscore", 4, FlagWrite, 1, 1, 1, "1.2.0", "Removes the members of a sorted set within a score range.", zremrangeByScore)
-	cmd("zremrangebylex", 4, FlagWrite, 1, 1, 1, "2.8.9", "Removes the members of a sorted set within a lexicographical range.", zremrangeByLex)
+	cmd("zremrangebyrank", 4, FlagWrite, "2.0.0", "Removes the members of a sorted set within a rank range.", zremrangeByRank)
+	cmd("zremrangebyscore", 4, FlagWrite, "1.2.0", "Removes the members of a sorted set within a score range.", zremrangeByScore)
+	cmd("zremrangebylex", 4, FlagWrite, "2.8.9", "Removes the members of a sorted set within a lexicographical range.", zremrangeByLex)
 
-	cmd("zpopmin", -2, FlagWrite|fast, 1, 1, 1, "5.0.0", "Removes and returns the members with the lowest scores.", zpop(false))
-	cmd("zpopmax", -2, FlagWrite|fast, 1, 1, 1, "5.0.0", "Removes and returns the members with the highest scores.", zpop(true))
-	cmd("bzpopmin", -3, FlagWrite|FlagBlocking|fast, 1, -2, 1, "5.0.0", "Removes and returns the member with the lowest score, blocking until one is there.", bzpop(false))
-	cmd("bzpopmax", -3, FlagWrite|FlagBlocking|fast, 1, -2, 1, "5.0.0", "Removes and returns the member with the highest score, blocking until one is there.", bzpop(true))
-	cmd("zmpop", -4, FlagWrite, 0, 0, 0, "7.0.0", "Removes and returns members from the first non-empty sorted set of several.",
-		zmpop(1, false)).KeysFunc = zsetNumKeys(-1, 1)
-	cmd("bzmpop", -5, FlagWrite|FlagBlocking, 0, 0, 0, "7.0.0", "Removes and returns members from the first non-empty sorted set of several, blocking until one is there.",
-		zmpop(2, true)).KeysFunc = zsetNumKeys(-1, 2)
+	cmd("zpopmin", -2, FlagWrite|fast, "5.0.0", "Removes and returns the members with the lowest scores.", zpop(false))
+	cmd("zpopmax", -2, FlagWrite|fast, "5.0.0", "Removes and returns the members with the highest scores.", zpop(true))
+	cmd("bzpopmin", -3, FlagWrite|FlagBlocking|fast, "5.0.0", "Removes and returns the member with the lowest score, blocking until one is there.", bzpop(false))
+	cmd("bzpopmax", -3, FlagWrite|FlagBlocking|fast, "5.0.0", "Removes and returns the member with the highest score, blocking until one is there.", bzpop(true))
+	cmd("zmpop", -4, FlagWrite, "7.0.0", "Removes and returns members from the first non-empty sorted set of several.",
+		zmpop(1, false))
+	cmd("bzmpop", -5, FlagWrite|FlagBlocking, "7.0.0", "Removes and returns members from the first non-empty sorted set of several, blocking until one is there.",
+		zmpop(2, true))
 
 	registerZSetOps(cmd)
-}
-
-// zsetNumKeys returns the KeysFunc of a command whose keys follow a count
-// at index num, after a destination key at index dst (-1: none). A count
-// that is not a number, or larger than the arguments, yields what exists.
-func zsetNumKeys(dst, num int) func(args [][]byte) [][]byte {
-	return func(args [][]byte) [][]byte {
-		var keys [][]byte
-		if dst > 0 && dst < len(args) {
-			keys = append(keys, args[dst])
-		}
-		if num >= len(args) {
-			return keys
-		}
-		n, ok := ParseInt(args[num])
-		if !ok || n < 1 {
-			return keys
-		}
-		end := int(min(n, int64(len(args)-num-1))) + num + 1
-		return append(keys, args[num+1:end]...)
-	}
 }
 
 // zsetArg returns the sorted set at key, nil if the key is missing (see lookupAs).

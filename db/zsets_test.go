@@ -145,23 +145,25 @@ func TestZSetPropagation(t *testing.T) {
 }
 
 func TestZSetNumKeys(t *testing.T) {
+	tab := NewTable()
 	for _, tc := range []struct {
-		dst, num int
-		args     []string
-		want     []string
+		args []string
+		want []string
 	}{
-		{-1, 1, []string{"ZUNION", "2", "a", "b", "WITHSCORES"}, []string{"a", "b"}},
-		{1, 2, []string{"ZUNIONSTORE", "d", "2", "a", "b"}, []string{"d", "a", "b"}},
-		{1, 2, []string{"ZUNIONSTORE", "d", "9", "a"}, []string{"d", "a"}},
-		{-1, 1, []string{"ZUNION", "x", "a"}, nil},
-		{-1, 2, []string{"BZMPOP", "0"}, nil},
+		{[]string{"ZUNION", "2", "a", "b", "WITHSCORES"}, []string{"a", "b"}},
+		{[]string{"ZUNIONSTORE", "d", "2", "a", "b"}, []string{"d", "a", "b"}},
+		{[]string{"ZUNIONSTORE", "d", "9", "a"}, nil}, // a syntax error: no keys
+		{[]string{"ZUNION", "x", "a"}, nil},
+		{[]string{"BZMPOP", "0", "1", "a", "MIN"}, []string{"a"}},
+		{[]string{"ZMPOP", "2", "a", "b", "MAX", "COUNT", "3"}, []string{"a", "b"}},
 	} {
 		args := make([][]byte, len(tc.args))
 		for i, a := range tc.args {
 			args[i] = []byte(a)
 		}
+		cmd, _ := tab.Lookup(args)
 		var got []string
-		for _, k := range zsetNumKeys(tc.dst, tc.num)(args) {
+		for _, k := range cmd.Keys(nil, args) {
 			got = append(got, string(k))
 		}
 		if !slices.Equal(got, tc.want) {
