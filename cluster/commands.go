@@ -20,23 +20,25 @@ func (r *Router) register(t *db.Table) {
 	t.Register(&db.Command{Name: "cluster", Arity: -2, Group: "cluster", Since: "3.0.0",
 		Summary: "A container for Redis Cluster commands."})
 	sub := func(name string, arity int, summary string, run func(*db.Ctx)) *db.Command {
-		c := &db.Command{Name: name, Arity: arity, Flags: db.FlagLoading | db.FlagStale,
-			Since: "3.0.0", Summary: summary, Run: run}
+		c := &db.Command{Name: name, Arity: arity, Flags: db.FlagStale, Since: "3.0.0", Summary: summary, Run: run}
 		t.RegisterSub("cluster", c)
 		return c
 	}
 	sub("info", 2, "Returns information about the state of the cluster.", r.info)
 	sub("nodes", 2, "Returns the cluster configuration of every node.", r.nodes)
 	sub("slots", 2, "Returns the mapping of slots to nodes.", r.slots)
-	sub("shards", 2, "Returns the mapping of shards to slots and nodes.", r.shards)
+	sub("shards", 2, "Returns the mapping of shards to slots and nodes.", r.shards).Since = "7.0.0"
 	sub("myid", 2, "Returns this node's id.", func(c *db.Ctx) { c.W.WriteBulkString(NodeID(r.self)) })
 	sub("keyslot", 3, "Returns the hash slot of a key.", func(c *db.Ctx) { c.W.WriteInt(int64(Slot(c.Args[2]))) })
 	// The slot commands walk the keyspace, locking one shard at a time
 	// themselves (see eachKeyInSlot).
 	sub("countkeysinslot", 3, "Returns the number of keys of this node in a slot.", r.countKeysInSlot).Flags |= db.FlagOwnLocks
 	sub("getkeysinslot", 4, "Returns keys of this node in a slot.", r.getKeysInSlot).Flags |= db.FlagOwnLocks
-	sub(strings.ToLower(handshakeSub), 4, "Checks that a peer node has the same members (internal).", r.peerCheck)
-	sub("help", 2, "Describes the CLUSTER subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
+	// A node answers the handshake while it loads its AOF, so that its
+	// peers can connect.
+	t.RegisterSub("cluster", &db.Command{Name: strings.ToLower(handshakeSub), Arity: 4, Flags: db.FlagLoading | db.FlagStale,
+		Since: "3.0.0", Summary: "Checks that a peer node has the same members (internal).", Run: r.peerCheck})
+	t.RegisterSub("cluster", db.HelpCommand("5.0.0", "Describes the CLUSTER subcommands."))
 	ok := func(c *db.Ctx) { c.WriteOK() }
 	for _, name := range []string{"readonly", "readwrite"} {
 		t.Register(&db.Command{Name: name, Arity: 1, Flags: db.FlagLoading | db.FlagStale | db.FlagFast,

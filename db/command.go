@@ -12,17 +12,24 @@ import (
 func registerCommand(t *Table) {
 	t.Register(&Command{Name: "command", Arity: -1, Flags: FlagLoading | FlagStale, Group: "server", Since: "2.8.13",
 		Summary: "Returns details of every command.", Run: func(c *Ctx) { writeCommandInfos(c, c.ks.table.All()) }})
-	sub := func(name string, arity int, summary string, run func(*Ctx)) {
-		t.RegisterSub("command", &Command{Name: name, Arity: arity, Flags: FlagLoading | FlagStale, Since: "7.0.0", Summary: summary, Run: run})
+	sub := func(name string, arity int, since, summary string, run func(*Ctx)) {
+		t.RegisterSub("command", &Command{Name: name, Arity: arity, Flags: FlagLoading | FlagStale, Since: since, Summary: summary, Run: run})
 	}
-	sub("count", 2, "Returns the number of commands.", func(c *Ctx) { c.W.WriteInt(int64(len(c.ks.table.All()))) })
-	sub("info", -2, "Returns details of the named commands.", commandInfo)
-	sub("docs", -2, "Returns documentation of the named commands, or of all.", commandDocs)
-	sub("list", -2, "Returns the names of the commands, optionally filtered.", commandList)
-	sub("getkeys", -4, "Returns the keys of a full command line.", func(c *Ctx) { getKeys(c, false) })
-	sub("getkeysandflags", -4, "Returns the keys of a full command line and what the command does with each.",
+	sub("count", 2, "2.8.13", "Returns the number of commands.", func(c *Ctx) { c.W.WriteInt(int64(len(c.ks.table.All()))) })
+	sub("info", -2, "2.8.13", "Returns details of the named commands.", commandInfo)
+	sub("docs", -2, "7.0.0", "Returns documentation of the named commands, or of all.", commandDocs)
+	sub("list", -2, "7.0.0", "Returns the names of the commands, optionally filtered.", commandList)
+	sub("getkeys", -4, "2.8.13", "Returns the keys of a full command line.", func(c *Ctx) { getKeys(c, false) })
+	sub("getkeysandflags", -4, "7.0.0", "Returns the keys of a full command line and what the command does with each.",
 		func(c *Ctx) { getKeys(c, true) })
-	sub("help", 2, "Describes the COMMAND subcommands.", func(c *Ctx) { c.WriteHelp(c.Cmd.parent) })
+	t.RegisterSub("command", HelpCommand("5.0.0", "Describes the COMMAND subcommands."))
+}
+
+// HelpCommand returns the HELP subcommand of a container command, which
+// lists the container's subcommands with their summaries.
+func HelpCommand(since, summary string) *Command {
+	return &Command{Name: "help", Arity: 2, Flags: FlagLoading | FlagStale, Since: since, Summary: summary,
+		Run: func(c *Ctx) { c.WriteHelp(c.Cmd.Parent()) }}
 }
 
 // writeStatusSet writes names as a set of simple strings, the shape of

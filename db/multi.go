@@ -139,10 +139,10 @@ const FlagRunsInMulti = FlagOwnLocks << 1
 
 func registerMulti(t *Table) {
 	reg := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {
-		t.Register(&Command{Name: name, Arity: arity, Flags: flags | FlagRunsInMulti | FlagNoScript | FlagLoading | FlagStale | FlagAllowBusy,
+		t.Register(&Command{Name: name, Arity: arity, Flags: flags | FlagRunsInMulti | FlagNoScript | FlagLoading | FlagStale,
 			Group: "transactions", Since: since, Summary: summary, Run: run})
 	}
-	reg("multi", 1, FlagFast, "1.2.0", "Starts a transaction.", func(c *Ctx) {
+	reg("multi", 1, FlagFast|FlagAllowBusy, "1.2.0", "Starts a transaction.", func(c *Ctx) {
 		if c.Client.multi != nil {
 			c.W.WriteError("ERR MULTI calls can not be nested")
 			return
@@ -151,7 +151,7 @@ func registerMulti(t *Table) {
 		c.Client.multi = &c.Client.txn
 		c.WriteOK()
 	})
-	reg("discard", 1, FlagFast, "2.0.0", "Discards a transaction.", func(c *Ctx) {
+	reg("discard", 1, FlagFast|FlagAllowBusy, "2.0.0", "Discards a transaction.", func(c *Ctx) {
 		if c.Client.multi == nil {
 			c.W.WriteError("ERR DISCARD without MULTI")
 			return

@@ -136,7 +136,7 @@ func registerObject(t *Table) {
 		sub.Arity, sub.Flags = 3, FlagReadonly
 		t.RegisterSub("object", sub)
 	}
-	t.RegisterSub("object", helpCommand("6.2.0"))
+	t.RegisterSub("object", HelpCommand("6.2.0", "Describes the subcommands."))
 }
 
 // objectCmd returns the Run function of an OBJECT subcommand that reports
@@ -153,20 +153,12 @@ func objectCmd(report func(c *Ctx, e *Entry)) func(c *Ctx) {
 	}
 }
 
-// helpCommand returns the HELP subcommand of a container command, which
-// lists the container's subcommands with their summaries.
-func helpCommand(since string) *Command {
-	return &Command{Name: "help", Arity: 2, Flags: FlagLoading | FlagStale, Since: since,
-		Summary: "Describes the subcommands.",
-		Run:     func(c *Ctx) { c.WriteHelp(c.Cmd.Parent()) }}
-}
-
 func registerMemory(t *Table) {
 	t.Register(&Command{Name: "memory", Arity: -2, Group: "server", Since: "4.0.0",
 		Summary: "Reports on memory use."})
 	t.RegisterSub("memory", &Command{Name: "usage", Arity: -3, Flags: FlagReadonly, Since: "4.0.0",
 		Summary: "Estimates the bytes a key and its value take; SAMPLES n measures n elements of a collection (0: all).", Run: memoryUsageCmd})
-	t.RegisterSub("memory", helpCommand("4.0.0"))
+	t.RegisterSub("memory", HelpCommand("4.0.0", "Describes the subcommands."))
 }
 
 // defaultMemorySamples is MEMORY USAGE's default SAMPLES.

@@ -14,7 +14,7 @@ func registerServer(t *Table) {
 		t.Register(&Command{Name: name, Arity: arity, Flags: flags, Group: "connection", Since: since, Summary: summary, Run: run})
 	}
 	conn("ping", -1, FlagFast, "1.0.0", "Returns PONG, or the argument given.", ping)
-	conn("echo", 2, FlagFast, "1.0.0", "Returns its argument.", func(c *Ctx) { c.W.WriteBulk(c.Args[1]) })
+	conn("echo", 2, FlagLoading|FlagStale|FlagFast, "1.0.0", "Returns its argument.", func(c *Ctx) { c.W.WriteBulk(c.Args[1]) })
 	conn("select", 2, FlagLoading|FlagStale|FlagFast, "1.0.0", "Changes the selected database of the connection.", selectDB)
 
 	srv := func(name string, arity int, flags Flag, since, summary string, run func(*Ctx)) {

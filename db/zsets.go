@@ -155,8 +155,8 @@ func registerZSets(t *Table) {
 
 	cmd("zpopmin", -2, FlagWrite|fast, "5.0.0", "Removes and returns the members with the lowest scores.", zpop(false))
 	cmd("zpopmax", -2, FlagWrite|fast, "5.0.0", "Removes and returns the members with the highest scores.", zpop(true))
-	cmd("bzpopmin", -3, FlagWrite|FlagBlocking|fast, "5.0.0", "Removes and returns the member with the lowest score, blocking until one is there.", bzpop(false))
-	cmd("bzpopmax", -3, FlagWrite|FlagBlocking|fast, "5.0.0", "Removes and returns the member with the highest score, blocking until one is there.", bzpop(true))
+	cmd("bzpopmin", -3, FlagWrite|FlagBlocking|FlagNoScript|fast, "5.0.0", "Removes and returns the member with the lowest score, blocking until one is there.", bzpop(false))
+	cmd("bzpopmax", -3, FlagWrite|FlagBlocking|FlagNoScript|fast, "5.0.0", "Removes and returns the member with the highest score, blocking until one is there.", bzpop(true))
 	cmd("zmpop", -4, FlagWrite, "7.0.0", "Removes and returns members from the first non-empty sorted set of several.",
 		zmpop(1, false))
 	cmd("bzmpop", -5, FlagWrite|FlagBlocking, "7.0.0", "Removes and returns members from the first non-empty sorted set of several, blocking until one is there.",

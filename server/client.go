@@ -50,13 +50,13 @@ func (s *Server) registerClient() {
 		}
 	})
 	sub("unblock", -3, db.FlagAdmin, "5.0.0", "Wakes a client parked by a blocking command.", s.clientUnblock)
-	sub("pause", -3, db.FlagAdmin, "3.0.0", "Holds back clients' commands (all, or writes) for a time.", s.clientPause)
+	sub("pause", -3, db.FlagAdmin, "2.9.50", "Holds back clients' commands (all, or writes) for a time.", s.clientPause)
 	sub("unpause", 2, db.FlagAdmin, "6.2.0", "Ends a CLIENT PAUSE.", func(c *db.Ctx) {
 		s.pause.unpause()
 		c.WriteOK()
 	})
 	sub("reply", 3, 0, "3.2.0", "Turns this connection's replies on, off, or off for one command.", clientReply)
-	sub("help", 2, 0, "5.0.0", "Describes the CLIENT subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
+	s.table.RegisterSub("client", db.HelpCommand("5.0.0", "Describes the CLIENT subcommands."))
 }
 
 // onOff parses args[i] as ON or OFF, writing a syntax error otherwise.

@@ -17,7 +17,7 @@ func (s *Server) registerConfig() {
 	sub("set", -4, "2.0.0", "Sets parameters at run time.", s.configSet)
 	sub("resetstat", 2, "2.0.0", "Resets the statistics INFO reports.", s.configResetStat)
 	sub("rewrite", 2, "2.8.0", "Rewrites the configuration file with the running configuration.", s.configRewrite)
-	sub("help", 2, "5.0.0", "Describes the CONFIG subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
+	s.table.RegisterSub("config", db.HelpCommand("5.0.0", "Describes the CONFIG subcommands."))
 }
 
 func (s *Server) configGet(c *db.Ctx) {

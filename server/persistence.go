@@ -50,7 +50,7 @@ func (sess *Session) waitDurable() error {
 }
 
 func (s *Server) registerPersistence() {
-	s.table.Register(&db.Command{Name: "bgrewriteaof", Arity: 1, Flags: db.FlagAdmin | db.FlagNoScript,
+	s.table.Register(&db.Command{Name: "bgrewriteaof", Arity: 1, Flags: db.FlagAdmin | db.FlagNoScript | db.FlagNoAsyncLoading,
 		Group: "server", Since: "1.0.0", Summary: "Rewrites the append-only file in the background.", Run: s.bgrewriteaof})
 }
 

@@ -98,7 +98,7 @@ func (s *Server) registerPubsub() {
 	sub("numpat", 2, "Returns the number of patterns subscribed to.", func(c *db.Ctx) {
 		c.W.WriteInt(int64(s.ps.counts().patterns))
 	})
-	sub("help", 2, "Describes the PUBSUB subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
+	s.table.RegisterSub("pubsub", db.HelpCommand("6.2.0", "Describes the PUBSUB subcommands."))
 }
 
 // changeSubscriptions runs SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE and

@@ -105,7 +105,7 @@ func (s *Server) registerSlowlog() {
 		s.slow.mu.Unlock()
 		c.WriteOK()
 	})
-	sub("help", 2, "Describes the SLOWLOG subcommands.", func(c *db.Ctx) { c.WriteHelp(c.Cmd.Parent()) })
+	s.table.RegisterSub("slowlog", db.HelpCommand("6.2.0", "Describes the SLOWLOG subcommands."))
 }
 
 func (s *Server) slowlogGet(c *db.Ctx) {
