@@ -462,7 +462,7 @@ func (c *Ctx) addEntry(d *DB, key []byte, v Value, at int64, meta uint32) {
 	}
 	c.ks.fire(d.index, EventNew, "new", key)
 	if v.awaited() {
-		c.ks.signalReady(d.index, key)
+		c.ks.signalReady(d.index, key, v.Kind())
 	}
 	if at != 0 {
 		d.keys.SetExpireLocked(e, at)

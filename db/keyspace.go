@@ -483,7 +483,7 @@ func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 	}
 	e.Meta = accessClock(c.Now)
 	if v.awaited() {
-		c.SignalReady(key)
+		c.SignalReady(key, v.Kind())
 	}
 	return e
 }
