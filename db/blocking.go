@@ -92,6 +92,27 @@ func (ks *Keyspace) signalReady(db int, key []byte, kind Kind) {
 	}
 }
 
+// signalBlockedKeysLocked signals every key of d that a client waits on and
+// that holds a list or a sorted set: SWAPDB calls it for both databases,
+// whose keys changed under the clients blocked there. The caller holds
+// every shard of d.
+func (ks *Keyspace) signalBlockedKeysLocked(d *DB) {
+	if ks.blocked.count.Load() == 0 {
+		return
+	}
+	b := &ks.blocked
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for bk := range b.queues {
+		if bk.db != d.index {
+			continue
+		}
+		if e := d.keys.FindLocked([]byte(bk.key)); e != nil && e.Value.awaited() {
+			b.wakeFirstLocked(bk, e.Value.Kind())
+		}
+	}
+}
+
 // awaited reports whether blocking commands wait for values like v: lists
 // and sorted sets. A key that starts holding one is signalled.
 func (v *Value) awaited() bool {

@@ -122,3 +122,16 @@ func TestWakeGoesToWaiterOfTheKind(t *testing.T) {
 	assert.Equal(t, "*2\r\n$1\r\nq\r\n$1\r\ny\r\n", reply(t, list2))
 	waitBlocked(t, ks, 0)
 }
+
+// TestSwapDBWakesBlockedClients: SWAPDB serves a client blocked on a key
+// that the swap filled with what it waits for, in its own database number.
+func TestSwapDBWakesBlockedClients(t *testing.T) {
+	ks := New(NewTable(), 16)
+	out := startCmd(ks, &Client{ID: 1}, "BLPOP", "q", "0")
+	waitBlocked(t, ks, 1)
+	ctl := &Client{ID: 2, DB: 1}
+	require.Equal(t, ":1\r\n", run(ks, ctl, []string{"RPUSH", "q", "x"}))
+	require.Equal(t, "+OK\r\n", run(ks, ctl, []string{"SWAPDB", "0", "1"}))
+	assert.Equal(t, "*2\r\n$1\r\nq\r\n$1\r\nx\r\n", reply(t, out))
+	waitBlocked(t, ks, 0)
+}
