@@ -30,23 +30,28 @@ func (c *Ctx) TimeoutArg(i int) (time.Duration, bool) {
 
 // Block is what a blocking command (BLPOP, BZPOPMIN, ...) calls instead of
 // replying when none of keys has anything for it: the client is parked,
-// without using CPU, until one of keys is signalled with SignalReady, the
-// timeout passes (0 means never) or CLIENT UNBLOCK; then the command runs
-// again from the start. onTimeout writes the reply for a timeout (a null
-// array for BLPOP, say). Where a client cannot block (inside MULTI),
-// onTimeout is written at once.
+// without using CPU, until one of keys is signalled with SignalReady as
+// holding kind (KindList or KindZSet, what the command pops), the timeout
+// passes (0 means never) or CLIENT UNBLOCK; then the command runs again
+// from the start. onTimeout writes the reply for a timeout (a null array
+// for BLPOP, say). Where a client cannot block (inside MULTI), onTimeout is
+// written at once.
 //
 // Clients blocked on a key are served in the order they blocked: only the
-// first in line is woken when the key is signalled, and it keeps its place
-// if it finds nothing.
-func (c *Ctx) Block(keys [][]byte, timeout time.Duration, onTimeout func(w *resp.Writer)) {
+// first in line that waits for the kind signalled is woken, and it keeps
+// its place if it finds nothing. When the command runs again after a wake,
+// it looks its keys up with blockedSource, so that a key that meanwhile
+// came to hold another kind leaves it waiting instead of answering
+// WRONGTYPE, as Redis serves a blocked client only from a key of the kind
+// it waits for.
+func (c *Ctx) Block(keys [][]byte, kind Kind, timeout time.Duration, onTimeout func(w *resp.Writer)) {
 	cl := c.Client
 	if cl.NoBlock {
 		onTimeout(c.W)
 		return
 	}
 	if cl.waiter == nil {
-		w := &waiter{ready: make(chan struct{}, 1), db: c.DB.index}
+		w := &waiter{ready: make(chan struct{}, 1), db: c.DB.index, kind: kind}
 		if timeout > 0 {
 			w.deadline = time.Now().Add(timeout)
 		}
@@ -61,14 +66,50 @@ func (c *Ctx) Block(keys [][]byte, timeout time.Duration, onTimeout func(w *resp
 	c.onTimeout = onTimeout
 }
 
-// SignalReady tells clients blocked on key in c.DB that it may now hold what
-// they wait for. Commands call it after adding elements to a list or sorted
-// set; it costs nothing when no client is blocked.
-func (c *Ctx) SignalReady(key []byte) { c.ks.signalReady(c.DB.index, key) }
+// blockedSource looks up key, which a blocking command pops from, as
+// lookupAs does for a write: it returns the collection of kind at key, or
+// the zero T when the key is absent, or writes WRONGTYPE and returns false.
+// When the command runs again after its client blocked, a key holding
+// another kind counts as absent instead: the client keeps waiting.
+func blockedSource[T Collection](c *Ctx, key []byte, kind Kind) (T, bool) {
+	if c.Client.waiter != nil {
+		if e := c.Lookup(key); e != nil && e.Value.Kind() != kind {
+			var zero T
+			return zero, true
+		}
+	}
+	return lookupAs[T](c, key, kind, false)
+}
 
-func (ks *Keyspace) signalReady(db int, key []byte) {
+// SignalReady tells clients blocked on key in c.DB that it now holds a value
+// of kind. Commands call it after adding elements to a list or sorted set;
+// it costs nothing when no client is blocked.
+func (c *Ctx) SignalReady(key []byte, kind Kind) { c.ks.signalReady(c.DB.index, key, kind) }
+
+func (ks *Keyspace) signalReady(db int, key []byte, kind Kind) {
 	if ks.blocked.count.Load() > 0 {
-		ks.blocked.wakeHead(blockKey{db, string(key)})
+		ks.blocked.wakeFirst(blockKey{db, string(key)}, kind)
+	}
+}
+
+// signalBlockedKeysLocked signals every key of d that a client waits on and
+// that holds a list or a sorted set: SWAPDB calls it for both databases,
+// whose keys changed under the clients blocked there. The caller holds
+// every shard of d.
+func (ks *Keyspace) signalBlockedKeysLocked(d *DB) {
+	if ks.blocked.count.Load() == 0 {
+		return
+	}
+	b := &ks.blocked
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for bk := range b.queues {
+		if bk.db != d.index {
+			continue
+		}
+		if e := d.keys.FindLocked([]byte(bk.key)); e != nil && e.Value.awaited() {
+			b.wakeFirstLocked(bk, e.Value.Kind())
+		}
 	}
 }
 
@@ -170,6 +211,7 @@ func (ks *Keyspace) BlockedClients() int { return int(ks.blocked.count.Load()) }
 type waiter struct {
 	ready    chan struct{} // holds a token when a key it waits on was signalled
 	db       int
+	kind     Kind // what it pops: KindList or KindZSet
 	keys     []string
 	deadline time.Time // zero: wait forever
 }
@@ -180,7 +222,8 @@ type blockKey struct {
 }
 
 // blockedClients holds, per database and key, the parked clients in the
-// order they blocked.
+// order they blocked. Its mutex comes after shard locks in the lock order:
+// it may be taken while holding them, never the other way round.
 type blockedClients struct {
 	mu     sync.Mutex
 	queues map[blockKey][]*waiter
@@ -200,8 +243,9 @@ func (b *blockedClients) add(w *waiter) {
 	b.count.Add(1)
 }
 
-// remove takes w out of every line and wakes whoever is now first in them,
-// so a client leaving never strands the data it was woken for.
+// remove takes w out of every line and wakes whoever is now first in them
+// among those waiting for the same kind, so a client leaving never strands
+// the data it was woken for.
 func (b *blockedClients) remove(w *waiter) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -213,17 +257,24 @@ func (b *blockedClients) remove(w *waiter) {
 			continue
 		}
 		b.queues[bk] = q
-		notify(q[0])
+		b.wakeFirstLocked(bk, w.kind)
 	}
 	b.count.Add(-1)
 }
 
-// wakeHead wakes the first client in line for bk.
-func (b *blockedClients) wakeHead(bk blockKey) {
+// wakeFirst wakes the first client in line for bk that waits for kind.
+func (b *blockedClients) wakeFirst(bk blockKey, kind Kind) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if q := b.queues[bk]; len(q) > 0 {
-		notify(q[0])
+	b.wakeFirstLocked(bk, kind)
+}
+
+func (b *blockedClients) wakeFirstLocked(bk blockKey, kind Kind) {
+	for _, w := range b.queues[bk] {
+		if w.kind == kind {
+			notify(w)
+			return
+		}
 	}
 }
 

@@ -24,7 +24,7 @@ func blockingKeyspace() *Keyspace {
 			for _, a := range c.Args[2:] {
 				l.items = append(l.items, string(a))
 			}
-			c.SignalReady(c.Args[1])
+			c.SignalReady(c.Args[1], e.Value.Kind())
 			c.W.WriteInt(int64(len(l.items)))
 		}})
 	t.Register(&Command{Name: "tbpop", Arity: 3, Flags: FlagWrite | FlagBlocking, FirstKey: 1, LastKey: 1, Step: 1, Group: "list",
@@ -35,7 +35,7 @@ func blockingKeyspace() *Keyspace {
 			}
 			e := c.Lookup(c.Args[1])
 			if e == nil {
-				c.Block(c.Args[1:2], timeout, (*resp.Writer).WriteNullArray)
+				c.Block(c.Args[1:2], KindList, timeout, (*resp.Writer).WriteNullArray)
 				return
 			}
 			l := e.Value.Obj.(*fakeList)

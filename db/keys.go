@@ -386,8 +386,9 @@ func parseCursor(b []byte) (uint64, bool) {
 }
 
 // randomKeyTries bounds RANDOMKEY's draws: each draw that lands on a key past
-// its deadline deletes it and draws again, so a database full of expired
-// keys may answer nil while the active expiry cycle catches up.
+// its deadline deletes it (unless expiry is paused) and draws again, so a
+// database full of expired keys may answer nil while the active expiry
+// cycle catches up.
 const randomKeyTries = 100
 
 func randomKey(c *Ctx) {
@@ -396,7 +397,9 @@ func randomKey(c *Ctx) {
 		found := false
 		nonEmpty := c.DB.keys.Random(func(e *Entry) {
 			if expired(e, c.Now) {
-				c.ks.expire(c.DB, e)
+				if !c.ks.expiryPaused.Load() {
+					c.ks.expire(c.DB, e)
+				}
 				return
 			}
 			key, found = e.Key, true
@@ -462,7 +465,7 @@ func (c *Ctx) addEntry(d *DB, key []byte, v Value, at int64, meta uint32) {
 	}
 	c.ks.fire(d.index, EventNew, "new", key)
 	if v.awaited() {
-		c.ks.signalReady(d.index, key)
+		c.ks.signalReady(d.index, key, v.Kind())
 	}
 	if at != 0 {
 		d.keys.SetExpireLocked(e, at)
@@ -504,7 +507,7 @@ func move(c *Ctx) {
 	unlock := lockPair(c.DB, key, dst, key)
 	defer unlock()
 	e := c.Lookup(key)
-	if e == nil || c.ks.lookup(dst, key, c.Now) != nil {
+	if e == nil || c.ks.lookup(dst, key, c.Now, true) != nil {
 		c.W.WriteInt(0)
 		return
 	}
@@ -548,7 +551,7 @@ func copyCmd(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	if c.ks.lookup(dst, dstKey, c.Now) != nil {
+	if c.ks.lookup(dst, dstKey, c.Now, true) != nil {
 		if !replace {
 			c.W.WriteInt(0)
 			return

@@ -121,6 +121,9 @@ type Keyspace struct {
 	// loading: the AOF is being replayed (SetLoading). Meanwhile no key
 	// expires and nothing is propagated.
 	loading atomic.Bool
+	// expiryPaused: clients are paused (PauseExpiry). Meanwhile keys past
+	// their deadline read as missing but are not deleted.
+	expiryPaused atomic.Bool
 }
 
 // gate lets a transaction have the whole keyspace to itself without a
@@ -224,6 +227,16 @@ func (ks *Keyspace) Barrier() {
 // already in the log. When loading ends, call ExpirePassed to delete the
 // keys whose deadline passed while the server was down.
 func (ks *Keyspace) SetLoading(on bool) { ks.loading.Store(on) }
+
+// PauseExpiry marks whether clients are paused (CLIENT PAUSE WRITE or ALL).
+// While they are, as in Redis 7.0, the dataset stays as it is: a key past
+// its deadline reads as missing to commands that only read, but it is not
+// deleted, counted in expired_keys or logged, and the active expiry cycle
+// does not run. Once the pause ends, lazy and active expiry delete such
+// keys as usual. A command that writes still deletes an expired key it
+// meets (only a transaction that started the pause can run one), so that
+// it never adds a key that is still there.
+func (ks *Keyspace) PauseExpiry(on bool) { ks.expiryPaused.Store(on) }
 
 // Client is the state of one connection that commands read and change. The
 // server embeds it in its session; Ext points back to that session so the
@@ -431,10 +444,11 @@ type Ctx struct {
 func (c *Ctx) Keyspace() *Keyspace { return c.ks }
 
 // Lookup returns the live entry of key in c.DB, or nil. A key past its
-// deadline is deleted (and logged as DEL) instead. The caller holds the
-// key's shard lock, as Exec arranges for declared keys.
+// deadline is deleted (and logged as DEL) instead, unless expiry is paused
+// (PauseExpiry) and the command does not write. The caller holds the key's
+// shard lock, as Exec arranges for declared keys.
 func (c *Ctx) Lookup(key []byte) *Entry {
-	return c.ks.lookup(c.DB, key, c.Now)
+	return c.ks.lookup(c.DB, key, c.Now, c.Cmd.Flags&FlagWrite != 0)
 }
 
 // LookupRead is Lookup for a command that reads the key: it counts a
@@ -483,7 +497,7 @@ func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 	}
 	e.Meta = accessClock(c.Now)
 	if v.awaited() {
-		c.SignalReady(key)
+		c.SignalReady(key, v.Kind())
 	}
 	return e
 }
@@ -550,14 +564,17 @@ func (ks *Keyspace) propagateTx(writes []Write) uint64 {
 
 var delName = []byte("DEL")
 
-// lookup returns the live entry of key in d, deleting it if it has expired.
-func (ks *Keyspace) lookup(d *DB, key []byte, now int64) *Entry {
+// lookup returns the live entry of key in d, deleting it if it has expired,
+// unless expiry is paused and the caller only reads (write false).
+func (ks *Keyspace) lookup(d *DB, key []byte, now int64, write bool) *Entry {
 	e := d.keys.FindLocked(key)
 	if e == nil {
 		return nil
 	}
 	if ks.passed(e.ExpireAt(), now) {
-		ks.expire(d, e)
+		if write || !ks.expiryPaused.Load() {
+			ks.expire(d, e)
+		}
 		return nil
 	}
 	return e
@@ -588,7 +605,7 @@ func (ks *Keyspace) expire(d *DB, e *Entry) {
 }
 
 func (ks *Keyspace) remove(d *DB, key []byte, now int64) bool {
-	if ks.lookup(d, key, now) == nil {
+	if ks.lookup(d, key, now, true) == nil {
 		return false
 	}
 	d.keys.DeleteLocked(key)
@@ -634,7 +651,8 @@ func lockAll(dbs ...*DB) (unlock func()) {
 // is closed: each run samples keys that carry a deadline, shard by shard,
 // deletes the expired ones, and keeps going in a shard while more than a
 // quarter of its sample had expired, within a quarter of the tick's time.
-// hz is read at every tick so CONFIG SET hz takes effect.
+// hz is read at every tick so CONFIG SET hz takes effect. No cycle runs, or
+// goes on to the next shard, while expiry is paused (PauseExpiry).
 func (ks *Keyspace) ActiveExpire(hz func() int, stop <-chan struct{}) {
 	const sample = 20
 	var mu sync.Mutex // one cycle at a time, even if ticks pile up
@@ -652,7 +670,7 @@ func (ks *Keyspace) ActiveExpire(hz func() int, stop <-chan struct{}) {
 			if d.keys.ExpiresLen() == 0 {
 				continue
 			}
-			for s := 0; s < d.keys.ShardCount(); s++ {
+			for s := 0; s < d.keys.ShardCount() && !ks.expiryPaused.Load(); s++ {
 				ks.expireShard(d, s, sample, deadline)
 			}
 		}

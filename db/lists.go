@@ -164,7 +164,7 @@ func push(front, onlyExisting bool) func(c *Ctx) {
 		c.W.WriteInt(int64(l.Len()))
 		c.Propagate()
 		c.Notify(EventList, pushEvent(front), key)
-		c.SignalReady(key)
+		c.SignalReady(key, KindList)
 	}
 }
 
@@ -218,7 +218,7 @@ func bpop(front bool) func(c *Ctx) {
 		}
 		keys := c.Args[1:last]
 		for _, key := range keys {
-			l, ok := c.listArg(key, false)
+			l, ok := blockedSource[*listValue](c, key, KindList)
 			if !ok {
 				return
 			}
@@ -231,7 +231,7 @@ func bpop(front bool) func(c *Ctx) {
 			c.PropagateAs(popName(front), key)
 			return
 		}
-		c.Block(keys, timeout, (*resp.Writer).WriteNullArray)
+		c.Block(keys, KindList, timeout, (*resp.Writer).WriteNullArray)
 	}
 }
 
@@ -568,7 +568,7 @@ func (c *Ctx) move(fromLeft, toLeft, blocking bool, name []byte) {
 		}
 	}
 	srcKey, dstKey := c.Args[1], c.Args[2]
-	src, ok := c.listArg(srcKey, false)
+	src, ok := blockedSource[*listValue](c, srcKey, KindList)
 	if !ok {
 		return
 	}
@@ -576,7 +576,7 @@ func (c *Ctx) move(fromLeft, toLeft, blocking bool, name []byte) {
 		if blocking && !c.Client.NoBlock {
 			// Redis 7.0 times out with a null array here, though LMOVE
 			// (and BLMOVE inside MULTI) answers a null bulk string.
-			c.Block(c.Args[1:2], timeout, (*resp.Writer).WriteNullArray)
+			c.Block(c.Args[1:2], KindList, timeout, (*resp.Writer).WriteNullArray)
 		} else {
 			c.W.WriteNull()
 		}
@@ -596,7 +596,7 @@ func (c *Ctx) move(fromLeft, toLeft, blocking bool, name []byte) {
 	c.Notify(EventList, pushEvent(toLeft), dstKey)
 	c.Notify(EventList, popEvent(fromLeft), srcKey)
 	c.deleteIfEmpty(srcKey, src) // after the push: src may be dst
-	c.SignalReady(dstKey)
+	c.SignalReady(dstKey, KindList)
 	if blocking {
 		args := append([][]byte{name}, c.Args[1:last]...)
 		c.PropagateAs(args...)
@@ -666,7 +666,7 @@ func lmpop(blocking bool) func(c *Ctx) {
 			}
 		}
 		for _, key := range a.keys {
-			l, ok := c.listArg(key, false)
+			l, ok := blockedSource[*listValue](c, key, KindList)
 			if !ok {
 				return
 			}
@@ -682,7 +682,7 @@ func lmpop(blocking bool) func(c *Ctx) {
 			return
 		}
 		if blocking {
-			c.Block(a.keys, timeout, (*resp.Writer).WriteNullArray)
+			c.Block(a.keys, KindList, timeout, (*resp.Writer).WriteNullArray)
 		} else {
 			c.W.WriteNullArray()
 		}

@@ -107,12 +107,16 @@ func swapdb(c *Ctx) {
 }
 
 // swapDBs exchanges the contents of da and db (da first in lock order).
+// Clients blocked in either stay with their database number, as in Redis,
+// and are woken where a key they wait on now holds a list or sorted set.
 func swapDBs(c *Ctx, da, db *DB) {
 	unlock := lockAll(da, db)
 	defer unlock()
 	c.ks.touchWatchedIn(da, db)
 	c.ks.touchWatchedIn(db, da)
 	da.keys.SwapLocked(db.keys)
+	c.ks.signalBlockedKeysLocked(da)
+	c.ks.signalBlockedKeysLocked(db)
 	c.PropagateAs(c.Args...)
 }
 

@@ -325,7 +325,7 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 		c.Notify(EventZSet, event, key)
 	}
 	if added > 0 {
-		c.SignalReady(key)
+		c.SignalReady(key, KindZSet)
 	}
 	switch {
 	case flags&zaddIncr == 0 && flags&zaddCH != 0:
@@ -757,7 +757,7 @@ func (c *Ctx) zsetStore(key []byte, s *sortedSet) {
 	c.Store(key, Value{Obj: s}, false)
 	c.Propagate()
 	c.Notify(EventZSet, c.Cmd.Name, key)
-	c.SignalReady(key)
+	c.SignalReady(key, KindZSet)
 	c.W.WriteInt(int64(s.Len()))
 }
 
@@ -828,10 +828,12 @@ func (c *Ctx) zsetPop(key []byte, s *sortedSet, max bool, count int64, out zrepl
 }
 
 // zsetFirstNonEmpty returns the first of keys holding a sorted set. It
-// writes WRONGTYPE and returns ok false if it meets another kind first.
+// writes WRONGTYPE and returns ok false if it meets another kind first,
+// unless the client has blocked and was woken: then keys of another kind
+// are skipped (see blockedSource).
 func (c *Ctx) zsetFirstNonEmpty(keys [][]byte) (key []byte, s *sortedSet, ok bool) {
 	for _, k := range keys {
-		if s, ok = c.zsetArg(k, false); !ok {
+		if s, ok = blockedSource[*sortedSet](c, k, KindZSet); !ok {
 			return nil, nil, false
 		}
 		if s != nil {
@@ -854,7 +856,7 @@ func bzpop(max bool) func(c *Ctx) {
 			return
 		}
 		if s == nil {
-			c.Block(keys, timeout, (*resp.Writer).WriteNullArray)
+			c.Block(keys, KindZSet, timeout, (*resp.Writer).WriteNullArray)
 			return
 		}
 		c.zsetPop(key, s, max, 1, zreply{w: c.W, scores: true, key: key})
@@ -912,7 +914,7 @@ func zmpop(num int, block bool) func(c *Ctx) {
 		}
 		if s == nil {
 			if block {
-				c.Block(keys, timeout, (*resp.Writer).WriteNullArray)
+				c.Block(keys, KindZSet, timeout, (*resp.Writer).WriteNullArray)
 			} else {
 				c.W.WriteNullArray()
 			}

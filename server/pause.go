@@ -16,10 +16,15 @@ const (
 )
 
 // pauser implements CLIENT PAUSE: while a pause is on, the affected
-// commands wait for it to end. When no pause is on, checking costs one
-// atomic load. Safe for concurrent use.
+// commands wait for it to end, and keys do not expire (see
+// db.Keyspace.PauseExpiry). When no pause is on, checking costs one atomic
+// load. Safe for concurrent use.
 type pauser struct {
 	mode atomic.Int32
+	// onChange, if set, is called with true when a pause starts and false
+	// when it ends, with the pauser's lock held: it must be quick and must
+	// not call back into the pauser. Set it before serving.
+	onChange func(paused bool)
 
 	mu      sync.Mutex
 	end     time.Time
@@ -35,6 +40,9 @@ func (p *pauser) pause(mode int32, end time.Time) {
 	if p.mode.Load() == pauseOff {
 		p.resumed = make(chan struct{})
 		p.end = time.Time{}
+		if p.onChange != nil {
+			p.onChange(true)
+		}
 	}
 	p.mode.Store(max(p.mode.Load(), mode))
 	if end.After(p.end) {
@@ -70,6 +78,9 @@ func (p *pauser) unpauseLocked() {
 	if p.timer != nil {
 		p.timer.Stop()
 		p.timer = nil
+	}
+	if p.onChange != nil {
+		p.onChange(false)
 	}
 	close(p.resumed)
 }

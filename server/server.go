@@ -102,6 +102,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 		done:     make(chan struct{}),
 		ps:       newPubsub(),
 	}
+	s.pause.onChange = ks.PauseExpiry
 	s.registerCommands()
 	s.registerPersistence()
 	s.applyConfig()
