@@ -77,6 +77,8 @@ type Session struct {
 	nsub, npsub        atomic.Int32
 	resp3              atomic.Bool // the session speaks RESP3: messages are pushes
 	monitoring         atomic.Bool
+	noEvict            atomic.Bool  // CLIENT NO-EVICT ON, shown in CLIENT LIST
+	noTouch            atomic.Bool  // Client.NoTouch, for CLIENT LIST in other sessions
 	blocked            atomic.Bool  // parked by a blocking command
 	multiLen           atomic.Int64 // commands queued in MULTI, -1 outside it
 	multiWrites        bool         // the MULTI queue holds a write (CLIENT PAUSE WRITE holds its EXEC)
@@ -347,13 +349,11 @@ func (sess *Session) dispatch(args [][]byte) {
 	now := sess.readAt.Add(start)
 	sess.lastActive.Store(now.UnixNano())
 	cmd, errMsg := srv.table.Lookup(args)
-	if cmd != nil { // CLIENT LIST's cmd: as in Redis, even if refused or queued
-		if name := cmd.FullName(); sess.lastCmd != name {
-			sess.mu.Lock()
-			sess.lastCmd = name
-			sess.mu.Unlock()
-		}
+	named := cmd
+	if cmd == nil {
+		named = srv.lookupNamed(args) // the command a wrong arity names
 	}
+	sess.setLastCmd(named) // CLIENT LIST's cmd: as in Redis, even if refused or queued
 	if errMsg == "" {
 		errMsg = sess.refusal(cmd, w)
 	}
@@ -392,6 +392,41 @@ func (sess *Session) dispatch(args [][]byte) {
 	if sess.replyMode == replySkip && w == sess.discard {
 		sess.replyMode = replyOn
 	}
+}
+
+// setLastCmd records the command named by the line being run, or "NULL"
+// for an unknown one, for CLIENT LIST's cmd.
+func (sess *Session) setLastCmd(cmd *db.Command) {
+	name := "NULL"
+	if cmd != nil {
+		name = cmd.FullName()
+	}
+	if sess.lastCmd != name {
+		sess.mu.Lock()
+		sess.lastCmd = name
+		sess.mu.Unlock()
+	}
+}
+
+// lookupNamed returns the command a refused command line names, as Redis
+// records it for the command statistics and CLIENT LIST: the command (or
+// subcommand) even when its arity is wrong, a container command given
+// alone, and nil for an unknown command or subcommand.
+func (s *Server) lookupNamed(args [][]byte) *db.Command {
+	cmd := s.table.Get(args[0])
+	if cmd == nil || len(args) < 2 {
+		return cmd
+	}
+	subs := cmd.Subcommands()
+	if len(subs) == 0 {
+		return cmd
+	}
+	for _, sub := range subs {
+		if db.EqualFold(args[1], sub.Name) {
+			return sub
+		}
+	}
+	return nil
 }
 
 // execute runs cmd through the executor. A panic that escapes the command
