@@ -581,6 +581,7 @@ func (q *outQueue) run() {
 			q.mu.Unlock()
 
 			n, err := q.sess.sock.Write(out)
+			q.sess.srv.stats.Writes.Add(1)
 			q.sess.srv.stats.NetOutputBytes.Add(int64(n))
 
 			q.mu.Lock()

@@ -47,6 +47,10 @@ type Session struct {
 
 	authenticated bool
 	replyMode     replyMode
+	// errs counts the error replies written for the session (countError);
+	// errMark is errs when the command being accounted for began, so a
+	// command that ran and wrote an error counts as failed.
+	errs, errMark int64
 	closeAfter    bool            // QUIT: close once the reply is flushed
 	deferred      []deferredReply // replies still to come, in order (Defer)
 	onClose       []func()        // run when the connection ends (OnClose)
@@ -123,6 +127,7 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 		}
 	}
 	sess.w = resp.NewWriter(socketWriter{sess})
+	sess.w.OnError(sess.countError)
 	sess.r = resp.NewReader(&flushingReader{sess: sess})
 	return sess
 }
@@ -162,6 +167,7 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 	}
 	n, err := sess.sock.Read(p)
 	sess.readAt, sess.sinceRead = time.Now(), 0
+	sess.srv.stats.Reads.Add(1)
 	sess.srv.stats.NetInputBytes.Add(int64(n))
 	return n, err
 }
@@ -333,14 +339,16 @@ func (sess *Session) readFailed(err error) {
 }
 
 // dispatch runs one command line: lookup and arity, authentication, then
-// the executor; and keeps the statistics.
+// the executor; and keeps the statistics as Redis keeps them: a command
+// refused before it runs (unknown, wrong arity, NOAUTH, refused in MULTI...)
+// counts as a rejected call of the command it names, one that runs counts
+// as a call, and as a failed call if it wrote an error reply.
 func (sess *Session) dispatch(args [][]byte) {
 	srv := sess.srv
 	w := sess.w
 	if sess.replyMode != replyOn {
 		w = sess.discardWriter()
 	}
-	srv.stats.Commands.Add(1)
 	if sess.out.Load() != nil && sess.w.Buffered() > 0 {
 		// Earlier replies go ahead of anything this command publishes.
 		sess.flush()
@@ -360,7 +368,9 @@ func (sess *Session) dispatch(args [][]byte) {
 	queued := false
 	switch {
 	case errMsg != "":
-		srv.stats.ErrorReplies.Add(1)
+		if named != nil {
+			named.Stats.Rejected.Add(1)
+		}
 		if db.EqualFold(args[0], "exec") {
 			// A refused EXEC ends the transaction, as in Redis.
 			sess.Discard()
@@ -371,18 +381,26 @@ func (sess *Session) dispatch(args [][]byte) {
 		w.WriteError(errMsg)
 	case sess.Queues(cmd):
 		srv.pause.wait(sess, cmd, srv.done)
+		errs := sess.errs
 		srv.ks.Queue(&sess.Client, cmd, args, w)
+		if sess.errs > errs { // not allowed in a transaction
+			cmd.Stats.Rejected.Add(1)
+		}
 		queued = cmd.Flags&db.FlagNoMulti == 0
 		if queued {
 			sess.noteQueued(cmd)
 		}
 	case sess.subscribed() && w.Protocol() == 2 && cmd.Name == "ping":
+		sess.errMark = sess.errs
 		subscribedPing(w, args)
+		sess.sinceRead = time.Since(sess.readAt)
+		sess.afterExec(cmd, sess.DB, args, sess.sinceRead-start, false)
 	default:
 		if !sess.monitoring.Load() { // replicas and monitors are never paused
 			srv.pause.wait(sess, cmd, srv.done)
 		}
 		sess.Client.Now = now.UnixMilli()
+		sess.errMark = sess.errs
 		sess.execute(cmd, args, w)
 		sess.sinceRead = time.Since(sess.readAt)
 		took := sess.sinceRead - start
@@ -492,6 +510,7 @@ func (sess *Session) refusal(cmd *db.Command, w *resp.Writer) string {
 func (sess *Session) discardWriter() *resp.Writer {
 	if sess.discard == nil {
 		sess.discard = resp.NewWriter(io.Discard)
+		sess.discard.OnError(sess.countError) // silenced errors count too, as in Redis
 	}
 	sess.discard.SetProtocol(sess.w.Protocol())
 	return sess.discard
@@ -513,6 +532,8 @@ func (sess *Session) watchWhileParked() (done func()) {
 		buf := make([]byte, 4096)
 		for {
 			n, err := sess.sock.Read(buf)
+			sess.srv.stats.Reads.Add(1)
+			sess.srv.stats.NetInputBytes.Add(int64(n))
 			sess.pending = append(sess.pending, buf[:n]...)
 			if err != nil {
 				if !errors.Is(err, os.ErrDeadlineExceeded) {
