@@ -89,6 +89,7 @@ type DB struct {
 	// stamps[s] is the stamp of the latest write to a key of shard s (see
 	// Keyspace.OnWrite); it is read and written under that shard's lock.
 	stamps []uint64
+	avgTTL atomic.Int64 // milliseconds; see AvgTTL
 }
 
 // Index returns the database's number.
@@ -668,19 +669,22 @@ func (ks *Keyspace) ActiveExpire(hz func() int, stop <-chan struct{}) {
 		deadline := time.Now().Add(tick / 4)
 		for _, d := range ks.dbs {
 			if d.keys.ExpiresLen() == 0 {
+				d.avgTTL.Store(0)
 				continue
 			}
+			var ttls ttlSample
 			for s := 0; s < d.keys.ShardCount() && !ks.expiryPaused.Load(); s++ {
-				ks.expireShard(d, s, sample, deadline)
+				ks.expireShard(d, s, sample, deadline, &ttls)
 			}
+			d.noteTTLs(ttls)
 		}
 		mu.Unlock()
 	}
 }
 
 // expireShard expires keys in shard s of d until a sample finds few expired
-// keys or the deadline passes.
-func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time) {
+// keys or the deadline passes; the sampled keys still alive go into ttls.
+func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time, ttls *ttlSample) {
 	defer ks.gate.enter(0).RUnlock()
 	d.keys.LockShard(s)
 	defer d.keys.UnlockShard(s)
@@ -691,6 +695,8 @@ func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time) {
 			if ks.passed(e.ExpireAt(), now) {
 				ks.expire(d, e)
 				expired++
+			} else {
+				ttls.add(e.ExpireAt(), now)
 			}
 		})
 		if expired <= sample/4 || time.Now().After(deadline) {

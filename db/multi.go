@@ -99,6 +99,10 @@ func (cl *Client) MultiMemory() int {
 // Watching reports whether cl WATCHes any key.
 func (cl *Client) Watching() bool { return len(cl.watching) > 0 }
 
+// WatchTouched reports whether a key cl watches was changed since WATCH
+// (Redis's dirty CAS flag, CLIENT LIST's d). Safe for concurrent use.
+func (cl *Client) WatchTouched() bool { return cl.casDirty.Load() }
+
 // MultiFailed reports whether cl's transaction will abort with EXECABORT.
 func (cl *Client) MultiFailed() bool { return cl.multi != nil && cl.multi.failed }
 

@@ -114,10 +114,14 @@ type Command struct {
 	specsDecide, plainRange bool
 }
 
-// CommandStats are a command's calls and the microseconds they took.
+// CommandStats are a command's calls and the microseconds they took, and,
+// as Redis counts them, the calls refused before they ran (Rejected) and
+// those that ran and replied an error (Failed).
 type CommandStats struct {
-	Calls atomic.Int64
-	Usec  atomic.Int64
+	Calls    atomic.Int64
+	Usec     atomic.Int64
+	Rejected atomic.Int64
+	Failed   atomic.Int64
 }
 
 // FullName is the name Redis uses in errors and COMMAND output:

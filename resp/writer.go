@@ -22,17 +22,19 @@ const keepWriteBuf = 256 << 10
 // return that error. A Writer is not safe for concurrent use; the zero value
 // is not usable, call NewWriter.
 type Writer struct {
-	w     io.Writer
-	buf   []byte
-	err   error
-	proto int
+	w       io.Writer
+	buf     []byte
+	err     error
+	proto   int
+	onError func(msg string)
 }
 
 // NewWriter returns a RESP2 Writer that writes to w.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w, proto: 2} }
 
 // Reset discards the buffered replies and the kept error and makes the
-// Writer write RESP2 to dst, as a new Writer would.
+// Writer write RESP2 to dst, as a new Writer would, except that the OnError
+// function stays.
 func (w *Writer) Reset(dst io.Writer) {
 	w.w, w.err, w.proto = dst, nil, 2
 	w.clear()
@@ -105,6 +107,9 @@ func (w *Writer) WriteSimple(s string) { w.buf = appendLine(w.buf, '+', s) }
 // "ERR syntax error" or "WRONGTYPE Operation against ...". CR and LF in msg
 // are sent as spaces, as Redis does.
 func (w *Writer) WriteError(msg string) {
+	if w.onError != nil {
+		w.onError(msg)
+	}
 	w.buf = append(w.buf, '-')
 	for i := 0; i < len(msg); i++ {
 		c := msg[i]
@@ -115,6 +120,11 @@ func (w *Writer) WriteError(msg string) {
 	}
 	w.buf = append(w.buf, "\r\n"...)
 }
+
+// OnError makes WriteError call fn with the message of every error reply it
+// writes (as given: its code first), before writing it, so that the caller
+// can count errors by code. A nil fn stops the calls.
+func (w *Writer) OnError(fn func(msg string)) { w.onError = fn }
 
 // WriteInt writes the integer n.
 func (w *Writer) WriteInt(n int64) { w.buf = appendHeader(w.buf, ':', n) }

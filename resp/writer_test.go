@@ -269,3 +269,19 @@ func TestWriterWritesOnlyOnFlush(t *testing.T) {
 	require.NoError(t, w.Flush())
 	require.Equal(t, 1, writes)
 }
+
+func TestWriterOnError(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	var seen []string
+	w.OnError(func(msg string) { seen = append(seen, msg) })
+	w.WriteSimple("OK")
+	w.WriteError("WRONGTYPE Operation against a key holding the wrong kind of value")
+	w.WriteError("ERR a\r\nb")
+	w.Reset(&buf)
+	w.WriteError("NOAUTH Authentication required.")
+	w.OnError(nil)
+	w.WriteError("ERR not seen")
+	require.Equal(t, []string{"WRONGTYPE Operation against a key holding the wrong kind of value", "ERR a\r\nb",
+		"NOAUTH Authentication required."}, seen)
+}

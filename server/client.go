@@ -39,13 +39,14 @@ func (s *Server) registerClient() {
 	})
 	sub("kill", -3, db.FlagAdmin, "2.4.0", "Closes connections by address, id or type.", s.clientKill)
 	sub("no-evict", 3, db.FlagAdmin, "7.0.0", "Exempts the connection from client eviction.", func(c *db.Ctx) {
-		if _, ok := onOff(c, 2); ok {
+		if on, ok := onOff(c, 2); ok {
+			session(c).noEvict.Store(on) // MyRedis never evicts clients; CLIENT LIST shows the flag
 			c.WriteOK()
 		}
 	})
 	sub("no-touch", 3, 0, "7.2.0", "Keeps this connection's reads from updating keys' access times.", func(c *db.Ctx) {
 		if on, ok := onOff(c, 2); ok {
-			c.Client.NoTouch = on
+			session(c).setNoTouch(on)
 			c.WriteOK()
 		}
 	})
@@ -158,7 +159,8 @@ func (sess *Session) publish() {
 
 // describe formats the session as one line of CLIENT LIST, as seen by the
 // command c: a session describing itself shows its live state, including
-// the arguments and the replies of the batch now running.
+// the arguments and the replies of the batch now running. The fields are
+// Redis 7.0.15's, in its order (7.2's lib-name and lib-ver are not shown).
 func (sess *Session) describe(c *db.Ctx) string {
 	argvMem, obl := 0, 0
 	if session(c) == sess {
@@ -170,7 +172,7 @@ func (sess *Session) describe(c *db.Ctx) string {
 	}
 	now := time.Now()
 	sess.mu.Lock()
-	name, lib, ver, cmd, proto := sess.name, sess.libName, sess.libVer, sess.lastCmd, sess.proto
+	name, cmd, proto := sess.name, sess.lastCmd, sess.proto
 	sess.mu.Unlock()
 	idle := now.Sub(time.Unix(0, sess.lastActive.Load()))
 	var b strings.Builder
@@ -211,18 +213,26 @@ func (sess *Session) describe(c *db.Ctx) string {
 	field("oll", strconv.Itoa(oll))
 	field("omem", strconv.Itoa(omem))
 	field("tot-mem", itoa(rbs+multiMem+int64(argvMem+obl+omem)))
-	field("events", "r")
+	// Redis shows w while a write handler waits for the socket: here,
+	// while queued or flushed output is not written yet.
+	events := "r"
+	if omem > 0 {
+		events = "rw"
+	}
+	field("events", events)
 	field("cmd", cmd)
-	field("user", "default")
-	field("redir", "-1")
+	field("user", "default") // the only user: ACLs are not implemented
+	field("redir", "-1")     // client tracking is not implemented
 	field("resp", strconv.Itoa(proto))
-	field("lib-name", lib)
-	field("lib-ver", ver)
 	return b.String()
 }
 
-// flags returns the session's CLIENT LIST flags: O monitor, P subscriber,
-// x in MULTI, b blocked, T no-touch; N when none applies.
+// flags returns the session's CLIENT LIST flags, in Redis's order: O
+// monitor, P subscriber, x in MULTI, b blocked, d a watched key changed, A
+// being closed, e no-evict; then T no-touch, as Redis 7.2 shows it. N when
+// none applies. (Redis's other flags are for replication, client tracking,
+// unix sockets and cluster READONLY, which MyRedis does not have, and c and
+// u, which no other client can observe here.)
 func (sess *Session) flags() string {
 	var f []byte
 	if sess.monitoring.Load() {
@@ -237,13 +247,29 @@ func (sess *Session) flags() string {
 	if sess.blocked.Load() {
 		f = append(f, 'b')
 	}
-	if sess.NoTouch {
+	if sess.WatchTouched() {
+		f = append(f, 'd')
+	}
+	if sess.killed.Load() {
+		f = append(f, 'A')
+	}
+	if sess.noEvict.Load() {
+		f = append(f, 'e')
+	}
+	if sess.noTouch.Load() {
 		f = append(f, 'T')
 	}
 	if len(f) == 0 {
 		return "N"
 	}
 	return string(f)
+}
+
+// setNoTouch sets CLIENT NO-TOUCH: for the keyspace, and for CLIENT LIST
+// in other sessions.
+func (sess *Session) setNoTouch(on bool) {
+	sess.NoTouch = on
+	sess.noTouch.Store(on)
 }
 
 // clientType returns the session's class for CLIENT LIST/KILL TYPE.
@@ -254,49 +280,55 @@ func (sess *Session) clientType() string {
 	return "normal"
 }
 
+// knownClientType reports whether name (any case) is a client type Redis
+// knows: normal, pubsub, master, and replica or its old name slave, and
+// returns it in lower case.
+func knownClientType(name []byte) (string, bool) {
+	typ := strings.ToLower(string(name))
+	switch typ {
+	case "normal", "pubsub", "master", "replica", "slave":
+		return typ, true
+	}
+	return "", false
+}
+
+// clientList implements CLIENT LIST [TYPE type | ID id [id ...]], parsed as
+// Redis parses it: TYPE comes alone; ID lists the clients in the order
+// asked, repeats included, and an id that is not an integer is an error
+// while one that names no client is not.
 func (s *Server) clientList(c *db.Ctx) {
-	sessions := s.sessionsSnapshot()
-	args := c.Args[2:]
-	for len(args) > 0 {
-		switch {
-		case db.EqualFold(args[0], "type") && len(args) == 2:
-			typ := strings.ToLower(string(args[1]))
-			switch typ {
-			case "normal", "pubsub", "master", "replica", "slave":
-			default:
-				c.W.WriteError("ERR Unknown client type '" + string(args[1]) + "'")
-				return
-			}
-			var kept []*Session
-			for _, sess := range sessions {
-				if sess.clientType() == typ {
-					kept = append(kept, sess)
-				}
-			}
-			sessions = kept
-			args = args[2:]
-		case db.EqualFold(args[0], "id") && len(args) >= 2:
-			want := map[int64]bool{}
-			for _, a := range args[1:] {
-				id, ok := db.ParseInt(a)
-				if !ok || id <= 0 {
-					c.W.WriteError("ERR Invalid client ID")
-					return
-				}
-				want[id] = true
-			}
-			var kept []*Session
-			for _, sess := range sessions {
-				if want[sess.ID] {
-					kept = append(kept, sess)
-				}
-			}
-			sessions = kept
-			args = nil
-		default:
-			c.W.WriteError(db.ErrSyntax)
+	var sessions []*Session
+	switch {
+	case len(c.Args) == 4 && db.EqualFold(c.Args[2], "type"):
+		typ, ok := knownClientType(c.Args[3])
+		if !ok {
+			c.W.WriteError("ERR Unknown client type '" + string(c.Args[3]) + "'")
 			return
 		}
+		for _, sess := range s.sessionsSnapshot() {
+			if sess.clientType() == typ {
+				sessions = append(sessions, sess)
+			}
+		}
+	case len(c.Args) > 3 && db.EqualFold(c.Args[2], "id"):
+		for _, a := range c.Args[3:] {
+			id, ok := db.ParseInt(a)
+			if !ok {
+				c.W.WriteError("ERR Invalid client ID")
+				return
+			}
+			s.mu.Lock()
+			sess := s.sessions[id]
+			s.mu.Unlock()
+			if sess != nil {
+				sessions = append(sessions, sess)
+			}
+		}
+	case len(c.Args) == 2:
+		sessions = s.sessionsSnapshot()
+	default:
+		c.W.WriteError(db.ErrSyntax)
+		return
 	}
 	var b strings.Builder
 	for _, sess := range sessions {
@@ -306,8 +338,11 @@ func (s *Server) clientList(c *db.Ctx) {
 	c.W.WriteVerbatim("txt", b.String())
 }
 
-// clientKill implements both forms: CLIENT KILL addr, and CLIENT KILL with
-// filters (ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE).
+// clientKill implements both forms, as Redis 7.0 does: CLIENT KILL addr,
+// which may kill the caller and answers OK or "No such client"; and CLIENT
+// KILL with filters (ID, ADDR, LADDR, TYPE, USER, SKIPME), read in order so
+// the first bad one decides the error, answering how many clients it
+// killed. MAXAGE, a Redis 7.4 filter, is accepted too.
 func (s *Server) clientKill(c *db.Ctx) {
 	me := session(c)
 	if len(c.Args) == 3 {
@@ -321,18 +356,13 @@ func (s *Server) clientKill(c *db.Ctx) {
 		c.W.WriteError("ERR No such client")
 		return
 	}
-	match := func(*Session) bool { return true }
-	and := func(f func(*Session) bool) {
-		prev := match
-		match = func(sess *Session) bool { return prev(sess) && f(sess) }
-	}
+	var filters []func(*Session) bool
 	skipMe := true
-	args := c.Args[2:]
-	if len(args)%2 != 0 {
-		c.W.WriteError(db.ErrSyntax)
-		return
-	}
-	for ; len(args) >= 2; args = args[2:] {
+	for args := c.Args[2:]; len(args) > 0; args = args[2:] {
+		if len(args) < 2 { // an option without its value
+			c.W.WriteError(db.ErrSyntax)
+			return
+		}
 		val := string(args[1])
 		switch {
 		case db.EqualFold(args[0], "id"):
@@ -341,29 +371,33 @@ func (s *Server) clientKill(c *db.Ctx) {
 				c.W.WriteError("ERR client-id should be greater than 0")
 				return
 			}
-			and(func(sess *Session) bool { return sess.ID == id })
-		case db.EqualFold(args[0], "addr"):
-			and(func(sess *Session) bool { return sess.addr == val })
-		case db.EqualFold(args[0], "laddr"):
-			and(func(sess *Session) bool { return sess.laddr == val })
-		case db.EqualFold(args[0], "user"):
-			and(func(*Session) bool { return val == "default" })
+			filters = append(filters, func(sess *Session) bool { return sess.ID == id })
 		case db.EqualFold(args[0], "type"):
-			typ := strings.ToLower(val)
-			switch typ {
-			case "normal", "pubsub", "master", "replica", "slave":
-				and(func(sess *Session) bool { return sess.clientType() == typ })
-			default:
+			typ, ok := knownClientType(args[1])
+			if !ok {
 				c.W.WriteError("ERR Unknown client type '" + val + "'")
 				return
 			}
+			filters = append(filters, func(sess *Session) bool { return sess.clientType() == typ })
+		case db.EqualFold(args[0], "addr"):
+			filters = append(filters, func(sess *Session) bool { return sess.addr == val })
+		case db.EqualFold(args[0], "laddr"):
+			filters = append(filters, func(sess *Session) bool { return sess.laddr == val })
+		case db.EqualFold(args[0], "user"):
+			if val != "default" { // the only user
+				c.W.WriteError("ERR No such user '" + val + "'")
+				return
+			}
 		case db.EqualFold(args[0], "skipme"):
-			on, ok := map[string]bool{"yes": true, "no": false}[strings.ToLower(val)]
-			if !ok {
+			switch {
+			case db.EqualFold(args[1], "yes"):
+				skipMe = true
+			case db.EqualFold(args[1], "no"):
+				skipMe = false
+			default:
 				c.W.WriteError(db.ErrSyntax)
 				return
 			}
-			skipMe = on
 		case db.EqualFold(args[0], "maxage"):
 			// MAXAGE came with Redis 7.4; these are its errors.
 			age, ok := db.ParseInt(args[1])
@@ -378,7 +412,7 @@ func (s *Server) clientKill(c *db.Ctx) {
 			// In whole seconds, as Redis compares: as a Duration, an age
 			// past 292 years would overflow (MAXAGE 2^63-1 came out as
 			// -1s and matched every client).
-			and(func(sess *Session) bool { return int64(time.Since(sess.created)/time.Second) >= age })
+			filters = append(filters, func(sess *Session) bool { return int64(time.Since(sess.created)/time.Second) >= age })
 		default:
 			c.W.WriteError(db.ErrSyntax)
 			return
@@ -386,13 +420,23 @@ func (s *Server) clientKill(c *db.Ctx) {
 	}
 	killed := 0
 	for _, sess := range s.sessionsSnapshot() {
-		if (skipMe && sess == me) || !match(sess) {
+		if (skipMe && sess == me) || !matchesAll(sess, filters) {
 			continue
 		}
 		s.killSession(me, sess)
 		killed++
 	}
 	c.W.WriteInt(int64(killed))
+}
+
+// matchesAll reports whether sess passes every filter.
+func matchesAll(sess *Session, filters []func(*Session) bool) bool {
+	for _, f := range filters {
+		if !f(sess) {
+			return false
+		}
+	}
+	return true
 }
 
 // killSession closes victim; a client that kills itself is closed after

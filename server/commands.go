@@ -145,22 +145,34 @@ func (s *Server) hello(c *db.Ctx) {
 	w.WriteArray(0)
 }
 
-// reset implements RESET: the connection returns to its state at connect.
+// reset implements RESET: the connection returns to its state at connect,
+// as Redis 7.0's RESET leaves it: not in MULTI and watching nothing, no
+// subscriptions, not a monitor, database 0, RESP2, no name, replies on, and
+// authenticated only if no password is required. Two things stay, as in
+// Redis: CLIENT NO-EVICT (Redis 7.0 keeps it; 7.2 clears it), and the
+// library name and version of CLIENT SETINFO. CLIENT NO-TOUCH, a Redis 7.2
+// command, ends as 7.2's RESET ends it. RESET's own reply is sent even if
+// replies were off, and skipped under CLIENT REPLY SKIP, which applies to
+// this very command, as in Redis.
 func (s *Server) reset(c *db.Ctx) {
 	sess := session(c)
 	s.ks.Discard(&sess.Client)
 	s.ps.removeAll(sess)
 	s.mon.remove(sess)
 	sess.DB = 0
-	sess.NoTouch = false
+	sess.setNoTouch(false)
+	w := c.W
+	if sess.replyMode == replyOff {
+		w = sess.w
+	}
 	sess.replyMode = replyOn
 	sess.authenticated = *s.requirePass.Load() == ""
 	sess.mu.Lock()
 	sess.name = ""
 	sess.mu.Unlock()
 	sess.setProto(2)
-	c.W.SetProtocol(2)
-	c.W.WriteSimple("RESET")
+	w.SetProtocol(2)
+	w.WriteSimple("RESET")
 }
 
 // shutdown implements SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: there

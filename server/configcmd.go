@@ -52,7 +52,7 @@ func (s *Server) configSet(c *db.Ctx) {
 
 func (s *Server) configResetStat(c *db.Ctx) {
 	st := &s.stats
-	for _, n := range []*atomic.Int64{&st.Connections, &st.Commands, &st.RejectedConns, &st.NetInputBytes, &st.NetOutputBytes,
+	for _, n := range []*atomic.Int64{&st.Connections, &st.Commands, &st.RejectedConns, &st.NetInputBytes, &st.NetOutputBytes, &st.Reads, &st.Writes,
 		&st.ErrorReplies, &st.UnexpectedErrors, &st.ProtocolErrors, &st.QueryLimitClosed, &st.TimedOutClients, &st.ClientsKilledByOp} {
 		n.Store(0)
 	}
@@ -61,9 +61,11 @@ func (s *Server) configResetStat(c *db.Ctx) {
 		n.Store(0)
 	}
 	for _, cs := range s.sortedCmdStats() {
-		cs.Calls.Store(0)
-		cs.Usec.Store(0)
+		for _, n := range []*atomic.Int64{&cs.Calls, &cs.Usec, &cs.Rejected, &cs.Failed} {
+			n.Store(0)
+		}
 	}
+	s.errors.reset()
 	c.WriteOK()
 }
 

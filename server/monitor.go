@@ -164,14 +164,20 @@ func (sess *Session) afterQueued(cmd *db.Command, dbIndex int, args [][]byte) {
 }
 
 // afterExec logs a command that ran in database dbIndex (it took took) to the
-// command statistics, the slow log and the monitors. inTx says it ran
-// inside EXEC, which still holds the transaction's locks: nothing may be
-// flushed then.
+// command statistics, the slow log and the monitors: a call, failed if it
+// wrote an error reply since sess.errMark, which it moves on. inTx says it
+// ran inside EXEC, which still holds the transaction's locks: nothing may
+// be flushed then.
 func (sess *Session) afterExec(cmd *db.Command, dbIndex int, args [][]byte, took time.Duration, inTx bool) {
 	srv := sess.srv
+	srv.stats.Commands.Add(1)
 	st := &cmd.Stats
 	st.Calls.Add(1)
 	st.Usec.Add(int64(took / time.Microsecond))
+	if sess.errs > sess.errMark {
+		st.Failed.Add(1)
+		sess.errMark = sess.errs
+	}
 	if cmd.Flags&db.FlagSkipSlowlog == 0 && srv.slow.slow(took) {
 		srv.slow.record(took, redacted(cmd, args), sess.addr, sess.clientName())
 	}

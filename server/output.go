@@ -34,6 +34,7 @@ func (sess *Session) writeSocket(p []byte) (int, error) {
 		// No soft limit (the default): one write, with only the drain
 		// deadline Close sets on the connection.
 		n, err := sess.sock.Write(p)
+		sess.srv.stats.Writes.Add(1)
 		sess.srv.stats.NetOutputBytes.Add(int64(n))
 		return n, err
 	}
@@ -55,6 +56,7 @@ func (sess *Session) writeSocket(p []byte) (int, error) {
 			sess.writeDeadline = !deadline.IsZero()
 		}
 		n, err := sess.sock.Write(p[written:])
+		sess.srv.stats.Writes.Add(1)
 		written += n
 		sess.pendingOut.Store(int64(len(p) - written))
 		sess.srv.stats.NetOutputBytes.Add(int64(n))

@@ -103,18 +103,27 @@ func (s *Server) registerPubsub() {
 
 // changeSubscriptions runs SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE and
 // PUNSUBSCRIBE: one confirmation per name, carrying the session's count of
-// subscriptions after the change. The confirmations are replies like any
-// other, sent when the session flushes; so that they still reach the
-// client before any message of a new subscription, the output queue is held
-// (see outQueue.hold) under the registry lock, before a publisher can see
-// the subscription.
+// subscriptions after the change. Each change is made in the registry, for
+// publishers to see, before its confirmation can leave.
+//
+// The confirmations are pushes, as in Redis: CLIENT REPLY OFF or SKIP does
+// not silence them (nor the messages that follow), in RESP2 as in RESP3.
+// They are replies like any other, sent when the session flushes; so that
+// they still reach the client before any message of a new subscription,
+// the output queue is held (see outQueue.hold) under the registry lock,
+// before a publisher can see the subscription, and the confirmations
+// written to the session's reply stream release it.
 func (s *Server) changeSubscriptions(c *db.Ctx, kind string) {
 	sess := session(c)
 	q := sess.ensureQueue()
 	ps := s.ps
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	if c.W == sess.w { // replies are on (a discarded confirmation holds nothing back)
+	w := c.W
+	if w == sess.discard { // CLIENT REPLY OFF|SKIP: pushes are sent all the same
+		w = sess.w
+	}
+	if w == sess.w {
 		q.hold()
 	}
 	pattern := kind == kindPSubscribe || kind == kindPUnsubscribe
@@ -125,7 +134,7 @@ func (s *Server) changeSubscriptions(c *db.Ctx, kind string) {
 	names := c.Args[1:]
 	if len(names) == 0 { // the unsubscribe commands with no argument: all
 		if len(mine) == 0 {
-			writeConfirm(c.W, kind, nil, sess)
+			writeConfirm(w, kind, nil, sess)
 		}
 		for _, name := range sortedKeys(mine) {
 			names = append(names, []byte(name))
@@ -140,7 +149,7 @@ func (s *Server) changeSubscriptions(c *db.Ctx, kind string) {
 		default:
 			ps.removeLocked(sess, string(name), pattern)
 		}
-		writeConfirm(c.W, kind, name, sess)
+		writeConfirm(w, kind, name, sess)
 	}
 }
 
@@ -543,7 +552,10 @@ func (q *outQueue) pending() int {
 func (q *outQueue) run() {
 	defer close(q.done)
 	conn := q.sess.conn
-	for range q.wake {
+	for {
+		// Once finish closes wake, this no longer waits, and the loop
+		// below returns when nothing is left to write.
+		<-q.wake
 		for {
 			q.mu.Lock()
 			ready := len(q.buf)
@@ -569,6 +581,7 @@ func (q *outQueue) run() {
 			q.mu.Unlock()
 
 			n, err := q.sess.sock.Write(out)
+			q.sess.srv.stats.Writes.Add(1)
 			q.sess.srv.stats.NetOutputBytes.Add(int64(n))
 
 			q.mu.Lock()
@@ -603,11 +616,13 @@ const (
 )
 
 // finish closes the queue, waits (up to drainTimeout) for what it holds
-// to be written, and ends the delivery goroutine. Called once, by the
-// session as it ends.
+// to be written, and ends the delivery goroutine. A mark still held (the
+// session ends without the replies that would release it) no longer holds
+// anything back. Called once, by the session as it ends.
 func (q *outQueue) finish() {
 	q.mu.Lock()
 	q.closed = true
+	q.held = -1
 	q.mu.Unlock()
 	q.sess.conn.SetWriteDeadline(time.Now().Add(drainTimeout))
 	close(q.wake)

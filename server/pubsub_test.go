@@ -221,3 +221,26 @@ func TestKeepQueueBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueHoldReleasedAtFinish: a queue held at a mark whose session ends
+// before the replies that would release it still delivers what waited
+// behind the mark.
+func TestQueueHoldReleasedAtFinish(t *testing.T) {
+	srv := New(config.Default(), db.New(db.NewTable(), 16), nil, slog.New(slog.DiscardHandler))
+	a, b := net.Pipe()
+	t.Cleanup(func() { a.Close(); b.Close() })
+	sess := newSession(srv, a, 1)
+	q := sess.ensureQueue()
+	q.hold()
+	q.push([]byte("+behind the mark\r\n"), 0)
+	got := make(chan string, 1)
+	go func() {
+		data, _ := io.ReadAll(b)
+		got <- string(data)
+	}()
+	q.finish()
+	a.Close()
+	if s := <-got; s != "+behind the mark\r\n" {
+		t.Errorf("delivered %q, want what waited behind the mark", s)
+	}
+}

@@ -41,6 +41,9 @@ type Server struct {
 	exec  Executor
 	log   *slog.Logger
 	start time.Time
+	// startMem is the heap in use once New has built the server, INFO's
+	// used_memory_startup.
+	startMem uint64
 
 	// Live copies of settings CONFIG SET can change, read on hot paths.
 	requirePass   atomic.Pointer[string]
@@ -62,6 +65,7 @@ type Server struct {
 	closeOnce sync.Once
 
 	stats   Stats
+	errors  errorStats
 	samples sampler
 
 	persist Persistence // nil when appendonly is off
@@ -81,6 +85,8 @@ type Stats struct {
 	RejectedConns     atomic.Int64
 	NetInputBytes     atomic.Int64
 	NetOutputBytes    atomic.Int64
+	Reads             atomic.Int64 // socket reads that returned
+	Writes            atomic.Int64 // socket writes
 	ErrorReplies      atomic.Int64
 	UnexpectedErrors  atomic.Int64
 	ProtocolErrors    atomic.Int64
@@ -109,6 +115,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 	cfg.OnChange(func([]string) { s.applyConfig() })
 	cfg.OnApply([]string{"port", "bind"}, s.rebind)
 	ks.OnNotify(func(channel, message []byte) { s.publish(channel, message) })
+	s.startMem = heapBytes()
 	return s
 }
 
@@ -146,7 +153,9 @@ func (s *Server) Addrs() []net.Addr {
 // Serve accepts connections on every listener until Close is called, then
 // waits for every connection to finish its in-flight replies.
 func (s *Server) Serve() {
-	go s.samples.run(s.stats.Commands.Load, s.done)
+	go s.samples.run(func() totals {
+		return totals{s.stats.Commands.Load(), s.stats.NetInputBytes.Load(), s.stats.NetOutputBytes.Load()}
+	}, s.done)
 	s.mu.Lock()
 	s.serving = true
 	for _, l := range s.listeners {

@@ -47,6 +47,10 @@ type Session struct {
 
 	authenticated bool
 	replyMode     replyMode
+	// errs counts the error replies written for the session (countError);
+	// errMark is errs when the command being accounted for began, so a
+	// command that ran and wrote an error counts as failed.
+	errs, errMark int64
 	closeAfter    bool            // QUIT: close once the reply is flushed
 	deferred      []deferredReply // replies still to come, in order (Defer)
 	onClose       []func()        // run when the connection ends (OnClose)
@@ -77,6 +81,8 @@ type Session struct {
 	nsub, npsub        atomic.Int32
 	resp3              atomic.Bool // the session speaks RESP3: messages are pushes
 	monitoring         atomic.Bool
+	noEvict            atomic.Bool  // CLIENT NO-EVICT ON, shown in CLIENT LIST
+	noTouch            atomic.Bool  // Client.NoTouch, for CLIENT LIST in other sessions
 	blocked            atomic.Bool  // parked by a blocking command
 	multiLen           atomic.Int64 // commands queued in MULTI, -1 outside it
 	multiWrites        bool         // the MULTI queue holds a write (CLIENT PAUSE WRITE holds its EXEC)
@@ -121,6 +127,7 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 		}
 	}
 	sess.w = resp.NewWriter(socketWriter{sess})
+	sess.w.OnError(sess.countError)
 	sess.r = resp.NewReader(&flushingReader{sess: sess})
 	return sess
 }
@@ -160,6 +167,7 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 	}
 	n, err := sess.sock.Read(p)
 	sess.readAt, sess.sinceRead = time.Now(), 0
+	sess.srv.stats.Reads.Add(1)
 	sess.srv.stats.NetInputBytes.Add(int64(n))
 	return n, err
 }
@@ -331,14 +339,16 @@ func (sess *Session) readFailed(err error) {
 }
 
 // dispatch runs one command line: lookup and arity, authentication, then
-// the executor; and keeps the statistics.
+// the executor; and keeps the statistics as Redis keeps them: a command
+// refused before it runs (unknown, wrong arity, NOAUTH, refused in MULTI...)
+// counts as a rejected call of the command it names, one that runs counts
+// as a call, and as a failed call if it wrote an error reply.
 func (sess *Session) dispatch(args [][]byte) {
 	srv := sess.srv
 	w := sess.w
 	if sess.replyMode != replyOn {
 		w = sess.discardWriter()
 	}
-	srv.stats.Commands.Add(1)
 	if sess.out.Load() != nil && sess.w.Buffered() > 0 {
 		// Earlier replies go ahead of anything this command publishes.
 		sess.flush()
@@ -347,20 +357,20 @@ func (sess *Session) dispatch(args [][]byte) {
 	now := sess.readAt.Add(start)
 	sess.lastActive.Store(now.UnixNano())
 	cmd, errMsg := srv.table.Lookup(args)
-	if cmd != nil { // CLIENT LIST's cmd: as in Redis, even if refused or queued
-		if name := cmd.FullName(); sess.lastCmd != name {
-			sess.mu.Lock()
-			sess.lastCmd = name
-			sess.mu.Unlock()
-		}
+	named := cmd
+	if cmd == nil {
+		named = srv.lookupNamed(args) // the command a wrong arity names
 	}
+	sess.setLastCmd(named) // CLIENT LIST's cmd: as in Redis, even if refused or queued
 	if errMsg == "" {
 		errMsg = sess.refusal(cmd, w)
 	}
 	queued := false
 	switch {
 	case errMsg != "":
-		srv.stats.ErrorReplies.Add(1)
+		if named != nil {
+			named.Stats.Rejected.Add(1)
+		}
 		if db.EqualFold(args[0], "exec") {
 			// A refused EXEC ends the transaction, as in Redis.
 			sess.Discard()
@@ -371,18 +381,26 @@ func (sess *Session) dispatch(args [][]byte) {
 		w.WriteError(errMsg)
 	case sess.Queues(cmd):
 		srv.pause.wait(sess, cmd, srv.done)
+		errs := sess.errs
 		srv.ks.Queue(&sess.Client, cmd, args, w)
+		if sess.errs > errs { // not allowed in a transaction
+			cmd.Stats.Rejected.Add(1)
+		}
 		queued = cmd.Flags&db.FlagNoMulti == 0
 		if queued {
 			sess.noteQueued(cmd)
 		}
 	case sess.subscribed() && w.Protocol() == 2 && cmd.Name == "ping":
+		sess.errMark = sess.errs
 		subscribedPing(w, args)
+		sess.sinceRead = time.Since(sess.readAt)
+		sess.afterExec(cmd, sess.DB, args, sess.sinceRead-start, false)
 	default:
 		if !sess.monitoring.Load() { // replicas and monitors are never paused
 			srv.pause.wait(sess, cmd, srv.done)
 		}
 		sess.Client.Now = now.UnixMilli()
+		sess.errMark = sess.errs
 		sess.execute(cmd, args, w)
 		sess.sinceRead = time.Since(sess.readAt)
 		took := sess.sinceRead - start
@@ -392,6 +410,41 @@ func (sess *Session) dispatch(args [][]byte) {
 	if sess.replyMode == replySkip && w == sess.discard {
 		sess.replyMode = replyOn
 	}
+}
+
+// setLastCmd records the command named by the line being run, or "NULL"
+// for an unknown one, for CLIENT LIST's cmd.
+func (sess *Session) setLastCmd(cmd *db.Command) {
+	name := "NULL"
+	if cmd != nil {
+		name = cmd.FullName()
+	}
+	if sess.lastCmd != name {
+		sess.mu.Lock()
+		sess.lastCmd = name
+		sess.mu.Unlock()
+	}
+}
+
+// lookupNamed returns the command a refused command line names, as Redis
+// records it for the command statistics and CLIENT LIST: the command (or
+// subcommand) even when its arity is wrong, a container command given
+// alone, and nil for an unknown command or subcommand.
+func (s *Server) lookupNamed(args [][]byte) *db.Command {
+	cmd := s.table.Get(args[0])
+	if cmd == nil || len(args) < 2 {
+		return cmd
+	}
+	subs := cmd.Subcommands()
+	if len(subs) == 0 {
+		return cmd
+	}
+	for _, sub := range subs {
+		if db.EqualFold(args[1], sub.Name) {
+			return sub
+		}
+	}
+	return nil
 }
 
 // execute runs cmd through the executor. A panic that escapes the command
@@ -457,6 +510,7 @@ func (sess *Session) refusal(cmd *db.Command, w *resp.Writer) string {
 func (sess *Session) discardWriter() *resp.Writer {
 	if sess.discard == nil {
 		sess.discard = resp.NewWriter(io.Discard)
+		sess.discard.OnError(sess.countError) // silenced errors count too, as in Redis
 	}
 	sess.discard.SetProtocol(sess.w.Protocol())
 	return sess.discard
@@ -478,6 +532,8 @@ func (sess *Session) watchWhileParked() (done func()) {
 		buf := make([]byte, 4096)
 		for {
 			n, err := sess.sock.Read(buf)
+			sess.srv.stats.Reads.Add(1)
+			sess.srv.stats.NetInputBytes.Add(int64(n))
 			sess.pending = append(sess.pending, buf[:n]...)
 			if err != nil {
 				if !errors.Is(err, os.ErrDeadlineExceeded) {

@@ -256,8 +256,7 @@ func TestSlowSubscriberDisconnected(t *testing.T) {
 }
 
 // TestClientList checks the CLIENT LIST fields tools read, on both servers:
-// the same fields in the same order (MyRedis adds 7.2's lib-name and
-// lib-ver), and true values for a client in a transaction, a subscriber, a
+// the same fields in the same order, and true values for a client in a transaction, a subscriber, a
 // blocked client and the caller itself.
 func TestClientList(t *testing.T) {
 	fieldNames := map[string][]string{}
@@ -323,7 +322,7 @@ func TestClientList(t *testing.T) {
 		tx.do("DISCARD")
 	})
 	want := fieldNames["TestClientList/redis"]
-	if got := fieldNames["TestClientList/myredis"]; len(want) > 0 && !slices.Equal(got[:min(len(got), len(want))], want) {
+	if got := fieldNames["TestClientList/myredis"]; len(want) > 0 && !slices.Equal(got, want) {
 		t.Errorf("CLIENT LIST fields:\n got %v\nwant %v", got, want)
 	}
 }
