@@ -555,7 +555,7 @@ func copyCmd(c *Ctx) {
 		}
 		dst.keys.DeleteLocked(dstKey)
 	}
-	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), e.Meta&metaEnc|accessClock(c.Now))
+	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), copiedEncoding(e)|accessClock(c.Now))
 	c.Propagate()
 	c.ks.fire(dst.index, EventGeneric, "copy_to", dstKey)
 	c.W.WriteInt(1)
