@@ -256,7 +256,8 @@ func ttl(ms, absolute bool) func(c *Ctx) {
 			t = max(t-c.Now, 0)
 		}
 		if !ms {
-			t = (t + 500) / 1000
+			// Rounded as (t+500)/1000, without overflowing near 2^63.
+			t = t/1000 + (t%1000+500)/1000
 		}
 		c.W.WriteInt(t)
 	}
