@@ -465,7 +465,7 @@ var (
 	diffMembers = []string{"a", "b", "c", "d", "e", "f", "x y", "", "1", "2", "3", "10", "-1", "007", "3.5",
 		strings.Repeat("long", 20), "9223372036854775807", "-9223372036854775808", "9223372036854775808"}
 	diffScores = []string{"0", "1", "-1", "2", "2.5", "-0", "1e3", "inf", "-inf", "+inf", "abc", "", "nan", "3",
-		"1.7976931348623157e308", "5e-324", "0x10", "1e400", ".5", "0.1", "-2.25"}
+		"1.7976931348623157e308", "5e-324", "0x10", "1e400", ".5", "0.1", "-2.25", "1e-400"}
 	diffBounds = []string{"-inf", "+inf", "0", "1", "(1", "2.5", "(2.5", "5", "(-1", "abc", "(", "inf",
 		"nan", "(inf", "(-inf", "[1", "1e400", ""}
 	diffLexBounds = []string{"-", "+", "[a", "(a", "[c", "(d", "[", "(", "a", "[x y", "(10", "", "-a", "+b"}
@@ -528,7 +528,7 @@ func (g *cmdGen) end() string {
 // that long at most), or now and then an invalid one.
 func (g *cmdGen) timeout() string {
 	if g.one(6) {
-		return g.pick("-1", "x", "", "inf", "nan", "-0.01")
+		return g.pick("-1", "x", "", "inf", "nan", "-0.01", "0x1p-7")
 	}
 	return "0.01"
 }
