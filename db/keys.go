@@ -256,7 +256,8 @@ func ttl(ms, absolute bool) func(c *Ctx) {
 			t = max(t-c.Now, 0)
 		}
 		if !ms {
-			t = (t + 500) / 1000
+			// Rounded as (t+500)/1000, without overflowing near 2^63.
+			t = t/1000 + (t%1000+500)/1000
 		}
 		c.W.WriteInt(t)
 	}
@@ -346,14 +347,35 @@ func scan(c *Ctx) {
 		}
 	}
 	var out []string
+	var gone [][]byte // keys past their deadline that match the pattern
 	next := c.DB.keys.Scan(cursor, int(min(count, math.MaxInt32)), func(e *Entry) {
-		if !expired(e, c.Now) && f.match(e.Key) && (typ == nil || EqualFold(typ, e.Value.Kind().String())) {
+		switch {
+		case !f.match(e.Key):
+		case expired(e, c.Now):
+			gone = append(gone, []byte(e.Key))
+		case typ == nil || EqualFold(typ, e.Value.Kind().String()):
 			out = append(out, e.Key)
 		}
 	})
+	c.expireKeys(gone)
 	c.W.WriteArray(2)
 	c.W.WriteBulk(strconv.AppendUint(nil, next, 10))
 	writeStrings(c, out)
+}
+
+// expireKeys deletes those of keys that are still past their deadline, as
+// a lookup would, taking their shard locks itself (for commands with
+// FlagOwnLocks). Redis's SCAN deletes the expired keys that match its
+// pattern as it meets them, so DBSIZE stops counting them.
+func (c *Ctx) expireKeys(keys [][]byte) {
+	if len(keys) == 0 {
+		return
+	}
+	shards := c.DB.keys.LockKeys(keys, nil)
+	defer c.DB.keys.UnlockShards(shards)
+	for _, k := range keys {
+		c.Lookup(k)
+	}
 }
 
 // parseCursor parses a SCAN cursor as Redis does with strtoul: no leading
@@ -558,7 +580,7 @@ func copyCmd(c *Ctx) {
 		}
 		dst.keys.DeleteLocked(dstKey)
 	}
-	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), e.Meta&metaEnc|accessClock(c.Now))
+	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), copiedEncoding(e)|accessClock(c.Now))
 	c.Propagate()
 	c.ks.fire(dst.index, EventGeneric, "copy_to", dstKey)
 	c.W.WriteInt(1)

@@ -761,3 +761,16 @@ func TestKeysConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestScanDeletesExpired: SCAN deletes the keys past their deadline that
+// match its pattern, as Redis's does, so DBSIZE stops counting them (no
+// active expiry runs in these tests).
+func TestScanDeletesExpired(t *testing.T) {
+	runCases(t, []cmdCase{
+		{"scan deletes what it meets expired",
+			[][]string{{"SET", "a", "v", "PXAT", "1000"}, {"SET", "b", "v", "PXAT", "1000"}, {"SET", "c", "v"},
+				{"DBSIZE"}, {"SCAN", "0", "MATCH", "a"}, {"DBSIZE"}, {"SCAN", "0", "TYPE", "list"}, {"DBSIZE"},
+				{"SCAN", "0"}},
+			"+OK\r\n+OK\r\n+OK\r\n:3\r\n*2\r\n$1\r\n0\r\n*0\r\n:2\r\n*2\r\n$1\r\n0\r\n*0\r\n:1\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nc\r\n"},
+	})
+}

@@ -59,7 +59,7 @@ func encoding(e *Entry) string {
 	switch {
 	case hint == encRaw:
 		return "raw"
-	case hint == encAuto && isIntEncoded(v.Str):
+	case (hint == encAuto || hint == encUnshared) && isIntEncoded(v.Str):
 		return "int"
 	case len(v.Str) <= maxEmbstrLen:
 		return "embstr"
@@ -84,10 +84,25 @@ const (
 	sharedRefcount = math.MaxInt32
 )
 
+// encUnshared is the fourth encoding hint (see encAuto in keyspace.go): an
+// integer Redis holds in an object of its own rather than a shared one,
+// as COPY's duplicate of an integer is. Any new value replaces the hint.
+const encUnshared = metaEnc
+
+// copiedEncoding returns the encoding hint of COPY's duplicate of e's value:
+// e's own, except that a duplicated integer is not shared.
+func copiedEncoding(e *Entry) uint32 {
+	hint := e.Meta & metaEnc
+	if hint == encAuto && e.Value.Obj == nil && isIntEncoded(e.Value.Str) {
+		return encUnshared
+	}
+	return hint
+}
+
 // refcount returns what OBJECT REFCOUNT reports for e's value: values are
 // never shared here, but Redis reports its shared small integers specially.
 func refcount(e *Entry) int64 {
-	if encoding(e) == "int" {
+	if encoding(e) == "int" && e.Meta&metaEnc != encUnshared {
 		if n, _ := ParseInt(e.Value.Str); n >= 0 && n < sharedIntegers {
 			return sharedRefcount
 		}

@@ -45,6 +45,9 @@ type sortOptions struct {
 	offset int64 // LIMIT offset; negative counts as 0
 	count  int64 // LIMIT count; negative means all
 	store  []byte
+	// erange: Redis's errno is ERANGE when its numeric sort starts (see
+	// sortCmd), so every value it reads as text fails to convert.
+	erange bool
 	// setOrder: the elements come from a set, in no meaningful order, so
 	// ties between equal BY values are broken by the elements.
 	setOrder bool
@@ -136,7 +139,12 @@ func sortCmd(c *Ctx, readonly bool) {
 		switch v := e.Value.Obj.(type) {
 		case *listValue, *setValue:
 		case *sortedSet:
-			v.listpack = false // Redis converts a sorted set it sorts, for good
+			// Redis converts a sorted set it sorts, for good. Reading a
+			// listpack's subnormal score back sets errno to ERANGE, which
+			// Redis's numeric sort, reading errno without clearing it,
+			// then takes for its own conversion failing.
+			o.erange = v.listpack && hasSubnormalScore(v)
+			v.listpack = false
 		default:
 			c.W.WriteError(ErrWrongType)
 			return
@@ -267,9 +275,9 @@ func (c *Ctx) scoreItems(o *sortOptions, items []sortItem) bool {
 	allOK := true
 	for i := range items {
 		it := &items[i]
-		val := stringBytes(it.elem)
+		val, intObj := stringBytes(it.elem), false
 		if o.by != nil {
-			if val, it.found = c.lookupPattern(o, o.by, it.elem); !it.found {
+			if val, it.found, intObj = c.lookupPatternObj(o, o.by, it.elem); !it.found {
 				continue
 			}
 		}
@@ -278,7 +286,7 @@ func (c *Ctx) scoreItems(o *sortOptions, items []sortItem) bool {
 			continue
 		}
 		var ok bool
-		if it.score, ok = parseSortScore(val); !ok {
+		if it.score, ok = parseSortScore(val); !ok || o.erange && !intObj {
 			allOK = false
 		}
 	}
@@ -320,6 +328,17 @@ func (o *sortOptions) compare(a, b sortItem) int {
 	return r
 }
 
+// hasSubnormalScore reports whether a score of s is subnormal: Redis's
+// listpack holds it as text that C's strtod reads back with ERANGE.
+func hasSubnormalScore(s *sortedSet) bool {
+	for n := s.First(); n != nil; n = n.Next() {
+		if n.Score != 0 && math.Abs(n.Score) < 0x1p-1022 {
+			return true
+		}
+	}
+	return false
+}
+
 // lookupPattern resolves a BY or GET pattern for elem as Redis does: "#" is
 // the element itself; otherwise the first '*' is replaced by elem to name a
 // string key, or, when "->field" follows the '*', a hash key whose field is
@@ -327,12 +346,20 @@ func (o *sortOptions) compare(a, b sortItem) int {
 // kind gives false. The value is valid while the locks are held and the
 // keyspace unchanged.
 func (c *Ctx) lookupPattern(o *sortOptions, pattern []byte, elem string) ([]byte, bool) {
+	v, ok, _ := c.lookupPatternObj(o, pattern, elem)
+	return v, ok
+}
+
+// lookupPatternObj is lookupPattern that also reports whether Redis holds
+// the value as an integer object rather than text: a string key's value of
+// the int encoding, or an integer in a listpack hash.
+func (c *Ctx) lookupPatternObj(o *sortOptions, pattern []byte, elem string) (v []byte, found, intObj bool) {
 	if len(pattern) == 1 && pattern[0] == '#' {
-		return stringBytes(elem), true
+		return stringBytes(elem), true, false
 	}
 	star := bytes.IndexByte(pattern, '*')
 	if star < 0 {
-		return nil, false
+		return nil, false, false
 	}
 	keyEnd, field := len(pattern), []byte(nil)
 	if f := bytes.Index(pattern[star+1:], []byte("->")); f >= 0 && star+1+f+2 < len(pattern) {
@@ -343,16 +370,18 @@ func (c *Ctx) lookupPattern(o *sortOptions, pattern []byte, elem string) ([]byte
 	e := c.LookupRead(o.keyBuf)
 	switch {
 	case e == nil:
-		return nil, false
+		return nil, false, false
 	case field != nil:
 		if h, ok := e.Value.Obj.(*hashValue); ok {
-			return h.get(field)
+			v, found = h.get(field)
+			_, isInt := ParseInt(v)
+			return v, found, found && isInt && h.Encoding() == "listpack"
 		}
-		return nil, false
+		return nil, false, false
 	case e.Value.Obj == nil:
-		return e.Value.Str, true
+		return e.Value.Str, true, encoding(e) == "int"
 	}
-	return nil, false
+	return nil, false, false
 }
 
 // writeSorted replies with the sorted items, or with the GET values of each

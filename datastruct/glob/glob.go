@@ -6,7 +6,12 @@
 //   - any run of bytes, including none
 //     ?       exactly one byte
 //     [abc]   one byte of the set; [^abc] one byte not in it; [a-z] a range
+//     (whose ends may be in either order, and whose end may be ']')
 //     \x      the byte x itself
+//
+// As in Redis, the empty string matches only the empty pattern: not even
+// "*" (KEYS * and SCAN MATCH * list an empty key because they do not run
+// the matcher for "*").
 //
 // Matching runs in time proportional to len(pattern)*len(s) at worst: a
 // later star replaces the backtrack point of an earlier one, so there is no
@@ -16,6 +21,9 @@ package glob
 // Match reports whether s matches pattern. With nocase, ASCII letters match
 // regardless of case.
 func Match(pattern, s []byte, nocase bool) bool {
+	if len(s) == 0 {
+		return len(pattern) == 0
+	}
 	p, i := 0, 0
 	starP, starI := -1, 0 // where to resume after the last star
 	for i < len(s) {
@@ -82,7 +90,7 @@ func matchClass(pattern []byte, p int, c byte, nocase bool) (int, bool) {
 		case pattern[p] == '\\' && p+1 < len(pattern):
 			p++
 			found = found || equal(pattern[p], c, nocase)
-		case p+2 < len(pattern) && pattern[p+1] == '-' && pattern[p+2] != ']':
+		case p+2 < len(pattern) && pattern[p+1] == '-':
 			lo, hi := pattern[p], pattern[p+2]
 			if lo > hi {
 				lo, hi = hi, lo

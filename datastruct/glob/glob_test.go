@@ -8,7 +8,16 @@ func TestMatch(t *testing.T) {
 		nocase     bool
 		want       bool
 	}{
-		{"*", "", false, true},
+		{"*", "", false, false},
+		{"**", "", false, false},
+		{"a*", "a", false, true},
+		{"[c-]", "a", false, true},
+		{"[c-]", "-", false, false},
+		{"[c-]x", "]x", false, false}, // the class runs on: ] to c, and x
+		{"[c-]x", "x", false, true},
+		{"[a-]]", "]", false, true},
+		{"[a-]]", "^", false, true},
+		{"[a-]]", "b", false, false},
 		{"*", "anything", false, true},
 		{"h?llo", "hello", false, true},
 		{"h?llo", "hllo", false, false},

@@ -201,8 +201,14 @@ func (s *Set) MemoryUsage(samples int) int64 {
 }
 
 // keyBytes returns the bytes of a map key without copying them. The key is
-// immutable, so the slice must not be written to.
-func keyBytes(k string) []byte { return unsafe.Slice(unsafe.StringData(k), len(k)) }
+// immutable, so the slice must not be written to. It is never nil, not even
+// for the empty member: nil means "no member" to Random and Pop.
+func keyBytes(k string) []byte {
+	if k == "" {
+		return []byte{}
+	}
+	return unsafe.Slice(unsafe.StringData(k), len(k))
+}
 
 // parseInt parses b when it is the canonical decimal text of an int64 (no
 // sign but a leading '-', no leading zeros, no spaces), the members an

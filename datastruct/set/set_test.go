@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestSetModel checks Set against a Go map over random operations, with
@@ -158,4 +160,20 @@ func BenchmarkAddContains(b *testing.B) {
 		s.Add(m)
 		s.Contains(m)
 	}
+}
+
+// TestPopEmptyMember pops the empty member, which is a member like any
+// other: Random and Pop return nil only for an empty set.
+func TestPopEmptyMember(t *testing.T) {
+	var s Set
+	require.True(t, s.Add([]byte("")))
+	require.False(t, s.IsIntset())
+	m := s.Random(nil)
+	require.NotNil(t, m)
+	require.Empty(t, m)
+	m = s.Pop(nil)
+	require.NotNil(t, m)
+	require.Empty(t, m)
+	require.Equal(t, 0, s.Len())
+	require.Nil(t, s.Pop(nil))
 }
