@@ -3,6 +3,7 @@ package db
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Error replies shared by many commands, in Redis's exact words.
@@ -58,8 +59,12 @@ func ParseInt(b []byte) (int64, bool) {
 	return int64(v), true
 }
 
-// ParseFloat parses b as Redis parses a float argument: no surrounding
-// spaces, "inf"/"-inf"/"+inf" accepted, NaN refused.
+// ParseFloat parses b as Redis parses a double argument (a score, a
+// weight, an increment): C's strtod over all of b, so decimal and
+// hexadecimal ("0x10") forms and "inf"/"infinity" are accepted; no
+// surrounding spaces; NaN refused; and a value out of a double's range
+// (1e400, or 1e-400, which would read as 0) refused, as strtod's ERANGE
+// makes Redis refuse it.
 func ParseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 || isSpace(b[0]) || isSpace(b[len(b)-1]) {
 		return 0, false
@@ -67,22 +72,48 @@ func ParseFloat(b []byte) (float64, bool) {
 	// Integers, the common case, convert exactly below 2^53 and need no
 	// string conversion.
 	if len(b) <= 15 {
-		if n, ok := ParseInt(b); ok {
+		if n, ok := ParseInt(b); ok && (n != 0 || b[0] != '-') { // "-0" is -0
 			return float64(n), true
 		}
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
+	f, outOfRange, ok := parseStrtod(b)
+	return f, ok && !outOfRange && !math.IsNaN(f)
+}
+
+// parseStrtod parses all of b as C's strtod does: an optional sign, then a
+// decimal or hexadecimal number (a hexadecimal exponent is optional), or
+// inf, infinity or nan in any case. outOfRange reports what strtod reports
+// with ERANGE: the value overflowed to an infinity or underflowed to 0.
+func parseStrtod(b []byte) (f float64, outOfRange, ok bool) {
+	s := string(b)
+	if strings.IndexByte(s, '_') >= 0 { // Go allows digit separators, C does not
+		return 0, false, false
+	}
+	digits := strings.TrimLeft(s, "+-")
+	hex := len(digits) > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')
+	if hex && !strings.ContainsAny(digits, "pP") {
+		s += "p0" // Go requires the binary exponent that C makes optional
+	}
+	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		// ParseFloat reports overflow as an error with ±Inf; Redis's
-		// strtold accepts such values.
-		if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange || !math.IsInf(f, 0) {
-			return 0, false
+		if ne, isNum := err.(*strconv.NumError); isNum && ne.Err == strconv.ErrRange {
+			return f, true, true // overflow: ±Inf
+		}
+		return 0, false, false
+	}
+	if f == 0 { // underflow reads as 0 in Go; strtod says ERANGE
+		mantissa, exponent := digits, "eE"
+		if hex {
+			mantissa, exponent = mantissa[2:], "pP"
+		}
+		if i := strings.IndexAny(mantissa, exponent); i >= 0 {
+			mantissa = mantissa[:i]
+		}
+		if strings.Trim(mantissa, "0.") != "" {
+			return f, true, true
 		}
 	}
-	if math.IsNaN(f) {
-		return 0, false
-	}
-	return f, true
+	return f, false, true
 }
 
 func isSpace(c byte) bool {

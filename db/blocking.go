@@ -1,8 +1,11 @@
 package db
 
 import (
+	"bytes"
 	"math"
+	"math/big"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,20 +15,68 @@ import (
 
 // TimeoutArg parses args[i] as a blocking command's timeout in seconds
 // (fractions allowed, 0 meaning forever), writing Redis's error and
-// returning false when it is not a number or is negative.
+// returning false when it is not a number or is negative. As Redis, it
+// reads a C long double (decimal or hexadecimal, far wider in range than
+// a double) and rounds the milliseconds up, so 1e-400 is 1 ms and -0.0001
+// is 0; a count of milliseconds past what a long long holds is negative.
 func (c *Ctx) TimeoutArg(i int) (time.Duration, bool) {
-	f, ok := ParseFloat(c.Args[i])
-	if !ok {
+	ms, ok := timeoutMillis(c.Args[i])
+	switch {
+	case !ok:
 		c.W.WriteError("ERR timeout is not a float or out of range")
 		return 0, false
-	}
-	// Redis converts to milliseconds in a long long: infinities and huge
-	// values overflow, and it reports them as negative.
-	if f < 0 || f*1e9 >= math.MaxInt64 {
+	case ms < 0:
 		c.W.WriteError("ERR timeout is negative")
 		return 0, false
 	}
-	return time.Duration(f * float64(time.Second)), true
+	return time.Duration(min(ms, maxTimeoutMillis)) * time.Millisecond, true
+}
+
+// maxTimeoutMillis caps a timeout at about 292 years, what a Duration
+// holds; a deadline that far is never reached.
+const maxTimeoutMillis = math.MaxInt64 / int64(time.Millisecond)
+
+// Bounds of a C long double (x86's 80-bit extended precision).
+var (
+	longDoubleMax = new(big.Float).SetMantExp(big.NewFloat(1), 16384)  // past the largest finite value
+	longDoubleMin = new(big.Float).SetMantExp(big.NewFloat(1), -16445) // the smallest subnormal
+)
+
+// timeoutMillis returns ceil(seconds*1000) for a timeout argument, or -1
+// when that does not fit a long long (x86 turns such a conversion into
+// the most negative value); ok is false when b is not a long double.
+func timeoutMillis(b []byte) (ms int64, ok bool) {
+	if len(b) == 0 || isSpace(b[0]) || bytes.IndexByte(b, '_') >= 0 {
+		return 0, false
+	}
+	s := string(b)
+	unsigned := strings.ToLower(strings.TrimLeft(s, "+-"))
+	if len(unsigned) > 1 && unsigned[0] == '0' && (unsigned[1] == 'b' || unsigned[1] == 'o') {
+		return 0, false // big reads binary and octal prefixes, C does not
+	}
+	if unsigned == "infinity" {
+		s = s[:len(s)-len("inity")] // C's other spelling of inf
+	}
+	f, _, err := big.ParseFloat(s, 0, 64, big.ToNearestEven)
+	if err != nil {
+		return 0, false
+	}
+	abs := new(big.Float).Abs(f)
+	if !f.IsInf() && (abs.Cmp(longDoubleMax) >= 0 || abs.Sign() != 0 && abs.Cmp(longDoubleMin) < 0) {
+		return 0, false // out of a long double's range: strtold's ERANGE
+	}
+	f.Mul(f, big.NewFloat(1000))
+	if f.IsInf() {
+		return -1, true
+	}
+	n, acc := f.Int(nil) // truncated toward zero
+	if acc == big.Below {
+		n.Add(n, big.NewInt(1)) // ceil of a positive fraction
+	}
+	if !n.IsInt64() {
+		return -1, true
+	}
+	return n.Int64(), true
 }
 
 // Block is what a blocking command (BLPOP, BZPOPMIN, ...) calls instead of

@@ -73,14 +73,18 @@ func (s *zsrc) len() int {
 }
 
 // score returns member's weighted score in s and whether it is there.
+//
+// The score is the plain product, NaN for 0 times infinity: as in Redis,
+// only the first source of an intersection (and every source of a union)
+// takes NaN as 0; the others' NaN goes into the aggregate.
 func (s *zsrc) score(member []byte) (float64, bool) {
 	switch {
 	case s.z != nil:
 		if n := s.z.Find(member); n != nil {
-			return weigh(n.Score, s.weight), true
+			return n.Score * s.weight, true
 		}
 	case s.set != nil && s.set.Contains(member):
-		return weigh(1, s.weight), true
+		return s.weight, true
 	}
 	return 0, false
 }
@@ -109,13 +113,21 @@ func weigh(score, weight float64) float64 {
 	return 0
 }
 
-// aggregate combines two scores; a sum of opposite infinities is 0.
+// aggregate combines the score so far, a, with b as Redis does: a sum that
+// is NaN (opposite infinities, or a NaN b) is 0, and MIN and MAX keep a
+// unless b compares below or above it (so a NaN b changes nothing).
 func aggregate(mode int, a, b float64) float64 {
 	switch mode {
 	case aggMin:
-		return min(a, b)
+		if b < a {
+			return b
+		}
+		return a
 	case aggMax:
-		return max(a, b)
+		if b > a {
+			return b
+		}
+		return a
 	}
 	if v := a + b; v == v {
 		return v

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -420,8 +421,10 @@ func parseScoreBound(b []byte) (f float64, ex, ok bool) {
 	if len(b) == 0 {
 		return 0, ex, true
 	}
-	f, ok = ParseFloat(b)
-	return f, ex, ok
+	// Unlike a score, a bound out of a double's range is kept (as ±Inf,
+	// or 0): Redis's range parser does not check strtod's ERANGE.
+	f, _, ok = parseStrtod(b)
+	return f, ex, ok && !math.IsNaN(f)
 }
 
 // scoreRangeArgs parses Args[i] and Args[j] as a score range, writing
@@ -735,7 +738,9 @@ func walkNodes(first *zset.Node, rev bool, offset, limit int64, in func(n *zset.
 // zrangeStore stores the range walk selects from s (nil: missing) at
 // Args[1] and replies with its size.
 func zrangeStore(c *Ctx, s *sortedSet, walk func(s *sortedSet, fn func(n *zset.Node)) int) {
-	dst := newSortedSet(0)
+	// Built as a skiplist (keeping -0) and fitted after, as Redis sizes
+	// the destination from the range's length.
+	dst := &sortedSet{ZSet: zset.New()}
 	if s != nil {
 		walk(s, func(n *zset.Node) { dst.insert([]byte(n.Member), n.Score) })
 	}

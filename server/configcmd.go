@@ -36,7 +36,7 @@ func (s *Server) configGet(c *db.Ctx) {
 func (s *Server) configSet(c *db.Ctx) {
 	args := c.Args[2:]
 	if len(args)%2 != 0 {
-		c.W.WriteError("ERR wrong number of arguments for 'config|set' command")
+		c.W.WriteError(db.ErrSyntax)
 		return
 	}
 	pairs := make([][2]string, 0, len(args)/2)

@@ -70,14 +70,19 @@ func closeAll(ls []net.Listener) {
 	}
 }
 
-// rebind applies a CONFIG SET of port or bind: it listens on the new
-// addresses, then closes the old listeners. Connections already accepted
-// stay. On failure the old listeners stay and the error is Redis's reason.
-func (s *Server) rebind() error {
+// rebinder returns the applier of a CONFIG SET of port or bind: it listens
+// on the new addresses, then closes the old listeners. Connections already
+// accepted stay. On failure the old listeners stay, the cause is logged,
+// and the error is Redis's reason for that parameter.
+func (s *Server) rebinder(reason string) func() error {
+	return func() error { return s.rebind(reason) }
+}
+
+func (s *Server) rebind(reason string) error {
 	ls, err := s.listenAll(s.cfg.Bind(), s.cfg.Port())
 	if err != nil {
 		s.log.Warn("cannot listen on the new addresses", "err", err)
-		return errors.New("Unable to listen on this port or bind to the specified addresses: " + err.Error())
+		return errors.New(reason)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -113,7 +113,8 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 	s.registerPersistence()
 	s.applyConfig()
 	cfg.OnChange(func([]string) { s.applyConfig() })
-	cfg.OnApply([]string{"port", "bind"}, s.rebind)
+	cfg.OnApply([]string{"port"}, s.rebinder("Unable to listen on this port. Check server logs."))
+	cfg.OnApply([]string{"bind"}, s.rebinder("Failed to bind to specified addresses."))
 	ks.OnNotify(func(channel, message []byte) { s.publish(channel, message) })
 	s.startMem = heapBytes()
 	return s

@@ -738,38 +738,13 @@ func parseDiffPrefix(raw string) (n diffNode, rest string, ok bool) {
 }
 
 // knownDifferences name the shapes of command on which MyRedis is known
-// to differ from Redis in code outside this test's remit (sorted sets,
-// lists, blocking, the server, commands not implemented): knownDifference
+// to differ from Redis (commands not implemented): knownDifference
 // returns the name of cmd's, and the generator skips them unless
 // MYREDIS_DIFF_KNOWN names them ("all" names every one).
 var knownDifferences = []struct {
 	name string
 	is   func(name string, cmd []string) bool
 }{
-	// Sorted sets read floats with Go's rules, not C's strtod: Redis
-	// takes "0x10" for 16, and refuses "1e400", which overflows a double,
-	// and "1e-400", which underflows to 0 (ZADD, ZINCRBY, WEIGHTS, score
-	// ranges).
-	{"zset-float", func(name string, cmd []string) bool {
-		return (name[0] == 'Z' || name == "BZMPOP") && slices.ContainsFunc(cmd[1:], func(a string) bool {
-			return strings.Contains(a, "0x") || strings.Contains(a, "1e400") || strings.Contains(a, "1e-400")
-		})
-	}},
-	// ZINTER and ZINTERSTORE take a NaN product (±inf times a weight of
-	// 0, or the other way round) in any source but the first for 0 before
-	// aggregating; Redis aggregates the NaN: SUM then gives 0 and MIN and
-	// MAX keep the value so far.
-	{"zinter-nan", func(name string, cmd []string) bool {
-		w := slices.Index(cmd, "WEIGHTS")
-		return (name == "ZINTER" || name == "ZINTERSTORE") && w > 0 &&
-			slices.ContainsFunc(cmd[w+1:], func(a string) bool { return a == "0" || strings.HasSuffix(a, "inf") })
-	}},
-	// Blocking timeouts are read as Go floats, not as Redis's long
-	// doubles: "0x1p-7" is refused.
-	{"blocking-timeout", func(name string, cmd []string) bool {
-		return slices.Contains([]string{"BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP"}, name) &&
-			slices.ContainsFunc(cmd[1:], func(a string) bool { return strings.HasPrefix(a, "0x") })
-	}},
 	// BITFIELD and BITFIELD_RO are not implemented.
 	{"bitfield", func(name string, cmd []string) bool { return strings.HasPrefix(name, "BITFIELD") }},
 }
