@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -32,12 +33,21 @@ type oracleCase struct {
 type oracleStep struct {
 	Cmd []string `yaml:"cmd"`
 	// Sorted compares the elements of an array reply as a set: they are sorted
-	// before comparing (for *SCAN replies, the elements of the second element).
+	// before comparing (for *SCAN replies, the elements of the second element;
+	// for a RESP3 map, its key-value pairs).
 	Sorted bool `yaml:"sorted"`
 	// Compare "type" compares only the first byte (the RESP type) of the replies,
 	// for replies that legitimately differ (HELLO, TIME, INFO).
 	Compare string `yaml:"compare"`
-	Sleep   int    `yaml:"sleep"` // milliseconds to wait, e.g. for an expiry
+	// Match, a regular expression, replaces the byte-for-byte comparison:
+	// each reply, without its final CRLF, must match it whole. It is for
+	// replies that quote a Lua VM's own message (a syntax error, a runtime
+	// error inside Lua), which another Lua implementation may word its own
+	// way around Redis's fixed frame.
+	Match string `yaml:"match"`
+	Sleep int    `yaml:"sleep"` // milliseconds to wait, e.g. for an expiry
+
+	match *regexp.Regexp // Match, compiled
 }
 
 // UnmarshalYAML accepts both step forms.
@@ -54,6 +64,15 @@ func (s *oracleStep) UnmarshalYAML(n *yaml.Node) error {
 		return fmt.Errorf("line %d: a step has either cmd or sleep", n.Line)
 	case s.Compare != "" && s.Compare != "type":
 		return fmt.Errorf("line %d: unknown compare %q", n.Line, s.Compare)
+	case s.Match != "" && (s.Compare != "" || s.Sorted):
+		return fmt.Errorf("line %d: match excludes compare and sorted", n.Line)
+	}
+	if s.Match != "" {
+		re, err := regexp.Compile(`^(?s:` + s.Match + `)$`)
+		if err != nil {
+			return fmt.Errorf("line %d: match: %v", n.Line, err)
+		}
+		s.match = re
 	}
 	return nil
 }
@@ -141,7 +160,10 @@ func runCase(t *testing.T, c oracleCase, my, ref *server) {
 			want = c.Expect[ncmd] + "\r\n"
 		}
 		ncmd++
-		if !s.sameReply(got, want) {
+		switch {
+		case s.match != nil && !s.sameReply(got, want):
+			t.Errorf("step %d %q: both replies must match %q:\nmyredis: %q\nredis:   %q", i, s.Cmd, s.Match, got, want)
+		case !s.sameReply(got, want):
 			t.Errorf("step %d %q:\nmyredis: %q\nredis:   %q", i, s.Cmd, got, want)
 		}
 	}
@@ -162,6 +184,9 @@ func caseConn(t *testing.T, s *server, proto int) *rawConn {
 
 // sameReply reports whether two raw replies to s are equal under its markers.
 func (s oracleStep) sameReply(a, b string) bool {
+	if s.match != nil {
+		return s.match.MatchString(strings.TrimSuffix(a, "\r\n")) && s.match.MatchString(strings.TrimSuffix(b, "\r\n"))
+	}
 	if s.Compare == "type" {
 		return a != "" && b != "" && a[0] == b[0]
 	}
@@ -173,19 +198,27 @@ func (s oracleStep) sameReply(a, b string) bool {
 }
 
 // sortedReply returns raw with the elements of its array sorted; for a SCAN
-// reply (cursor, elements) the inner array is sorted. Anything else is
-// returned unchanged.
+// reply (cursor, elements) the inner array is sorted, and a RESP3 map's
+// key-value pairs are sorted as units. Anything else is returned unchanged.
 func sortedReply(raw []byte, scan bool) []byte {
 	header, elems, ok := splitAggregate(raw)
 	if !ok {
 		return raw
 	}
-	if scan {
+	switch {
+	case scan:
 		if len(elems) != 2 {
 			return raw
 		}
 		elems = [][]byte{elems[0], sortedReply(elems[1], false)}
-	} else {
+	case header[0] == '%':
+		pairs := make([][]byte, 0, len(elems)/2)
+		for i := 0; i+1 < len(elems); i += 2 {
+			pairs = append(pairs, slices.Concat(elems[i], elems[i+1]))
+		}
+		slices.SortFunc(pairs, bytes.Compare)
+		elems = pairs
+	default:
 		slices.SortFunc(elems, bytes.Compare)
 	}
 	return slices.Concat(append([][]byte{header}, elems...)...)
