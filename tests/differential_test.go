@@ -38,7 +38,11 @@ const diffCommands = 5000
 //   - MYREDIS_DIFF_KNOWN=name,... also generates the shapes of those
 //     knownDifferences, on which MyRedis is known to differ in code outside
 //     this test's remit; MYREDIS_DIFF_KNOWN=all generates every one.
-func TestDifferential(t *testing.T) {
+func TestDifferential(t *testing.T) { runDifferential(t, false) }
+
+// runDifferential is TestDifferential, with the stream's commands wrapped
+// in scripts now and then when scripts is set (TestDifferentialScripts).
+func runDifferential(t *testing.T, scripts bool) {
 	seed := uint64(time.Now().UnixNano())
 	if env := os.Getenv("MYREDIS_SEED"); env != "" {
 		var err error
@@ -57,10 +61,13 @@ func TestDifferential(t *testing.T) {
 	t.Logf("seed %d (replay with MYREDIS_SEED=%d), %d commands per protocol", seed, seed, n)
 	ref := startRedis(t)
 	my := startServer(t)
+	if scripts {
+		skipWithoutScripting(t, my)
+	}
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			d := &diffRun{t: t, seed: seed, my: my.dial(t), ref: ref.dial(t), db: "0",
-				gen: &cmdGen{rng: rand.New(rand.NewPCG(seed, uint64(proto))), known: known}}
+				gen: &cmdGen{rng: rand.New(rand.NewPCG(seed, uint64(proto))), known: known, scripts: scripts}}
 			if path := os.Getenv("MYREDIS_DIFF_LOG"); path != "" {
 				f, err := os.Create(fmt.Sprintf("%s.resp%d", path, proto))
 				if err != nil {
@@ -182,7 +189,8 @@ func (d *diffRun) step(i int, cmd []string) {
 	if check := diffCheckers[strings.ToUpper(cmd[0])]; check != nil && rightArity(cmd) {
 		got, want = check(d, cmd)
 	} else {
-		got, want = diffNormalize(cmd, d.my.do(cmd...)), diffNormalize(cmd, d.ref.do(cmd...))
+		inner := scriptInner(cmd) // a command wrapped in a script is normalized as itself
+		got, want = diffNormalize(inner, d.my.do(cmd...)), diffNormalize(inner, d.ref.do(cmd...))
 	}
 	if d.log != nil {
 		fmt.Fprintf(d.log, "%d %q\n\tmyredis %q\n\tredis   %q\n", i, cmd, got, want)

@@ -25,6 +25,9 @@ type cmdGen struct {
 	// home holds the keys the family of the command being generated
 	// prefers, so that most of its commands find a key of their type.
 	home []string
+	// scripts makes about half the commands run inside EVAL, through
+	// redis.call or redis.pcall (wrapInScript, script_differential_test.go).
+	scripts bool
 }
 
 // A diffFamily is a family of command generators and the keys they prefer.
@@ -236,6 +239,9 @@ func (g *cmdGen) next() []string {
 		g.home = families[f].home
 		cmd := families[f].ops[i](g)
 		if k := knownDifference(cmd); k == "" || slices.Contains(g.known, k) || slices.Contains(g.known, "all") {
+			if g.scripts && scriptable(cmd) && g.one(2) {
+				return g.wrapInScript(cmd)
+			}
 			return cmd
 		}
 	}
