@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet bench bench-mem bench-aof bench-cluster bench-pubsub fuzz readme clean
+.PHONY: build run test deps vet bench bench-mem bench-aof bench-cluster bench-pubsub bench-script fuzz readme clean
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
@@ -61,6 +61,12 @@ bench-cluster: build
 # tests/bench_pubsub_test.go, run once each (they repeat and take medians).
 bench-pubsub: build
 	MYREDIS_BIN=$(CURDIR)/$(BIN) $(GO) test ./tests -run '^$$' -bench 'PubSubFanout|MultiExec' -benchtime 1x -v
+
+# Scripting, MyRedis vs Redis, 50 clients at -P 1 and -P 16: EVALSHA of
+# "return 1", EVALSHA of the seckill script on random users, and FCALL of
+# the same code as a function. A MyRedis without scripting shows "-".
+bench-script: build
+	scripts/bench-script.sh
 
 # Coverage-guided fuzzing of the RESP reader, the AOF loader and the
 # commands (short command sequences over a keyspace of every type),
