@@ -106,3 +106,44 @@ func TestScriptAOF(t *testing.T) {
 		assert.Contains(t, listed.raw, lib)
 	})
 }
+
+// TestScriptAOFBetweenServers checks that each server loads the other's
+// AOF with a function library in it, in its rewritten base and in its
+// incremental file, and the effects of a script: the libraries' functions
+// run and the keys hold what they held.
+func TestScriptAOFBetweenServers(t *testing.T) {
+	skipIfMissing(t, redisServerPath)
+	skipWithoutScripting(t, startServer(t))
+	libA := "#!lua name=liba\nredis.register_function('fa', function(keys) return redis.call('INCR', keys[1]) end)"
+	libB := "#!lua name=libb\nredis.register_function('fb', function(keys) return redis.call('DECR', keys[1]) end)"
+	write := func(t *testing.T, s *server) map[string]keyState {
+		c := s.dial(t)
+		c.mustDo("$4\r\nliba\r\n", "FUNCTION", "LOAD", libA)
+		c.mustDo(":1\r\n", "EVAL", "redis.call('SET', KEYS[1], 'x') return redis.call('INCR', KEYS[2])", "2", "s", "n")
+		c.mustDo(rewriteStarted, "BGREWRITEAOF")
+		waitRewrite(t, c)
+		c.mustDo("$4\r\nlibb\r\n", "FUNCTION", "LOAD", libB)
+		c.mustDo(":1\r\n", "FCALL", "fa", "1", "a")
+		c.mustDo(":-1\r\n", "FCALL", "fb", "1", "b")
+		return dumpKeys(t, s)
+	}
+	check := func(t *testing.T, s *server, want map[string]keyState) {
+		compareKeys(t, "after loading the other server's AOF", want, dumpKeys(t, s))
+		c := s.dial(t)
+		c.mustDo(":2\r\n", "FCALL", "fa", "1", "a")
+		c.mustDo(":-2\r\n", "FCALL", "fb", "1", "b")
+	}
+	t.Run("redis loads myredis", func(t *testing.T) {
+		s := startAOF(t, "always")
+		want := write(t, s)
+		terminate(t, s)
+		check(t, startOn(t, "redis", redisServerPath, s.dir, redisAOFArgs...), want)
+	})
+	t.Run("myredis loads redis", func(t *testing.T) {
+		r := startRedis(t, append([]string{"--appendonly", "yes", "--appendfsync", "always"}, redisAOFArgs...)...)
+		waitLoaded(t, r)
+		want := write(t, r)
+		shutdown(t, r)
+		check(t, startOn(t, "myredis", binPath, r.dir), want)
+	})
+}
