@@ -21,9 +21,10 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Open registers bit as a global of L, as Redis's scripting environment has
-// it. (cjson, cmsgpack and struct are to come.)
+// Open registers struct and bit as globals of L, as Redis's scripting
+// environment has them. (cjson and cmsgpack are to come.)
 func Open(L *lua.LState) {
+	OpenStruct(L)
 	OpenBit(L)
 }
 
