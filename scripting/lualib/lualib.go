@@ -21,9 +21,10 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Open registers struct and bit as globals of L, as Redis's scripting
-// environment has them. (cjson and cmsgpack are to come.)
+// Open registers cjson, struct and bit as globals of L, as Redis's scripting
+// environment has them. (cmsgpack is to come.)
 func Open(L *lua.LState) {
+	OpenCJSON(L)
 	OpenStruct(L)
 	OpenBit(L)
 }
