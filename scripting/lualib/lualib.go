@@ -21,11 +21,12 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Open registers cjson, struct and bit as globals of L, as Redis's scripting
-// environment has them. (cmsgpack is to come.)
+// Open registers cjson, cmsgpack, bit and struct as globals of L, as Redis's
+// scripting environment has them.
 func Open(L *lua.LState) {
 	OpenCJSON(L)
 	OpenStruct(L)
+	OpenCMsgpack(L)
 	OpenBit(L)
 }
 
