@@ -44,6 +44,8 @@ var bitCases = []luaCase{
 	{"module", `local n = 0 for k, v in pairs(bit) do n = n + 1 end return n`, int64(12)},
 	{"tohex string count", `return V(bit.tohex(255, '4'), bit.tohex('255', -2))`, []any{"s:00ff", "s:FF"}},
 	{"band many", `return V(bit.band(-1, -2, -4, -8, -16, -32, -64, -128))`, []any{"-128"}},
+	{"method call", `return E(function() return bit:band(1) end)`, "user_script:1: calling 'band' on bad self (number expected, got table)"},
+	{"method call second argument", `return E(function() return bit:lshift(1) end)`, "user_script:1: calling 'lshift' on bad self (number expected, got table)"},
 }
 
 func TestBit(t *testing.T) { runCases(t, bitCases) }

@@ -221,6 +221,14 @@ var cjsonCases = []luaCase{
 	{"decode large array", `local t = cjson.decode('[' .. string.rep('1,', 9999) .. '1]') return #t`, int64(10000)},
 	{"decode key with escapes", `return D(cjson.decode('{"a\\u0000b":1}'))`, "{s:a\x00b=1}"},
 	{"decode tab inside string", `return cjson.decode('"a\tb"')`, "a\tb"},
+	{"method call", `return E(function() return cjson:decode('[') end)`, "user_script:1: calling 'decode' on bad self (expected 1 argument)"},
+	{"method call through a table", `local t = {enc = cjson.encode} return E(function() return t:enc(1) end)`, "user_script:1: calling 'enc' on bad self (expected 1 argument)"},
+	{"dot call with the module", `return E(function() return cjson.encode(cjson) end)`, "user_script:1: Cannot serialise function: type not supported"},
+	{"error on a later line", "return E(function()\n local x =\n cjson.decode(\n'{'\n)\n return x end)", "user_script:3: Expected object key string but found T_END at character 2"},
+	{"error in a function defined earlier", "local function f() local v = cjson.decode('[') return v end\nreturn E(function()\n\n local y = f() return y end)", "user_script:1: Expected value but found T_END at character 2"},
+	{"error from a metamethod", `return E(function() local t = setmetatable({}, {__index = function(t, k) return cjson.decode('x') end}) return t.a end)`, "user_script:1: Expected value but found invalid token at character 1"},
+	{"call through a table field", `return E(function() local t = {cjson.decode} return t[1]('[') end)`, "user_script:1: Expected value but found T_END at character 2"},
+	{"call through a parenthesised name", `return E(function() return (cjson.decode)('[') end)`, "user_script:1: Expected value but found T_END at character 2"},
 }
 
 func TestCJSON(t *testing.T) { runCases(t, cjsonCases) }

@@ -141,6 +141,8 @@ var cmsgpackCases = []luaCase{
 	{"pack metatable ignored", `return H(cmsgpack.pack(setmetatable({}, {__index = function() return 1 end})))`, "90"},
 	{"pack float keys", `return H(cmsgpack.pack({[1] = 'a', [2.0] = 'b'}))`, "92a161a162"},
 	{"unpack after pack of everything", `local s = cmsgpack.pack(0.1, -2^40, 'x', {1, {2}}, {k = 'v'}, true, 2^-149) return V(cmsgpack.unpack(s))`, []any{"0.10000000000000001", "-1099511627776", "s:x", "{1=1,2={1=2}}", "{s:k=s:v}", "boolean:true", "1.4012984643248171e-45"}},
+	{"method call", `return E(function() return cmsgpack:unpack_one('\1', 'x') end)`, "user_script:1: bad argument #1 to 'unpack_one' (number expected, got string)"},
+	{"method call on bad self", `return E(function() return cmsgpack:unpack() end)`, "user_script:1: calling 'unpack' on bad self (string expected, got table)"},
 }
 
 func TestCMsgpack(t *testing.T) { runCases(t, cmsgpackCases) }

@@ -101,9 +101,35 @@ func funcName(L *lua.LState) string {
 	}
 }
 
-// argError is luaL_argerror.
+// argError is luaL_argerror. Like it, it does not count the object of a
+// method call (obj:name(...)) as an argument. gopher-lua's debug information
+// does not tell method calls apart: a call whose first argument is a table
+// that holds the running function under the name it was called by counts as
+// one.
 func argError(L *lua.LState, n int, msg string) {
-	raise(L, "bad argument #%d to '%s' (%s)", n, funcName(L), msg)
+	name := funcName(L)
+	if isMethodCall(L, name) {
+		n--
+		if n == 0 {
+			raise(L, "calling '%s' on bad self (%s)", name, msg)
+		}
+	}
+	raise(L, "bad argument #%d to '%s' (%s)", n, name, msg)
+}
+
+// isMethodCall reports whether the running Go function was called as
+// name on its first argument (see argError).
+func isMethodCall(L *lua.LState, name string) bool {
+	t, ok := L.Get(1).(*lua.LTable)
+	if !ok || name == "?" {
+		return false
+	}
+	dbg, ok := L.GetStack(0)
+	if !ok {
+		return false
+	}
+	fn, err := L.GetInfo("f", dbg, lua.LNil)
+	return err == nil && t.RawGetString(name) == fn
 }
 
 // typeError is luaL_typerror.

@@ -104,6 +104,8 @@ var structCases = []luaCase{
 	{"size alignment 5", `return E(function() return struct.size('!5') end)`, "user_script:1: alignment 5 is not a power of 2"},
 	{"size no format", `return E(function() return struct.size() end)`, "user_script:1: bad argument #1 to 'size' (string expected, got no value)"},
 	{"round trip", `local s = struct.pack('>!4 b h i l f d s c3', -1, -2, -3, -4, 0.5, 0.1, 'str', 'abc') return V(struct.unpack('>!4 b h i l f d s c3', s))`, []any{"-1", "-2", "-3", "-4", "0.5", "0.10000000000000001", "s:str", "s:abc", "36"}},
+	{"method call", `return E(function() return struct:pack('i') end)`, "user_script:1: calling 'pack' on bad self (string expected, got table)"},
+	{"method call unpack", `return E(function() return struct:unpack('b', 'x', 0) end)`, "user_script:1: calling 'unpack' on bad self (string expected, got table)"},
 }
 
 func TestStruct(t *testing.T) { runCases(t, structCases) }
