@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,7 +16,8 @@ import (
 // TestDifferential runs every case through EVAL on a real redis-server and
 // checks that Redis replies as the case says, and so as this package does;
 // then it compares the two on random numbers, number texts, MessagePack and
-// JSON inputs. It is skipped when redis-server is not installed.
+// JSON inputs (the seed is logged; LUALIB_SEED=n replays it). It is skipped
+// when redis-server is not installed.
 func TestDifferential(t *testing.T) {
 	rc := startRedis(t)
 	groups := []struct {
@@ -33,7 +35,12 @@ func TestDifferential(t *testing.T) {
 	}
 
 	seed := time.Now().UnixNano()
-	t.Logf("random inputs from seed %d", seed)
+	if s := os.Getenv("LUALIB_SEED"); s != "" { // to replay a failure
+		var err error
+		seed, err = strconv.ParseInt(s, 10, 64)
+		require.NoError(t, err)
+	}
+	t.Logf("random inputs from seed %d (LUALIB_SEED replays them)", seed)
 	r := rand.New(rand.NewSource(seed))
 	compare := func(t *testing.T, src string) {
 		t.Helper()

@@ -106,6 +106,7 @@ var structCases = []luaCase{
 	{"round trip", `local s = struct.pack('>!4 b h i l f d s c3', -1, -2, -3, -4, 0.5, 0.1, 'str', 'abc') return V(struct.unpack('>!4 b h i l f d s c3', s))`, []any{"-1", "-2", "-3", "-4", "0.5", "0.10000000000000001", "s:str", "s:abc", "36"}},
 	{"method call", `return E(function() return struct:pack('i') end)`, "user_script:1: calling 'pack' on bad self (string expected, got table)"},
 	{"method call unpack", `return E(function() return struct:unpack('b', 'x', 0) end)`, "user_script:1: calling 'unpack' on bad self (string expected, got table)"},
+	{"pack numeric strings", `local r = {} for _, s in ipairs({'0x1p-2', ' 1e2 ', '\t-0x10\n', 'inf', '-infinity', 'nan', '1e400', '.5', '5.', '0x'}) do local ok, v = pcall(struct.pack, '>d', s) r[#r+1] = ok and H(v) or v end return r`, []any{"3fd0000000000000", "4059000000000000", "c030000000000000", "7ff0000000000000", "fff0000000000000", "7ff8000000000000", "7ff0000000000000", "3fe0000000000000", "4014000000000000", "bad argument #2 to '?' (number expected, got string)"}},
 }
 
 func TestStruct(t *testing.T) { runCases(t, structCases) }
