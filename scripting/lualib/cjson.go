@@ -12,8 +12,9 @@ import (
 // encode, decode, their settings, new (a module with its own settings) and
 // null, the value JSON's null decodes to.
 //
-// Every module OpenCJSON and new create in L shares one null, a userdata
-// that stands for the NULL light userdata of Redis's Lua.
+// null is a userdata that stands for the NULL light userdata of Redis's Lua:
+// the modules cjson.new makes share it, so that decoded nulls compare equal
+// across them, as they do in Redis.
 func OpenCJSON(L *lua.LState) *lua.LTable {
 	t := newCJSON(L, L.NewUserData())
 	L.SetGlobal("cjson", t)

@@ -5,10 +5,26 @@
 // x86-64 Linux: the same results byte for byte and the same error messages,
 // including the numeric conversions its C code leaves to the C library and the
 // hardware (strtod, printf's %.14g, out-of-range casts) and the limits of the
-// Lua stack (LUAI_MAXCSTACK) that its C code runs into. Where the libraries
-// walk a table they follow gopher-lua's iteration order (next), so an
-// object or map with several keys may list them in another order than
-// Redis's Lua does.
+// Lua stack (LUAI_MAXCSTACK) that its C code runs into. Errors carry the
+// position of the calling Lua code as gopher-lua names its chunk (Redis's is
+// "user_script").
+//
+// What differs, because gopher-lua differs from Lua 5.1:
+//   - Where the libraries walk a table (cjson.encode's objects, cmsgpack.pack's
+//     maps) they follow gopher-lua's order (next): array part, then keys in
+//     insertion order. Lua 5.1's order depends on its hash layout, so an
+//     object or map with several non-array keys may list them in another
+//     order. Arrays, and tables with one other key, encode identically.
+//   - cjson.null is a full userdata: tostring shows its address, not
+//     "userdata: (nil)".
+//   - gopher-lua does not record whether a call was a method call, which
+//     Lua 5.1's argument errors leave out of their count; a call whose first
+//     argument holds the called function under the name it was called by
+//     counts as one.
+//
+// cmsgpack.unpack and struct.unpack return up to 8000 values, as in Redis: a
+// state whose registry cannot grow that far (lua.Options.RegistryMaxSize)
+// fails with "registry overflow" first.
 //
 // The functions of an LState, like the state itself, must not be used by two
 // goroutines at once; states opened separately share nothing.
