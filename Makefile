@@ -68,14 +68,16 @@ bench-pubsub: build
 bench-script: build
 	scripts/bench-script.sh
 
-# Coverage-guided fuzzing of the RESP reader, the AOF loader and the
-# commands (short command sequences over a keyspace of every type),
-# FUZZTIME per target.
+# Coverage-guided fuzzing of the RESP reader, the AOF loader, the
+# commands (short command sequences over a keyspace of every type) and the
+# scripts' cjson.decode and cmsgpack.unpack, FUZZTIME per target.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCommand$$' -fuzztime $(FUZZTIME) ./resp
 	$(GO) test -run '^$$' -fuzz '^FuzzReadReply$$' -fuzztime $(FUZZTIME) ./resp
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./aof
 	$(GO) test -run '^$$' -fuzz '^FuzzCommands$$' -fuzztime $(FUZZTIME) ./db
+	$(GO) test -run '^$$' -fuzz '^FuzzCJSONDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./scripting/lualib
+	$(GO) test -run '^$$' -fuzz '^FuzzCMsgpackUnpack$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./scripting/lualib
 
 # Regenerates the README's command and parameter lists from the code.
 readme:
