@@ -283,7 +283,9 @@ func (ks *Keyspace) transactionLocks(cl *Client, queue []queued) (locks []shardL
 			if n, ok := ParseInt(q.args[1]); ok && n >= 0 && n < int64(len(ks.dbs)) {
 				db = int(n)
 			}
-		case q.cmd.Flags&FlagOwnLocks != 0:
+		case q.cmd.Flags&(FlagOwnLocks|FlagTakesGate) != 0:
+			// A script may reach keys it does not declare: it runs
+			// nested in a transaction that has the keyspace to itself.
 			return nil, true
 		case q.cmd.Flags&(FlagWrite|FlagReadonly) != 0 && !q.cmd.HasKeys():
 			return nil, true // touches the keyspace without naming keys (DBSIZE, RANDOMKEY...)

@@ -57,6 +57,11 @@ func (d *Dict[V]) ShardOf(key []byte) int { return int(hashBytes(key) & d.mask) 
 // LockShard locks shard i.
 func (d *Dict[V]) LockShard(i int) { d.shards[i].mu.Lock() }
 
+// TryLockShard locks shard i if no one holds it and reports whether it
+// did. It never waits, so a caller holding other shards may use it to take
+// one out of ascending order without risking a deadlock.
+func (d *Dict[V]) TryLockShard(i int) bool { return d.shards[i].mu.TryLock() }
+
 // UnlockShard unlocks shard i.
 func (d *Dict[V]) UnlockShard(i int) { d.shards[i].mu.Unlock() }
 
