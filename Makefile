@@ -62,14 +62,15 @@ bench-cluster: build
 bench-pubsub: build
 	MYREDIS_BIN=$(CURDIR)/$(BIN) $(GO) test ./tests -run '^$$' -bench 'PubSubFanout|MultiExec' -benchtime 1x -v
 
-# Coverage-guided fuzzing of the RESP reader, the AOF loader and the
-# commands (short command sequences over a keyspace of every type),
-# FUZZTIME per target.
+# Coverage-guided fuzzing of the RESP reader, the AOF loader, the
+# commands (short command sequences over a keyspace of every type) and
+# EVAL (random scripts), FUZZTIME per target.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCommand$$' -fuzztime $(FUZZTIME) ./resp
 	$(GO) test -run '^$$' -fuzz '^FuzzReadReply$$' -fuzztime $(FUZZTIME) ./resp
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./aof
 	$(GO) test -run '^$$' -fuzz '^FuzzCommands$$' -fuzztime $(FUZZTIME) ./db
+	$(GO) test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime $(FUZZTIME) ./scripting
 
 # Regenerates the README's command and parameter lists from the code.
 readme:
