@@ -502,7 +502,7 @@ func (sess *Session) refusal(cmd *db.Command, w *resp.Writer) string {
 	case srv.persist != nil && cmd.Flags&db.FlagWrite != 0 && srv.persist.Err() != nil:
 		return "MISCONF Errors writing to the AOF file: " + srv.persist.Err().Error()
 	}
-	return ""
+	return srv.busyRefusal(cmd)
 }
 
 // discardWriter returns the writer that swallows replies under CLIENT REPLY
