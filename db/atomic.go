@@ -97,7 +97,11 @@ type Atomic struct {
 // Inside EXEC the section is nested whatever exclusive says. now is the
 // unix time in milliseconds every command of the section reads, as a
 // script's commands all see the time the script started.
-func (ks *Keyspace) BeginAtomic(a *Atomic, caller *Client, keys [][]byte, exclusive bool, now int64) {
+//
+// While the locks are held by a script that is busy (see SetScriptWait),
+// BeginAtomic gives up and returns the error whose text is the reply; the
+// section is then not open, and End must not be called.
+func (ks *Keyspace) BeginAtomic(a *Atomic, caller *Client, keys [][]byte, exclusive bool, now int64) error {
 	a.ks, a.caller = ks, caller
 	a.cl.ID, a.cl.DB, a.cl.Ext, a.cl.NoTouch = caller.ID, caller.DB, caller.Ext, caller.NoTouch
 	a.cl.NoBlock = true // blocking commands answer at once, as in Redis's scripts
@@ -119,14 +123,31 @@ func (ks *Keyspace) BeginAtomic(a *Atomic, caller *Client, keys [][]byte, exclus
 		a.mode = atomicNested
 	case exclusive:
 		a.mode = atomicExclusive
-		ks.gate.lockAll()
+		if err := ks.lockAllWait(); err != nil {
+			return err
+		}
 	default:
 		a.mode = atomicDeclared
-		a.stripe = ks.gate.enter(caller.ID)
-		for _, l := range a.declared {
-			a.lockShard(l)
+		stripe, err := ks.enterGateWait(caller.ID)
+		if err != nil {
+			return err
+		}
+		a.stripe = stripe
+		for i, l := range a.declared {
+			if err := ks.lockShardWait(l); err != nil {
+				for _, h := range a.declared[:i] {
+					ks.dbs[h.db].keys.UnlockShard(h.shard)
+				}
+				stripe.RUnlock()
+				a.stripe = nil
+				return err
+			}
+			if ks.snap.active.Load() {
+				ks.dumpShardLocked(ks.dbs[l.db], l.shard)
+			}
 		}
 	}
+	return nil
 }
 
 func compareShardLocks(a, b shardLock) int {
@@ -136,20 +157,10 @@ func compareShardLocks(a, b shardLock) int {
 	return a.shard - b.shard
 }
 
-// lockShard locks l and, while a snapshot runs, dumps it before the section
-// can change it.
-func (a *Atomic) lockShard(l shardLock) {
-	d := a.ks.dbs[l.db]
-	d.keys.LockShard(l.shard)
-	if a.ks.snap.active.Load() {
-		a.ks.dumpShardLocked(d, l.shard)
-	}
-}
-
 // Exec runs cmd (found with Table.Lookup, so its arity is checked) with
 // args in the section and writes its reply to w. It returns ErrUndeclared
 // or ErrNotAtomic, without running cmd, when the section cannot cover what
-// cmd reaches (see Atomic). args must not be changed until End.
+// cmd reaches (see Atomic).
 func (a *Atomic) Exec(cmd *Command, args [][]byte, w *resp.Writer) error {
 	covered := a.covers(cmd, args)
 	if !covered {

@@ -90,7 +90,7 @@ func TestAtomicPropagatesLikeRedis(t *testing.T) {
 	var a Atomic
 
 	// No write: nothing logged.
-	ks.BeginAtomic(&a, caller, keyList("k"), false, 0)
+	require.NoError(t, ks.BeginAtomic(&a, caller, keyList("k"), false, 0))
 	got, err := atomicExec(t, ks, &a, "GET", "k")
 	require.NoError(t, err)
 	assert.Equal(t, "$-1\r\n", got)
@@ -99,7 +99,7 @@ func TestAtomicPropagatesLikeRedis(t *testing.T) {
 	assert.Zero(t, caller.Observed)
 
 	// One write: logged alone, its stamp observed by the caller.
-	ks.BeginAtomic(&a, caller, keyList("k"), false, 0)
+	require.NoError(t, ks.BeginAtomic(&a, caller, keyList("k"), false, 0))
 	_, err = atomicExec(t, ks, &a, "SET", "k", "1")
 	require.NoError(t, err)
 	a.End()
@@ -108,7 +108,7 @@ func TestAtomicPropagatesLikeRedis(t *testing.T) {
 
 	// Several, in other databases too: one MULTI … EXEC block. SELECT
 	// changes the section's database, not the caller's.
-	ks.BeginAtomic(&a, caller, keyList("k"), true, 0)
+	require.NoError(t, ks.BeginAtomic(&a, caller, keyList("k"), true, 0))
 	for _, cmd := range [][]string{{"INCR", "k"}, {"SELECT", "5"}, {"SET", "x", "y"}} {
 		_, err := atomicExec(t, ks, &a, cmd...)
 		require.NoError(t, err)
@@ -121,7 +121,7 @@ func TestAtomicPropagatesLikeRedis(t *testing.T) {
 	assert.Equal(t, "$1\r\n2\r\n", run(ks, caller, []string{"GET", "k"}))
 
 	// SetLogging(false): applied, not logged (redis.set_repl(REPL_NONE)).
-	ks.BeginAtomic(&a, caller, keyList("k"), false, 0)
+	require.NoError(t, ks.BeginAtomic(&a, caller, keyList("k"), false, 0))
 	a.SetLogging(false)
 	_, err = atomicExec(t, ks, &a, "SET", "k", "quiet")
 	require.NoError(t, err)
@@ -137,7 +137,7 @@ func TestAtomicDeclaredKeys(t *testing.T) {
 
 	// Before a write, an undeclared key (or the whole keyspace) ends the
 	// attempt without running anything.
-	ks.BeginAtomic(&a, caller, keyList("a"), false, 0)
+	require.NoError(t, ks.BeginAtomic(&a, caller, keyList("a"), false, 0))
 	_, err := atomicExec(t, ks, &a, "SET", undeclared(ks, "a"), "v")
 	assert.ErrorIs(t, err, ErrUndeclared)
 	_, err = atomicExec(t, ks, &a, "DBSIZE")
@@ -148,7 +148,7 @@ func TestAtomicDeclaredKeys(t *testing.T) {
 
 	// After a write, a free shard is taken; a command on the whole
 	// keyspace is refused.
-	ks.BeginAtomic(&a, caller, keyList("a"), false, 0)
+	require.NoError(t, ks.BeginAtomic(&a, caller, keyList("a"), false, 0))
 	_, err = atomicExec(t, ks, &a, "SET", "a", "1")
 	require.NoError(t, err)
 	other := undeclared(ks, "a")
@@ -165,7 +165,7 @@ func TestAtomicDeclaredKeys(t *testing.T) {
 	held := undeclared(ks, "a")
 	d := ks.dbs[0]
 	d.keys.LockShard(d.keys.ShardOf([]byte(held)))
-	ks.BeginAtomic(&a, caller, keyList("a"), false, 0)
+	require.NoError(t, ks.BeginAtomic(&a, caller, keyList("a"), false, 0))
 	_, err = atomicExec(t, ks, &a, "SET", "a", "3")
 	require.NoError(t, err)
 	start := time.Now()
@@ -197,7 +197,7 @@ func TestAtomicConcurrency(t *testing.T) {
 	caller, other := &Client{ID: 1}, &Client{ID: 2}
 	var a Atomic
 
-	ks.BeginAtomic(&a, caller, keyList("a"), false, 0)
+	require.NoError(t, ks.BeginAtomic(&a, caller, keyList("a"), false, 0))
 	assert.Equal(t, "+OK\r\n", run(ks, other, []string{"SET", undeclared(ks, "a"), "x"}), "another shard runs")
 	waited := make(chan string)
 	go func() { waited <- run(ks, &Client{ID: 3}, []string{"GET", "a"}) }()
@@ -211,7 +211,7 @@ func TestAtomicConcurrency(t *testing.T) {
 	a.End()
 	assert.Equal(t, "$4\r\nmine\r\n", <-waited, "the reader sees the section whole")
 
-	ks.BeginAtomic(&a, caller, nil, true, 0)
+	require.NoError(t, ks.BeginAtomic(&a, caller, nil, true, 0))
 	assert.Equal(t, "+PONG\r\n", run(ks, other, []string{"PING"}), "PING needs no gate")
 	go func() { waited <- run(ks, other, []string{"GET", undeclared(ks, "a")}) }()
 	select {
@@ -232,7 +232,10 @@ func TestAtomicNestedInExec(t *testing.T) {
 		Since: "7.0.0", Summary: "test", KeySpecs: []KeySpec{{Flags: KeyOW, BeginSearch: Index(1), FindKeys: Range(0, 1, 0)}},
 		Run: func(c *Ctx) {
 			var a Atomic
-			c.Keyspace().BeginAtomic(&a, c.Client, c.Args[1:2], false, c.Now)
+			if err := c.Keyspace().BeginAtomic(&a, c.Client, c.Args[1:2], false, c.Now); err != nil {
+				c.W.WriteError(err.Error())
+				return
+			}
 			defer a.End()
 			w := resp.NewWriter(io.Discard)
 			b := []byte(undeclared(c.Keyspace(), string(c.Args[1])))
@@ -259,4 +262,41 @@ func TestAtomicNestedInExec(t *testing.T) {
 	got := run(ks, cl, []string{"MULTI"}, []string{"SET", "c", "0"}, []string{"TWOSET", "a", "1"}, []string{"EXEC"})
 	assert.Equal(t, "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n+OK\r\n", got)
 	assert.Equal(t, []string{"MULTI", "0:SET c 0", "0:SET a 1", "0:SET " + other + " 1", "EXEC"}, log.take())
+}
+
+// TestWaitersGiveUpOnBusyScript: commands waiting for the locks of a
+// script that becomes busy answer its error instead of waiting on, as Redis
+// answers the commands it read meanwhile.
+func TestWaitersGiveUpOnBusyScript(t *testing.T) {
+	ks := New(NewTable(), 16)
+	var mu sync.Mutex
+	running, busy := false, ""
+	ks.SetScriptWait(func() bool { mu.Lock(); defer mu.Unlock(); return running },
+		func() string { mu.Lock(); defer mu.Unlock(); return busy })
+	setBusy := func(r bool, b string) { mu.Lock(); running, busy = r, b; mu.Unlock() }
+
+	setBusy(true, "")
+	var a Atomic
+	require.NoError(t, ks.BeginAtomic(&a, &Client{ID: 1}, keyList("a"), false, 0))
+	replies := make(chan string, 3)
+	go func() { replies <- run(ks, &Client{ID: 2}, []string{"GET", "a"}) }()
+	go func() {
+		replies <- run(ks, &Client{ID: 3}, []string{"MULTI"}, []string{"SET", "a", "1"}, []string{"EXEC"})
+	}()
+	go func() {
+		var b Atomic
+		if err := ks.BeginAtomic(&b, &Client{ID: 4}, nil, true, 0); err != nil {
+			replies <- err.Error()
+			return
+		}
+		b.End()
+		replies <- "opened"
+	}()
+	time.Sleep(20 * time.Millisecond)
+	setBusy(true, "BUSY busy")
+	got := []string{<-replies, <-replies, <-replies}
+	assert.ElementsMatch(t, []string{"-BUSY busy\r\n", "+OK\r\n+QUEUED\r\n-EXECABORT Transaction discarded because of: BUSY busy\r\n", "BUSY busy"}, got)
+	a.End()
+	setBusy(false, "")
+	assert.Equal(t, "$-1\r\n", run(ks, &Client{ID: 2}, []string{"GET", "a"}))
 }

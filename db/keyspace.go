@@ -111,6 +111,10 @@ type Keyspace struct {
 	// onSnapshot captures the state outside the databases a snapshot
 	// must dump (OnSnapshot); set before serving.
 	onSnapshot func() func(emit func(db int, args [][]byte))
+	// scriptsRunning and scriptsBusy tell a command waiting for locks
+	// whether to give up (SetScriptWait); nil: it blocks.
+	scriptsRunning func() bool
+	scriptsBusy    func() string
 	// latest is the highest stamp the hooks returned; barrier the stamp of
 	// the latest write made by a command that locks for itself (FLUSHALL,
 	// SWAPDB, MOVE...), which may have changed any key. See Client.Observed.
@@ -343,14 +347,26 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	// A command that takes the gate itself (FlagTakesGate) gets neither
 	// the gate nor its keys here: its Run opens an Atomic section.
 	selfGated := cmd.Flags&FlagTakesGate != 0
+	// While a script runs, a command that finds its locks held gives up
+	// with -BUSY once the script is busy (see lockwait.go).
 	if mode == runGated && !selfGated && touchesKeyspace(cmd) {
-		defer ks.gate.enter(cl.ID).RUnlock()
+		m, err := ks.enterGateWait(cl.ID)
+		if err != nil {
+			w.WriteError(err.Error())
+			return nil
+		}
+		defer m.RUnlock()
 	}
 	cl.shards = cl.shards[:0]
 	if cmd.Flags&(FlagOwnLocks|FlagTakesGate) == 0 && mode != runLocked {
 		cl.keyBuf = cmd.Keys(cl.keyBuf[:0], args)
 		if len(cl.keyBuf) > 0 {
-			cl.shards = c.DB.keys.LockKeys(cl.keyBuf, cl.shards[:0])
+			cl.shards = c.DB.keys.ShardsOf(cl.keyBuf, cl.shards[:0])
+			if err := ks.lockShardsWait(c.DB, cl.shards); err != nil {
+				cl.shards = cl.shards[:0]
+				w.WriteError(err.Error())
+				return nil
+			}
 			defer c.DB.keys.UnlockShards(cl.shards)
 		}
 	}

@@ -70,6 +70,7 @@ type Engine struct {
 	watching bool   // guarded by mu: the watchdog goroutine runs
 	aborting bool   // guarded by mu: the server shuts down (Abort)
 	busy     atomic.Int32
+	running  atomic.Int32 // len(runs), read without mu
 
 	// stateBytes estimates the memory of one prepared Lua state.
 	stateBytes int64
@@ -108,6 +109,7 @@ func New(ks *db.Keyspace, opts Options) *Engine {
 	e.stateBytes = measureState(e)
 	e.registerCommands(ks.Table())
 	ks.OnSnapshot(e.snapshotLibraries)
+	ks.SetScriptWait(func() bool { return e.running.Load() > 0 }, e.Busy)
 	return e
 }
 

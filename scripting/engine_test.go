@@ -218,7 +218,7 @@ func TestNotAtomicAfterWrite(t *testing.T) {
 	// command would.
 	var a db.Atomic
 	other := &db.Client{ID: 2}
-	ks.BeginAtomic(&a, other, [][]byte{[]byte("held")}, false, 0)
+	require.NoError(t, ks.BeginAtomic(&a, other, [][]byte{[]byte("held")}, false, 0))
 	got := exec(ks, cl, 2, "EVAL", script, "1", "mine", "held")
 	a.End()
 	assert.Equal(t, "-"+errNotAtomic+"\r\n", got)

@@ -80,7 +80,9 @@ type run struct {
 	args   [][]byte // the caller's command line, for FUNCTION STATS
 	name   string   // the script's SHA1, or the function's name
 	isEval bool
-	start  time.Time
+	// started is when the run got its locks (unix nanoseconds), 0 until
+	// then: busy-reply-threshold counts from there.
+	started atomic.Int64
 
 	readOnly bool // EVAL_RO, FCALL_RO, or the no-writes flag
 	resp     int  // redis.setresp
@@ -114,21 +116,27 @@ func (e *Engine) invoke(cs *callSpec) {
 			e.pool.drop(st) // a Go panic unwound it: do not reuse it
 		}
 	}()
-	r := &run{e: e, st: st, caller: c.Client, args: c.Args, name: cs.name, isEval: cs.isEval,
-		start: time.Now(), readOnly: cs.readOnly}
+	r := &run{e: e, st: st, caller: c.Client, args: c.Args, name: cs.name, isEval: cs.isEval, readOnly: cs.readOnly}
 	r.hooks, _ = c.Client.Ext.(sessionHooks)
 	now := c.Now
 	if now == 0 {
-		now = r.start.UnixMilli()
+		now = time.Now().UnixMilli()
 	}
 	st.run = r
+	// Registered before it takes locks, so that commands waiting for them
+	// poll (see db.SetScriptWait); timed from when it has them, so that
+	// waiting for another script's locks does not make it busy itself.
 	e.register(r)
 	defer e.unregister(r)
 
 	exclusive := cs.safety.Load() != safetySafe
 	for {
 		r.resp = 2
-		result, failed := st.attempt(cs, exclusive, now)
+		result, failed, err := st.attempt(cs, exclusive, now)
+		if err != nil { // a busy script held the locks
+			c.W.WriteError(err.Error())
+			break
+		}
 		if r.restart && !exclusive && !r.killed.Load() {
 			cs.safety.Store(safetyUnsafe)
 			exclusive, r.restart = true, false
@@ -151,25 +159,26 @@ func (e *Engine) invoke(cs *callSpec) {
 
 // attempt runs the script once in an Atomic section, exclusive or holding
 // the declared keys, and returns its value or its error object.
-func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LValue, failed bool) {
+func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LValue, failed bool, err error) {
 	a := &st.atomic
-	st.e.ks.BeginAtomic(a, cs.c.Client, cs.keys, exclusive, now)
+	if err := st.e.ks.BeginAtomic(a, cs.c.Client, cs.keys, exclusive, now); err != nil {
+		return nil, false, err
+	}
 	defer a.End()
+	st.run.started.CompareAndSwap(0, time.Now().UnixNano())
 	L := st.L
 	if cs.isEval {
 		L.Push(st.evalFunction(cs.script))
 		st.evalG.RawSetString("KEYS", newArray(L, cs.keys))
 		st.evalG.RawSetString("ARGV", newArray(L, cs.argv))
-		err := L.PCall(0, 1, st.errHandler)
-		result, failed = st.outcome(err)
+		result, failed = st.outcome(L.PCall(0, 1, st.errHandler))
 	} else {
 		fn := st.function(cs.fn)
 		L.Push(fn)
 		L.Push(newArray(L, cs.keys))
 		L.Push(newArray(L, cs.argv))
-		err := L.PCall(2, 1, st.errHandler)
+		result, failed = st.outcome(L.PCall(2, 1, st.errHandler))
 		fn.Env = st.funcEnv // setfenv(1, ...) in the function does not last
-		result, failed = st.outcome(err)
 	}
 	if a.Exclusive() && !st.run.restart {
 		if a.Escaped() {
@@ -178,7 +187,7 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 			cs.safety.CompareAndSwap(safetyUnknown, safetySafe)
 		}
 	}
-	return result, failed
+	return result, failed, nil
 }
 
 // outcome returns the value a call left on the stack, or its error object.
@@ -441,6 +450,7 @@ func (e *Engine) register(r *run) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.runs = append(e.runs, r)
+	e.running.Store(int32(len(e.runs)))
 	if !e.watching {
 		e.watching = true
 		go e.watch()
@@ -460,6 +470,7 @@ func (e *Engine) unregister(r *run) {
 			break
 		}
 	}
+	e.running.Store(int32(len(e.runs)))
 	if e.busy.Load() != notBusy {
 		e.checkBusyLocked(time.Now())
 	}
@@ -491,8 +502,12 @@ func (e *Engine) checkBusyLocked(now time.Time) {
 	threshold := e.opts.BusyThreshold()
 	var oldest *run
 	for _, r := range e.runs {
-		if threshold > 0 && now.Sub(r.start) >= threshold || e.aborting && threshold <= 0 {
-			if oldest == nil || r.start.Before(oldest.start) {
+		start := r.started.Load()
+		if start == 0 {
+			continue // waiting for its locks
+		}
+		if threshold > 0 && now.UnixNano()-start >= int64(threshold) || e.aborting && threshold <= 0 {
+			if oldest == nil || start < oldest.started.Load() {
 				oldest = r
 			}
 			if e.aborting {
@@ -524,7 +539,7 @@ func (e *Engine) killScript(isEval bool) string {
 	defer e.mu.Unlock()
 	var oldest *run
 	for _, r := range e.runs {
-		if oldest == nil || r.start.Before(oldest.start) {
+		if start := r.started.Load(); start != 0 && (oldest == nil || start < oldest.started.Load()) {
 			oldest = r
 		}
 	}
@@ -553,7 +568,8 @@ func (e *Engine) runningFunction() (name string, args [][]byte, ms int64, isEval
 	now := time.Now()
 	var oldest *run
 	for _, r := range e.runs {
-		if threshold > 0 && now.Sub(r.start) >= threshold && (oldest == nil || r.start.Before(oldest.start)) {
+		start := r.started.Load()
+		if start != 0 && threshold > 0 && now.UnixNano()-start >= int64(threshold) && (oldest == nil || start < oldest.started.Load()) {
 			oldest = r
 		}
 	}
@@ -563,7 +579,7 @@ func (e *Engine) runningFunction() (name string, args [][]byte, ms int64, isEval
 	for _, a := range oldest.args { // copied: the caller's buffer outlives the lock only while the script runs
 		args = append(args, append([]byte(nil), a...))
 	}
-	return oldest.name, args, now.Sub(oldest.start).Milliseconds(), oldest.isEval, true
+	return oldest.name, args, (now.UnixNano() - oldest.started.Load()) / int64(time.Millisecond), oldest.isEval, true
 }
 
 // itoa formats n in decimal.
