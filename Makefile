@@ -64,18 +64,20 @@ bench-pubsub: build
 
 # Scripting, MyRedis vs Redis, 50 clients at -P 1 and -P 16: EVALSHA of
 # "return 1", EVALSHA of the seckill script on random users, and FCALL of
-# the same code as a function. A MyRedis without scripting shows "-".
+# the same code as a function.
 bench-script: build
 	scripts/bench-script.sh
 
 # Coverage-guided fuzzing of the RESP reader, the AOF loader, the
-# commands (short command sequences over a keyspace of every type) and the
-# scripts' cjson.decode and cmsgpack.unpack, FUZZTIME per target.
+# commands (short command sequences over a keyspace of every type), EVAL
+# (random scripts) and the scripts' cjson.decode and cmsgpack.unpack,
+# FUZZTIME per target.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCommand$$' -fuzztime $(FUZZTIME) ./resp
 	$(GO) test -run '^$$' -fuzz '^FuzzReadReply$$' -fuzztime $(FUZZTIME) ./resp
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./aof
 	$(GO) test -run '^$$' -fuzz '^FuzzCommands$$' -fuzztime $(FUZZTIME) ./db
+	$(GO) test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime $(FUZZTIME) ./scripting
 	$(GO) test -run '^$$' -fuzz '^FuzzCJSONDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./scripting/lualib
 	$(GO) test -run '^$$' -fuzz '^FuzzCMsgpackUnpack$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./scripting/lualib
 

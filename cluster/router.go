@@ -35,10 +35,11 @@ type Options struct {
 
 // Router is the Executor of a cluster node: it runs a command here when
 // this node owns its keys, forwards it whole to the owner when one other
-// node owns them all, splits MGET, MSET, DEL, UNLINK, EXISTS and TOUCH per
-// owner, runs DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHDB, FLUSHALL and SWAPDB on
-// every node, and answers CROSSSLOT for other commands whose keys span
-// nodes. Commands arriving from a peer always run here. A Router is safe for
+// node owns them all (EVAL and FCALL by the keys they declare), splits
+// MGET, MSET, DEL, UNLINK, EXISTS and TOUCH per owner, runs DBSIZE, KEYS,
+// SCAN, RANDOMKEY, FLUSHDB, FLUSHALL, SWAPDB, SCRIPT LOAD|FLUSH and
+// FUNCTION LOAD|DELETE|FLUSH|RESTORE on every node, and answers CROSSSLOT
+// for other commands whose keys span nodes. Commands arriving from a peer always run here. A Router is safe for
 // concurrent use.
 //
 // PUBLISH reaches the subscribers of every node. A transaction runs where
@@ -112,6 +113,15 @@ func (r *Router) resolve() {
 	for _, name := range []string{"mset", "del", "unlink", "touch", "flushdb", "flushall", "swapdb"} {
 		if c := r.table.Get([]byte(name)); c != nil {
 			r.partial[c] = true
+		}
+	}
+	// The script cache and the function libraries are every node's, so
+	// that EVALSHA and FCALL work through any node: their changes go to
+	// every node, and the first reply answers (they are alike).
+	for _, sc := range [][2]string{{"script", "load"}, {"script", "flush"}, {"function", "load"},
+		{"function", "delete"}, {"function", "flush"}, {"function", "restore"}} {
+		if c := subcommand(r.table, sc[0], sc[1]); c != nil {
+			r.whole[c] = mergeFirst
 		}
 	}
 	r.scan = r.table.Get([]byte("scan"))
@@ -381,6 +391,21 @@ func mergeInOrder(w *resp.Writer, replies [][]byte, order [][]int, n int) {
 		w.WriteRaw(e)
 	}
 }
+
+// subcommand returns the subcommand name of parent, or nil.
+func subcommand(t *db.Table, parent, name string) *db.Command {
+	if p := t.Get([]byte(parent)); p != nil {
+		for _, s := range p.Subcommands() {
+			if s.Name == name {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+// mergeFirst answers the first node's reply: every node gave the same.
+func mergeFirst(w *resp.Writer, replies [][]byte, _ [][]int, _ int) { w.WriteRaw(replies[0]) }
 
 // mergeOK answers OK: every node did.
 func mergeOK(w *resp.Writer, _ [][]byte, _ [][]int, _ int) { w.WriteSimple("OK") }

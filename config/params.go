@@ -228,7 +228,7 @@ var table = []param{
 	yesNo("aof-disable-auto-gc", "no", 0),
 
 	// Scripting, slow log, latency, events.
-	integer("busy-reply-threshold", 0, maxLong, "5000", 0).aka("lua-time-limit"),
+	integer("busy-reply-threshold", 0, maxLong, "5000", used).aka("lua-time-limit"),
 	integer("slowlog-log-slower-than", -1, maxLong, "10000", used),
 	integer("slowlog-max-len", 0, maxLong, "128", used),
 	integer("latency-monitor-threshold", 0, maxLong, "0", 0),

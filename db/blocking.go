@@ -222,6 +222,8 @@ func (ks *Keyspace) park(cl *Client, w *resp.Writer, onTimeout func(*resp.Writer
 	if cl.OnPark != nil {
 		defer cl.OnPark()()
 	}
+	since := time.Now()
+	defer func() { cl.Parked += time.Since(since) }()
 
 	var timeout <-chan time.Time
 	if !wt.deadline.IsZero() {

@@ -108,6 +108,13 @@ type Keyspace struct {
 	// onWrite and onTx receive every effective write; set before serving.
 	onWrite func(db int, args [][]byte) uint64
 	onTx    func(writes []Write) uint64
+	// onSnapshot captures the state outside the databases a snapshot
+	// must dump (OnSnapshot); set before serving.
+	onSnapshot func() func(emit func(db int, args [][]byte))
+	// scriptsRunning and scriptsBusy tell a command waiting for locks
+	// whether to give up (SetScriptWait); nil: it blocks.
+	scriptsRunning func() bool
+	scriptsBusy    func() string
 	// latest is the highest stamp the hooks returned; barrier the stamp of
 	// the latest write made by a command that locks for itself (FLUSHALL,
 	// SWAPDB, MOVE...), which may have changed any key. See Client.Observed.
@@ -229,6 +236,9 @@ func (ks *Keyspace) Barrier() {
 // keys whose deadline passed while the server was down.
 func (ks *Keyspace) SetLoading(on bool) { ks.loading.Store(on) }
 
+// Loading reports whether the dataset is being loaded (SetLoading).
+func (ks *Keyspace) Loading() bool { return ks.loading.Load() }
+
 // PauseExpiry marks whether clients are paused (CLIENT PAUSE WRITE or ALL).
 // While they are, as in Redis 7.0, the dataset stays as it is: a key past
 // its deadline reads as missing to commands that only read, but it is not
@@ -261,7 +271,11 @@ type Client struct {
 	// with the database selected after it; the server logs the command to
 	// the slow log, the command statistics and MONITOR, as Redis does.
 	OnQueuedRun func(cmd *Command, db int, args [][]byte)
-	Ext         any
+	// Parked is how long the last Exec waited parked by a blocking
+	// command: Redis leaves that wait out of a command's duration in the
+	// slow log and the command statistics.
+	Parked time.Duration
+	Ext    any
 
 	ctx    Ctx
 	keyBuf [][]byte
@@ -281,6 +295,11 @@ type Client struct {
 	// SCAN, FLUSHALL...) observe every write.
 	Observed uint64
 
+	// atomic is the section the client's commands run in when the client
+	// is an Atomic section's own (a script's client); their writes are
+	// collected there.
+	atomic *Atomic
+
 	waiter  *waiter // set while a blocking command waits in line
 	blockMu sync.Mutex
 	parked  bool               // guarded by blockMu
@@ -293,6 +312,7 @@ type Client struct {
 // held, and runs again when woken.
 func (ks *Keyspace) Exec(cl *Client, cmd *Command, args [][]byte, w *resp.Writer) {
 	defer func() { cl.Now = 0 }()
+	cl.Parked = 0
 	if cmd == ks.execCmd {
 		ks.execTransaction(cl, w)
 		return
@@ -329,14 +349,29 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 		now = nowMillis()
 	}
 	*c = Ctx{Client: cl, Args: args, W: w, DB: ks.dbs[cl.DB], Cmd: cmd, ks: ks, Now: now}
-	if mode == runGated {
-		defer ks.gate.enter(cl.ID).RUnlock()
+	// A command that takes the gate itself (FlagTakesGate) gets neither
+	// the gate nor its keys here: its Run opens an Atomic section.
+	selfGated := cmd.Flags&FlagTakesGate != 0
+	// While a script runs, a command that finds its locks held gives up
+	// with -BUSY once the script is busy (see lockwait.go).
+	if mode == runGated && !selfGated && touchesKeyspace(cmd) {
+		m, err := ks.enterGateWait(cl.ID)
+		if err != nil {
+			w.WriteError(err.Error())
+			return nil
+		}
+		defer m.RUnlock()
 	}
 	cl.shards = cl.shards[:0]
-	if cmd.Flags&FlagOwnLocks == 0 && mode != runLocked {
+	if cmd.Flags&(FlagOwnLocks|FlagTakesGate) == 0 && mode != runLocked {
 		cl.keyBuf = cmd.Keys(cl.keyBuf[:0], args)
 		if len(cl.keyBuf) > 0 {
-			cl.shards = c.DB.keys.LockKeys(cl.keyBuf, cl.shards[:0])
+			cl.shards = c.DB.keys.ShardsOf(cl.keyBuf, cl.shards[:0])
+			if err := ks.lockShardsWait(c.DB, cl.shards); err != nil {
+				cl.shards = cl.shards[:0]
+				w.WriteError(err.Error())
+				return nil
+			}
 			defer c.DB.keys.UnlockShards(cl.shards)
 		}
 	}
@@ -347,10 +382,20 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	if c.wrote && ks.watched.count.Load() > 0 {
 		ks.touchWatched(c.DB, cmd.Keys(cl.keyBuf[:0], args), cmd.Flags&FlagOwnLocks == 0 || mode == runAlone)
 	}
-	if mode == runGated { // inside EXEC, execTransaction settles the stamps
+	if mode == runGated && !selfGated { // inside EXEC, execTransaction settles the stamps; an Atomic section settles its own
 		cl.Observed = max(cl.Observed, ks.settleLocked(c, cl.shards))
 	}
 	return c.onTimeout
+}
+
+// touchesKeyspace reports whether cmd may read, write or log anything of
+// the keyspace: it names keys, or is flagged to read, write, replicate or
+// lock for itself. Exec enters the gate only for those; the others (PING,
+// HELLO, CLIENT, CONFIG, SCRIPT KILL...) run even while a transaction or a
+// script has the keyspace to itself, as Redis answers them during a busy
+// script.
+func touchesKeyspace(cmd *Command) bool {
+	return cmd.Flags&(FlagWrite|FlagReadonly|FlagMayReplicate|FlagOwnLocks) != 0 || cmd.HasKeys()
 }
 
 // settleLocked records the stamp of the write c made, if any, in the shards
@@ -521,6 +566,11 @@ func (c *Ctx) Propagate() { c.PropagateAs(c.Args...) }
 // is preceded by MULTI, so the log holds the transaction whole.
 func (c *Ctx) PropagateAs(args ...[]byte) {
 	c.wrote = true
+	if a := c.Client.atomic; a != nil {
+		// Collected, and handed on when the section ends.
+		a.collect(c.DB.index, args)
+		return
+	}
 	if t := c.Client.multi; t != nil && t.running {
 		// Collected, and handed on whole when EXEC ends.
 		c.ks.stats.Dirty.Add(1)
@@ -533,6 +583,12 @@ func (c *Ctx) PropagateAs(args ...[]byte) {
 // propagate hands one write to the hook and returns its stamp.
 func (ks *Keyspace) propagate(db int, args [][]byte) uint64 {
 	ks.stats.Dirty.Add(1)
+	return ks.logWrite(db, args)
+}
+
+// logWrite hands one write, already counted in Dirty, to the hook and
+// returns its stamp.
+func (ks *Keyspace) logWrite(db int, args [][]byte) uint64 {
 	if ks.onWrite == nil || ks.loading.Load() {
 		return 0
 	}

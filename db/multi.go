@@ -214,14 +214,34 @@ func (ks *Keyspace) execTransaction(cl *Client, w *resp.Writer) {
 
 	locks, exclusive := ks.transactionLocks(cl, t.queue)
 	mode := runLocked
+	// A transaction waiting for a busy script's locks is discarded, as
+	// Redis refuses an EXEC while a script is busy.
+	abort := func(err error) {
+		ks.unwatchAll(cl)
+		w.WriteError("EXECABORT Transaction discarded because of: " + err.Error())
+	}
 	if exclusive {
-		ks.gate.lockAll()
+		if err := ks.lockAllWait(); err != nil {
+			abort(err)
+			return
+		}
 		defer ks.gate.unlockAll()
 		mode = runAlone
 	} else {
-		defer ks.gate.enter(cl.ID).RUnlock()
-		for _, l := range locks {
-			ks.dbs[l.db].keys.LockShard(l.shard)
+		m, err := ks.enterGateWait(cl.ID)
+		if err != nil {
+			abort(err)
+			return
+		}
+		defer m.RUnlock()
+		for i, l := range locks {
+			if err := ks.lockShardWait(l); err != nil {
+				for _, h := range locks[:i] {
+					ks.dbs[h.db].keys.UnlockShard(h.shard)
+				}
+				abort(err)
+				return
+			}
 			if ks.snap.active.Load() {
 				ks.dumpShardLocked(ks.dbs[l.db], l.shard)
 			}
@@ -283,7 +303,9 @@ func (ks *Keyspace) transactionLocks(cl *Client, queue []queued) (locks []shardL
 			if n, ok := ParseInt(q.args[1]); ok && n >= 0 && n < int64(len(ks.dbs)) {
 				db = int(n)
 			}
-		case q.cmd.Flags&FlagOwnLocks != 0:
+		case q.cmd.Flags&(FlagOwnLocks|FlagTakesGate) != 0:
+			// A script may reach keys it does not declare: it runs
+			// nested in a transaction that has the keyspace to itself.
 			return nil, true
 		case q.cmd.Flags&(FlagWrite|FlagReadonly) != 0 && !q.cmd.HasKeys():
 			return nil, true // touches the keyspace without naming keys (DBSIZE, RANDOMKEY...)

@@ -37,6 +37,10 @@ func (ks *Keyspace) Snapshot(rotate func(), emit func(db int, args [][]byte)) er
 
 	ks.gate.lockAll()
 	rotate()
+	var extra func(emit func(db int, args [][]byte))
+	if ks.onSnapshot != nil {
+		extra = ks.onSnapshot()
+	}
 	sn.pending = make([][]bool, len(ks.dbs))
 	for i, d := range ks.dbs {
 		sn.pending[i] = make([]bool, d.keys.ShardCount())
@@ -47,6 +51,10 @@ func (ks *Keyspace) Snapshot(rotate func(), emit func(db int, args [][]byte)) er
 	sn.emit, sn.now = emit, nowMillis()
 	sn.active.Store(true)
 	ks.gate.unlockAll()
+
+	if extra != nil {
+		extra(emit)
+	}
 
 	for _, d := range ks.dbs {
 		for s := 0; s < d.keys.ShardCount(); s++ {
@@ -60,6 +68,17 @@ func (ks *Keyspace) Snapshot(rotate func(), emit func(db int, args [][]byte)) er
 	sn.pending, sn.emit = nil, nil
 	ks.gate.unlockAll()
 	return nil
+}
+
+// OnSnapshot sets the hook that adds to every snapshot the state kept
+// outside the databases that the dump must recreate (the function
+// libraries, which a rewritten AOF holds as FUNCTION LOAD commands). The
+// hook is called at the snapshot's instant, with every command held back:
+// it must only capture that state, quickly, and return the function that
+// emits it, which Snapshot calls once the instant is over, before it dumps
+// the keys. Set it before serving.
+func (ks *Keyspace) OnSnapshot(fn func() (emitState func(emit func(db int, args [][]byte)))) {
+	ks.onSnapshot = fn
 }
 
 // dumpShardLocked dumps shard s of d if it is still pending. The caller

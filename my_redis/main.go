@@ -14,11 +14,14 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"myredis/cluster"
 	"myredis/config"
 	"myredis/db"
+	"myredis/scripting"
 	"myredis/server"
 )
 
@@ -60,12 +63,13 @@ func run(args []string) int {
 	// no write is propagated.
 	ks.SetLoading(cfg.AppendOnly())
 	var exec server.Executor // nil: stand-alone
+	var router *cluster.Router
 	if peers := cfg.Peers(); len(peers) > 0 {
 		if cfg.Self() == "" {
 			logger.Error("peers are configured but self is not: set self to this node's host:port as the peers list it")
 			return 1
 		}
-		router := cluster.New(cluster.Options{
+		router = cluster.New(cluster.Options{
 			Self: cfg.Self(), Peers: peers, Next: server.Local{KS: ks}, Table: ks.Table(),
 			Password: cfg.RequirePass, Log: logger,
 		})
@@ -80,6 +84,7 @@ func run(args []string) int {
 	p := newPersistence(cfg, ks, logger)
 	srv.SetPersistence(p)
 	defer p.Close()
+	srv.SetScripts(newScripting(cfg, ks, router, p, logger))
 	if cfg.AppendOnly() {
 		if err := p.open(); err != nil {
 			logger.Error("cannot open the append-only file", "err", err)
@@ -141,6 +146,28 @@ func run(args []string) int {
 	}
 	logger.Info("server stopped")
 	return 0
+}
+
+// newScripting creates the scripting engine, which registers EVAL, FCALL,
+// SCRIPT and FUNCTION: busy-reply-threshold read live, writing scripts
+// refused while the AOF fails, and, in a cluster, scripts kept to this
+// node's keys.
+func newScripting(cfg *config.Config, ks *db.Keyspace, router *cluster.Router, p *persistence, logger *slog.Logger) *scripting.Engine {
+	var threshold atomic.Int64
+	load := func() { threshold.Store(cfg.Int("busy-reply-threshold") * int64(time.Millisecond)) }
+	load()
+	cfg.OnChange(func([]string) { load() })
+	opts := scripting.Options{
+		Log:           logger,
+		BusyThreshold: func() time.Duration { return time.Duration(threshold.Load()) },
+		WriteErr:      p.Err,
+	}
+	if router != nil {
+		self := cfg.Self()
+		opts.Cluster = true
+		opts.KeyOwned = func(key []byte) bool { return router.Ring().Owner(key) == self }
+	}
+	return scripting.New(ks, opts)
 }
 
 // newLogger builds the logger the configuration asks for: loglevel

@@ -11,6 +11,7 @@ import (
 	"myredis/cluster"
 	"myredis/config"
 	"myredis/db"
+	"myredis/scripting"
 	"myredis/server"
 )
 
@@ -26,6 +27,7 @@ func TestReadme(t *testing.T) {
 	cluster.New(cluster.Options{Self: "127.0.0.1:1", Peers: []string{"127.0.0.1:2"},
 		Next: server.Local{KS: ks}, Table: ks.Table(), Password: func() string { return "" }, Log: logger})
 	server.New(config.Default(), ks, nil, logger)
+	scripting.New(ks, scripting.Options{})
 
 	const path = "../README.md"
 	data, err := os.ReadFile(path)

@@ -9,6 +9,7 @@ import (
 	"myredis/cluster"
 	"myredis/config"
 	"myredis/db"
+	"myredis/scripting"
 	"myredis/server"
 )
 
@@ -21,6 +22,7 @@ func TestEveryCommandDocumented(t *testing.T) {
 	cluster.New(cluster.Options{Self: "127.0.0.1:1", Peers: []string{"127.0.0.1:2"},
 		Next: server.Local{KS: ks}, Table: ks.Table(), Password: func() string { return "" }, Log: logger})
 	server.New(config.Default(), ks, nil, logger)
+	scripting.New(ks, scripting.Options{})
 
 	n := 0
 	for _, c := range ks.Table().All() {

@@ -176,16 +176,28 @@ func (s *Server) reset(c *db.Ctx) {
 }
 
 // shutdown implements SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: there
-// is no snapshot to save, so the options are checked and the server stops.
+// is no snapshot to save, so the options are checked and the server stops;
+// while a script is busy, only with NOSAVE.
 func (s *Server) shutdown(c *db.Ctx) {
+	nosave := false
 	for _, a := range c.Args[1:] {
 		switch {
-		case db.EqualFold(a, "nosave"), db.EqualFold(a, "save"), db.EqualFold(a, "now"), db.EqualFold(a, "force"):
+		case db.EqualFold(a, "nosave"):
+			nosave = true
+		case db.EqualFold(a, "save"), db.EqualFold(a, "now"), db.EqualFold(a, "force"):
 		case db.EqualFold(a, "abort"):
 			c.W.WriteError("ERR No shutdown in progress.")
 			return
 		default:
 			c.W.WriteError(db.ErrSyntax)
+			return
+		}
+	}
+	if s.scripts != nil && !nosave {
+		// As in Redis, only SHUTDOWN NOSAVE stops a server whose script
+		// is busy (Close then stops the script).
+		if busy := s.scripts.Busy(); busy != "" {
+			c.W.WriteError(busy)
 			return
 		}
 	}

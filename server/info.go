@@ -21,7 +21,7 @@ import (
 // AOF), the nearest true value is computed; where a count is of events
 // MyRedis never has (an RDB save, a client eviction), it is the true 0;
 // fields about machinery MyRedis does not have (forks and copy-on-write,
-// replication offsets and backlog, Lua, threaded I/O, active defrag, lazy
+// replication offsets and backlog, threaded I/O, active defrag, lazy
 // freeing, client tracking tables, modules) are left out. Each builder
 // lists the fields it leaves out; tests/info_test.go holds the same list
 // and checks it against real Redis. The Latencystats section is left out
@@ -266,9 +266,7 @@ func (sess *Session) pendingOutput() int64 {
 // memory is the heap's objects, the allocator's active memory the spans in
 // use, its resident memory everything mapped minus what was released to
 // the system. It leaves out used_memory_overhead, used_memory_dataset and
-// used_memory_dataset_perc (not measured), the scripting fields from
-// used_memory_lua to used_memory_scripts_human (no scripting),
-// mem_not_counted_for_evict, mem_replication_backlog,
+// used_memory_dataset_perc (not measured), mem_not_counted_for_evict, mem_replication_backlog,
 // mem_total_replication_buffers, mem_clients_slaves, mem_clients_normal,
 // mem_cluster_links and mem_aof_buffer (not measured apart), and
 // active_defrag_running, lazyfree_pending_objects and lazyfreed_objects (no
@@ -294,6 +292,7 @@ func (s *Server) infoMemory(b *infoBuilder) {
 	total := totalMemory()
 	b.line("total_system_memory", total)
 	b.line("total_system_memory_human", humanBytes(total))
+	s.infoScriptMemory(b)
 	maxmemory := s.cfg.Int("maxmemory")
 	b.line("maxmemory", maxmemory)
 	b.line("maxmemory_human", humanBytes(maxmemory))
@@ -307,6 +306,32 @@ func (s *Server) infoMemory(b *infoBuilder) {
 	b.line("mem_fragmentation_ratio", ratio(uint64(rss), used))
 	b.line("mem_fragmentation_bytes", rss-int64(used))
 	b.line("mem_allocator", runtime.Version()) // the Go runtime's allocator
+}
+
+// infoScriptMemory writes the scripting fields of the memory section, as
+// the scripting engine measures them (zeros without one). Lua's memory
+// (used_memory_lua, used_memory_vm_*) is an estimate of the pooled Lua
+// states and the compiled code: gopher-lua does not count its allocations.
+func (s *Server) infoScriptMemory(b *infoBuilder) {
+	var m map[string]int64
+	if s.scripts != nil {
+		m = s.scripts.Info()
+	}
+	vmEval, vmFunctions := m["used_memory_vm_eval"], m["used_memory_vm_functions"]
+	scripts := m["used_memory_scripts_eval"] + m["used_memory_functions"]
+	b.line("used_memory_lua", vmEval)
+	b.line("used_memory_vm_eval", vmEval)
+	b.line("used_memory_lua_human", humanBytes(vmEval))
+	b.line("used_memory_scripts_eval", m["used_memory_scripts_eval"])
+	b.line("number_of_cached_scripts", m["number_of_cached_scripts"])
+	b.line("number_of_functions", m["number_of_functions"])
+	b.line("number_of_libraries", m["number_of_libraries"])
+	b.line("used_memory_vm_functions", vmFunctions)
+	b.line("used_memory_vm_total", vmEval+vmFunctions)
+	b.line("used_memory_vm_total_human", humanBytes(vmEval+vmFunctions))
+	b.line("used_memory_functions", m["used_memory_functions"])
+	b.line("used_memory_scripts", scripts)
+	b.line("used_memory_scripts_human", humanBytes(scripts))
 }
 
 // ratio returns a/b, or 0 when b is 0.

@@ -67,7 +67,13 @@ func (s *Server) feedMonitors(sess *Session, cmd *db.Command, dbIndex int, args 
 	if cmd.Flags&(db.FlagAdmin|db.FlagSkipMonitor) != 0 {
 		return
 	}
-	line := appendMonitorLine(nil, time.Now(), dbIndex, sess.addr, redacted(cmd, args))
+	s.feedMonitorLine(dbIndex, sess.addr, redacted(cmd, args))
+}
+
+// feedMonitorLine sends every monitor the line of a command run in database
+// dbIndex by the client at addr.
+func (s *Server) feedMonitorLine(dbIndex int, addr string, args [][]byte) {
+	line := appendMonitorLine(nil, time.Now(), dbIndex, addr, args)
 	m := &s.mon
 	m.mu.RLock()
 	defer m.mu.RUnlock()

@@ -69,6 +69,7 @@ type Server struct {
 	samples sampler
 
 	persist Persistence // nil when appendonly is off
+	scripts Scripts     // nil without a scripting engine
 	loading atomic.Bool
 
 	ps        *pubsub
@@ -260,6 +261,11 @@ func (s *Server) Close() {
 		s.drainBy.Store(drainBy.UnixNano())
 		for _, l := range s.listeners {
 			l.Close()
+		}
+		if s.scripts != nil {
+			// A script running past busy-reply-threshold would keep
+			// its session, and the exit, waiting: it stops.
+			s.scripts.Abort()
 		}
 		for _, sess := range s.sessions {
 			sess.stopReading()

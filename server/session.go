@@ -403,7 +403,7 @@ func (sess *Session) dispatch(args [][]byte) {
 		sess.errMark = sess.errs
 		sess.execute(cmd, args, w)
 		sess.sinceRead = time.Since(sess.readAt)
-		took := sess.sinceRead - start
+		took := sess.sinceRead - start - sess.Parked
 		sess.afterExec(cmd, sess.DB, args, took, false)
 	}
 	sess.trackMulti(queued)
@@ -502,7 +502,7 @@ func (sess *Session) refusal(cmd *db.Command, w *resp.Writer) string {
 	case srv.persist != nil && cmd.Flags&db.FlagWrite != 0 && srv.persist.Err() != nil:
 		return "MISCONF Errors writing to the AOF file: " + srv.persist.Err().Error()
 	}
-	return ""
+	return srv.busyRefusal(cmd)
 }
 
 // discardWriter returns the writer that swallows replies under CLIENT REPLY

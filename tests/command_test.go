@@ -276,6 +276,8 @@ var getKeysLines = []string{
 	"ZREVRANK z a", "ZSCAN z 0", "ZSCORE z a", "ZUNION 2 a b WITHSCORES", "ZUNIONSTORE d 2 a b",
 	"ZUNIONSTORE d 0 a", "ZUNIONSTORE d 3 a b", "ZUNIONSTORE d 2x a b", "ZUNIONSTORE d x a b",
 	"OBJECT ENCODING k", "OBJECT FREQ k", "OBJECT IDLETIME k", "OBJECT REFCOUNT k", "MEMORY USAGE k SAMPLES 0",
+	"EVAL s 2 a b c", "EVAL s 0", "EVAL s 0 x", "EVAL s 3 a b", "EVAL s x a", "EVAL s -1 a", "EVALSHA h 1 a b",
+	"EVAL_RO s 1 a", "EVALSHA_RO h 2 a b", "FCALL f 1 a b", "FCALL f 0", "FCALL_RO f 2 a b c",
 	// No keys, or no command.
 	"PING", "GET", "GET a b", "NOSUCH k", "CONFIG GET x", "OBJECT NOSUCH k", "OBJECT x", "DBSIZE", "KEYS *",
 	"PUBLISH c m", "SUBSCRIBE c", "CLUSTER KEYSLOT k",

@@ -61,9 +61,6 @@ func runDifferential(t *testing.T, scripts bool) {
 	t.Logf("seed %d (replay with MYREDIS_SEED=%d), %d commands per protocol", seed, seed, n)
 	ref := startRedis(t)
 	my := startServer(t)
-	if scripts {
-		skipWithoutScripting(t, my)
-	}
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			d := &diffRun{t: t, seed: seed, my: my.dial(t), ref: ref.dial(t), db: "0",

@@ -55,7 +55,6 @@ func TestScriptAOF(t *testing.T) {
 	eachServer(t, func(t *testing.T, start starter) {
 		s := start(t, append([]string{"--appendonly", "yes", "--appendfsync", "always"}, redisAOFArgs...)...)
 		waitLoaded(t, s)
-		skipWithoutScripting(t, s)
 		c := s.dial(t)
 		c.mustDo("+OK\r\n", "FUNCTION", "FLUSH")
 		c.mustDo("+OK\r\n", "SCRIPT", "FLUSH")
@@ -113,7 +112,6 @@ func TestScriptAOF(t *testing.T) {
 // run and the keys hold what they held.
 func TestScriptAOFBetweenServers(t *testing.T) {
 	skipIfMissing(t, redisServerPath)
-	skipWithoutScripting(t, startServer(t))
 	libA := "#!lua name=liba\nredis.register_function('fa', function(keys) return redis.call('INCR', keys[1]) end)"
 	libB := "#!lua name=libb\nredis.register_function('fb', function(keys) return redis.call('DECR', keys[1]) end)"
 	write := func(t *testing.T, s *server) map[string]keyState {

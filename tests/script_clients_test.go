@@ -55,7 +55,6 @@ func (r *scriptCommands) take() []string {
 // the server-SHA variant loads the script with SCRIPT LOAD.
 func TestScriptGoRedisRun(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutScripting(t, s)
 		ctx := testContext(t, 20*time.Second)
 		rdb := newClient(t, s, 0)
 		rec := &scriptCommands{}
@@ -135,7 +134,6 @@ func TestScriptGoRedisRun(t *testing.T) {
 // RESTORE.
 func TestScriptGoRedisFunctions(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutScripting(t, s)
 		ctx := testContext(t, 20*time.Second)
 		rdb := newClient(t, s, 0)
 		require.NoError(t, rdb.FunctionFlush(ctx).Err())
@@ -189,7 +187,6 @@ func TestScriptGoRedisFunctions(t *testing.T) {
 // compresses the code), lists the same library, and runs its functions.
 func TestScriptFunctionDumpRestore(t *testing.T) {
 	my, ref := startServer(t), startRedis(t)
-	skipWithoutScripting(t, my)
 	ctx := testContext(t, 20*time.Second)
 	lib := "#!lua name=moved\n" +
 		"redis.register_function('hello', function(keys, args) return 'hello ' .. args[1] end)\n" +
@@ -235,7 +232,6 @@ func TestScriptFunctionDumpRestore(t *testing.T) {
 // under the lock: no increment is lost.
 func TestScriptLock(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutScripting(t, s)
 		ctx := testContext(t, 30*time.Second)
 		rdb := newClient(t, s, 0)
 		release := redis.NewScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then

@@ -30,7 +30,6 @@ func infoFields(t testing.TB, c *rawConn, section string) map[string]string {
 // as if a client had sent them, beside the EVAL's and FCALL's own.
 func TestScriptInfo(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutScripting(t, s)
 		c := s.dial(t)
 		c.mustDo("+OK\r\n", "SCRIPT", "FLUSH")
 		c.mustDo("+OK\r\n", "FUNCTION", "FLUSH")
@@ -82,7 +81,6 @@ func TestScriptInfo(t *testing.T) {
 // it, the commands it called.
 func TestScriptMonitorSlowlog(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutScripting(t, s)
 		mon, c := s.dial(t), s.dial(t)
 		mon.mustDo("+OK\r\n", "MONITOR")
 		c.mustDo("+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "0")

@@ -48,7 +48,6 @@ const (
 // ever sees the stock below zero.
 func TestScriptSeckill(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutScripting(t, s)
 		const (
 			buyers   = 200
 			repeats  = 30 // buyers that share a user id with another buyer

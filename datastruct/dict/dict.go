@@ -57,6 +57,11 @@ func (d *Dict[V]) ShardOf(key []byte) int { return int(hashBytes(key) & d.mask) 
 // LockShard locks shard i.
 func (d *Dict[V]) LockShard(i int) { d.shards[i].mu.Lock() }
 
+// TryLockShard locks shard i if no one holds it and reports whether it
+// did. It never waits, so a caller holding other shards may use it to take
+// one out of ascending order without risking a deadlock.
+func (d *Dict[V]) TryLockShard(i int) bool { return d.shards[i].mu.TryLock() }
+
 // UnlockShard unlocks shard i.
 func (d *Dict[V]) UnlockShard(i int) { d.shards[i].mu.Unlock() }
 
@@ -65,16 +70,22 @@ func (d *Dict[V]) UnlockShard(i int) { d.shards[i].mu.Unlock() }
 // so it does not allocate when buf has room for len(keys) indexes (a local
 // [4]int array covers most commands); it lives as long as buf.
 func (d *Dict[V]) LockKeys(keys [][]byte, buf []int) []int {
+	shards := d.ShardsOf(keys, buf)
+	for _, i := range shards {
+		d.shards[i].mu.Lock()
+	}
+	return shards
+}
+
+// ShardsOf returns the shards of keys, each once, in ascending (locking)
+// order, appended to buf[:0], without locking them.
+func (d *Dict[V]) ShardsOf(keys [][]byte, buf []int) []int {
 	shards := buf[:0]
 	for _, k := range keys {
 		shards = append(shards, d.ShardOf(k))
 	}
 	slices.Sort(shards)
-	shards = slices.Compact(shards)
-	for _, i := range shards {
-		d.shards[i].mu.Lock()
-	}
-	return shards
+	return slices.Compact(shards)
 }
 
 // UnlockShards unlocks the shards that LockKeys returned.

@@ -499,3 +499,18 @@ func BenchmarkAddLocked(b *testing.B) {
 		d.AddLocked(keys[i%len(keys)], nil)
 	}
 }
+
+func TestTryLockShard(t *testing.T) {
+	d := New[int]()
+	if !d.TryLockShard(3) {
+		t.Fatal("a free shard was not taken")
+	}
+	if d.TryLockShard(3) {
+		t.Fatal("a held shard was taken again")
+	}
+	d.UnlockShard(3)
+	if !d.TryLockShard(3) {
+		t.Fatal("a released shard was not taken")
+	}
+	d.UnlockShard(3)
+}

@@ -1,0 +1,217 @@
+package scripting
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"myredis/resp"
+)
+
+// scriptFlags are the flags a script declares in its shebang, or a
+// function when it is registered, as Redis names them.
+type scriptFlags uint8
+
+const (
+	flagNoWrites scriptFlags = 1 << iota
+	flagAllowOOM
+	flagAllowStale
+	flagNoCluster
+	flagAllowCrossSlot
+	// flagCompat: an EVAL script without a shebang, which declares no
+	// flags and may do anything (Redis's EVAL_COMPAT_MODE).
+	flagCompat
+)
+
+// scriptFlagNames are the flags' names, in Redis's order (FUNCTION LIST
+// shows them in it).
+var scriptFlagNames = []struct {
+	f    scriptFlags
+	name string
+}{
+	{flagNoWrites, "no-writes"}, {flagAllowOOM, "allow-oom"}, {flagAllowStale, "allow-stale"},
+	{flagNoCluster, "no-cluster"}, {flagAllowCrossSlot, "allow-cross-slot-keys"},
+}
+
+// How a script or function has behaved: whether it may run holding only
+// its declared keys' shards (see run.go).
+const (
+	safetyUnknown int32 = iota // not run yet: runs exclusively, to learn
+	safetySafe                 // stayed within its declared keys' shards
+	safetyUnsafe               // reached beyond them: always exclusive
+)
+
+// A script is one cached EVAL body. Immutable but for safety.
+type script struct {
+	sha    string // lower-case hex SHA1 of body
+	body   string
+	proto  *lua.FunctionProto
+	flags  scriptFlags
+	safety atomic.Int32
+}
+
+// scriptCache maps SHA1s to scripts. Lookups take no lock; SCRIPT FLUSH
+// replaces the whole cache, and the Lua states notice its generation.
+type scriptCache struct {
+	gen   uint64
+	m     sync.Map // sha string -> *script
+	count atomic.Int64
+	bytes atomic.Int64 // bodies and SHAs
+}
+
+func newScriptCache(gen uint64) *scriptCache { return &scriptCache{gen: gen} }
+
+// sha1Hex returns the lower-case hex SHA1 of b, as Redis names scripts.
+func sha1Hex(b []byte) string {
+	sum := sha1.Sum(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// lookup returns the script whose SHA1 is sha, in any case, or nil.
+func (sc *scriptCache) lookup(sha []byte) *script {
+	if len(sha) != 40 {
+		return nil
+	}
+	var buf [40]byte
+	for i, c := range sha {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	if v, ok := sc.m.Load(string(buf[:])); ok {
+		return v.(*script)
+	}
+	return nil
+}
+
+// scriptError is an error reply met while loading a script, as Redis words
+// it (without the leading "ERR ", which the caller adds).
+type scriptError string
+
+func (e scriptError) Error() string { return string(e) }
+
+// load returns the script for body, compiling and caching it if it is new.
+// The error is the reply's text: a bad shebang or a compile error.
+func (sc *scriptCache) load(body []byte) (*script, error) {
+	sha := sha1Hex(body)
+	if v, ok := sc.m.Load(sha); ok {
+		return v.(*script), nil
+	}
+	flags, shebangLen, err := parseShebang(body)
+	if err != nil {
+		return nil, err
+	}
+	src := string(body)
+	proto, err := compile(src[shebangLen:], "user_script")
+	if err != nil {
+		return nil, scriptError("Error compiling script (new function): " + err.Error())
+	}
+	// The chunk gets no Lua 5.0 style arg table: building it is a table
+	// and a map per call, for a name no script uses.
+	proto.IsVarArg &^= lua.VarArgNeedsArg
+	s := &script{sha: sha, body: src, proto: proto, flags: flags}
+	if v, loaded := sc.m.LoadOrStore(sha, s); loaded {
+		return v.(*script), nil
+	}
+	sc.count.Add(1)
+	sc.bytes.Add(int64(len(src) + len(sha)))
+	return s, nil
+}
+
+// parseShebang reads the flags of a script that starts with "#!": the
+// first line must be "#!lua" followed by options, of which only
+// flags=<comma separated flags> is known. It returns the length of that
+// line (without its line feed, which stays so that line numbers keep
+// counting from the first line). A script without a shebang is in
+// compatibility mode.
+func parseShebang(body []byte) (flags scriptFlags, length int, err error) {
+	if len(body) < 2 || body[0] != '#' || body[1] != '!' {
+		return flagCompat, 0, nil
+	}
+	end := strings.IndexByte(string(body), '\n')
+	if end < 0 {
+		return 0, 0, scriptError("Invalid script shebang")
+	}
+	parts, ok := resp.SplitArgs(body[:end])
+	if !ok || len(parts) == 0 {
+		return 0, 0, scriptError("Invalid engine in script shebang")
+	}
+	if string(parts[0]) != "#!lua" {
+		return 0, 0, scriptError("Unexpected engine in script shebang: " + string(parts[0]))
+	}
+	for _, p := range parts[1:] {
+		list, found := strings.CutPrefix(string(p), "flags=")
+		if !found {
+			return 0, 0, scriptError("Unknown lua shebang option: " + string(p))
+		}
+		if list == "" {
+			continue
+		}
+		for _, name := range strings.Split(list, ",") {
+			f, ok := flagByName(name, false)
+			if !ok {
+				return 0, 0, scriptError("Unexpected flag in script shebang: " + name)
+			}
+			flags |= f
+		}
+	}
+	return flags, end, nil
+}
+
+// flagByName returns the flag called name (ignoring case if fold, as
+// redis.register_function does).
+func flagByName(name string, fold bool) (scriptFlags, bool) {
+	for _, fn := range scriptFlagNames {
+		if name == fn.name || fold && strings.EqualFold(name, fn.name) {
+			return fn.f, true
+		}
+	}
+	return 0, false
+}
+
+// compile compiles src as the chunk called chunk. Its error is worded as
+// Lua 5.1's compiler words it ("user_script:1: unexpected symbol near
+// '<eof>'") as closely as gopher-lua's parser allows.
+func compile(src, chunk string) (*lua.FunctionProto, error) {
+	stmts, err := parse.Parse(strings.NewReader(src), chunk)
+	if err != nil {
+		return nil, compileError(err, src, chunk)
+	}
+	proto, err := lua.Compile(stmts, chunk)
+	if err != nil {
+		return nil, compileError(err, src, chunk)
+	}
+	return proto, nil
+}
+
+// compileError translates gopher-lua's compile errors into Lua 5.1's form:
+// "<chunk>:<line>: <message> near '<token>'".
+func compileError(err error, src, chunk string) error {
+	var pe *parse.Error
+	var ce *lua.CompileError
+	switch {
+	case errors.As(err, &pe):
+		msg := pe.Message
+		switch msg {
+		case "syntax error":
+			msg = "unexpected symbol"
+		case "unterminated string":
+			msg = "unfinished string"
+		}
+		if pe.Pos.Line == parse.EOF {
+			return fmt.Errorf("%s:%d: %s near '<eof>'", chunk, strings.Count(src, "\n")+1, msg)
+		}
+		return fmt.Errorf("%s:%d: %s near '%s'", chunk, pe.Pos.Line, msg, pe.Token)
+	case errors.As(err, &ce):
+		return fmt.Errorf("%s:%d: %s", chunk, ce.Line, ce.Message)
+	}
+	return fmt.Errorf("%s: %s", chunk, strings.TrimSpace(err.Error()))
+}
