@@ -209,9 +209,43 @@ func compileError(err error, src, chunk string) error {
 		if pe.Pos.Line == parse.EOF {
 			return fmt.Errorf("%s:%d: %s near '<eof>'", chunk, strings.Count(src, "\n")+1, msg)
 		}
-		return fmt.Errorf("%s:%d: %s near '%s'", chunk, pe.Pos.Line, msg, pe.Token)
+		line, token := pe.Pos.Line, pe.Token
+		if msg == "unfinished string" && line > 1 {
+			// gopher-lua stops past the newline that ends the string and
+			// leaves the opening quote out of the token; Lua 5.1 does not.
+			line--
+			if q := openQuote(strings.Split(src, "\n")[line-1]); q != 0 {
+				token = string(q) + token
+			}
+		}
+		return fmt.Errorf("%s:%d: %s near '%s'", chunk, line, msg, token)
 	case errors.As(err, &ce):
-		return fmt.Errorf("%s:%d: %s", chunk, ce.Line, ce.Message)
+		line, msg := ce.Line, ce.Message
+		if strings.HasPrefix(msg, "register overflow") {
+			// Lua 5.1 names the token where it ran out of registers,
+			// which gopher-lua does not know.
+			line, msg = max(line, 1), "function or expression too complex"
+		}
+		return fmt.Errorf("%s:%d: %s", chunk, line, msg)
 	}
 	return fmt.Errorf("%s: %s", chunk, strings.TrimSpace(err.Error()))
+}
+
+// openQuote returns the quote (' or ") of the string literal left open at
+// the end of line, or 0 if none is. A comment ends the scan.
+func openQuote(line string) byte {
+	var q byte
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case q != 0 && c == '\\':
+			i++
+		case q != 0 && c == q:
+			q = 0
+		case q == 0 && (c == '\'' || c == '"'):
+			q = c
+		case q == 0 && c == '-' && strings.HasPrefix(line[i:], "--"):
+			return 0
+		}
+	}
+	return q
 }

@@ -13,6 +13,15 @@
 // exclusive gate otherwise (see run.go). Nothing here re-enters
 // Keyspace.Exec, and no lock is held when the reply leaves: the script
 // writes its reply into memory, like any command.
+//
+// Where gopher-lua differs from Lua 5.1, the sandbox brings it back:
+// string.format and the table library's compatibility functions come from
+// lualib.OpenStdlib, and compile and runtime errors are reworded as Lua 5.1
+// words them (cache.go, luaerr.go). What remains different: a runtime error
+// does not name the variable involved ("attempt to index a nil value"
+// where Lua says "attempt to index local 't' (a nil value)"), an over-long
+// expression's compile error does not name its token, and tables are
+// iterated in gopher-lua's order (array part, then insertion order).
 package scripting
 
 import (

@@ -244,7 +244,7 @@ func (st *state) handleError(L *lua.LState) int {
 		s := "nil"
 		switch v := obj.(type) {
 		case lua.LString:
-			s = string(v)
+			s = lua51Message(string(v))
 		case lua.LNumber:
 			s = formatNumber(float64(v))
 		case lua.LBool:

@@ -82,13 +82,14 @@ func newState(e *Engine) *state {
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
 	}
+	lualib.OpenStdlib(L)
 	lualib.Open(L)
 	raw := L.G.Global
 
 	// The builtins Redis keeps, as they are, then those MyRedis wraps.
 	builtins := L.NewTable()
-	for _, name := range []string{"assert", "getfenv", "getmetatable", "load", "loadstring",
-		"rawequal", "select", "setfenv", "tonumber", "type", "unpack", "xpcall", "_VERSION"} {
+	for _, name := range []string{"assert", "getmetatable", "load", "loadstring",
+		"rawequal", "select", "tonumber", "type", "unpack", "xpcall", "_VERSION"} {
 		builtins.RawSetString(name, raw.RawGetString(name))
 	}
 	for name, fn := range map[string]lua.LGFunction{
@@ -120,11 +121,13 @@ func newState(e *Engine) *state {
 	for name, t := range libs {
 		proxies[name] = st.protect(t, false)
 	}
-	if mt, ok := L.GetMetatable(lua.LString("")).(*lua.LTable); ok {
-		// ("x"):upper() reads the string library through its proxy.
-		mt.RawSetString("__index", proxies["string"])
-		mt.RawSetString("__metatable", st.frozen())
-	}
+	// ("x"):upper() reads the string library through its proxy. gopher-lua
+	// makes the library its own strings' metatable: strings get one of
+	// their own, and the library loses the __index that made it one.
+	libs["string"].RawSetString("__index", lua.LNil)
+	strMeta := st.metaIndex(proxies["string"].(*lua.LTable))
+	strMeta.RawSetString("__metatable", st.frozen())
+	L.SetMetatable(lua.LString(""), strMeta)
 
 	// The globals of scripts and of functions differ only in their redis
 	// table; while FUNCTION LOAD runs a library, only redis exists.
@@ -402,6 +405,9 @@ func luaPCall(L *lua.LState) int {
 			if msg, ok := t.RawGetString("err").(lua.LString); ok {
 				obj = msg
 			}
+		}
+		if msg, ok := obj.(lua.LString); ok {
+			obj = lua.LString(lua51Message(string(msg)))
 		}
 		L.Push(lua.LFalse)
 		L.Push(obj)

@@ -61,7 +61,10 @@ var diffKeyName = regexp.MustCompile(`^(k[0-9]|lex[12])$`)
 //   - literal: a script whose text holds every word of cmd, no KEYS.
 func (g *cmdGen) wrapInScript(cmd []string) []string {
 	call := g.pick("redis.call", "redis.pcall", "redis.pcall")
-	if g.one(4) {
+	// Lua 5.1 refuses a call of more than about 250 arguments ("function
+	// or expression too complex"), which gopher-lua words differently:
+	// long commands are never written literally.
+	if g.one(4) && len(cmd) <= 200 {
 		words := make([]string, len(cmd))
 		for i, w := range cmd {
 			words[i] = luaQuote(w)

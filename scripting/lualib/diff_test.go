@@ -71,6 +71,16 @@ func TestDifferential(t *testing.T) {
 				`r[#r+1] = s .. ' ' .. v .. ' ' .. w end return r`)
 		}
 	})
+	t.Run("random string.format", func(t *testing.T) {
+		for batch := 0; batch < 10; batch++ {
+			var calls []string
+			for i := 0; i < 40; i++ {
+				calls = append(calls, randomFormatCall(r))
+			}
+			compare(t, `local r = {} for _, f in ipairs({`+strings.Join(calls, ", ")+`}) do `+
+				`local ok, v = pcall(f) r[#r+1] = tostring(v) end return r`)
+		}
+	})
 	t.Run("random msgpack", func(t *testing.T) {
 		for batch := 0; batch < 10; batch++ {
 			var inputs []string
@@ -95,6 +105,28 @@ func TestDifferential(t *testing.T) {
 				`r[#r+1] = v end return r`)
 		}
 	})
+}
+
+// randomFormatCall returns a Lua function that calls string.format with a
+// random conversion (flags, width, precision) of a random argument.
+func randomFormatCall(r *rand.Rand) string {
+	var spec strings.Builder
+	spec.WriteByte('%')
+	for i := r.Intn(4); i > 0; i-- {
+		spec.WriteByte("-+ #0"[r.Intn(5)])
+	}
+	if r.Intn(2) == 0 {
+		spec.WriteString(strconv.Itoa(r.Intn(30)))
+	}
+	if r.Intn(2) == 0 {
+		spec.WriteString("." + strconv.Itoa(r.Intn(20)))
+	}
+	spec.WriteByte("cdiouxXeEfgGsq"[r.Intn(14)])
+	args := []string{
+		strconv.FormatFloat(randomFloat(r), 'g', 17, 64), strconv.Itoa(r.Intn(300) - 100), "1/0", "-1/0", "0/0",
+		"'abc'", "'12.5'", "'a\\0b\\n\"'", "''", "{}", "nil",
+	}
+	return fmt.Sprintf("function() return string.format('<%s>', %s) end", spec.String(), args[r.Intn(len(args))])
 }
 
 // randomFloat returns a finite double from a mix of integers, fractions,

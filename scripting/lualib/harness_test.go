@@ -54,6 +54,7 @@ func runLua(t testing.TB, src string) any {
 	// Room for the 8000 values Redis's Lua lets a C function return.
 	L := lua.NewState(lua.Options{RegistrySize: 1024 * 20, RegistryMaxSize: 1024 * 80})
 	defer L.Close()
+	OpenStdlib(L)
 	Open(L)
 	fn, err := L.Load(strings.NewReader(luaPrelude+src), "user_script")
 	require.NoError(t, err, "compile %q", src)
