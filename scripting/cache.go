@@ -57,16 +57,20 @@ type script struct {
 	safety atomic.Int32
 }
 
-// scriptCache maps SHA1s to scripts. Lookups take no lock; SCRIPT FLUSH
-// replaces the whole cache, and the Lua states notice its generation.
+// scriptCache maps SHA1s to scripts. Lookups share a read lock; SCRIPT
+// FLUSH replaces the whole cache, and the Lua states notice its
+// generation.
 type scriptCache struct {
 	gen   uint64
-	m     sync.Map // sha string -> *script
+	mu    sync.RWMutex
+	m     map[string]*script // by SHA1, guarded by mu
 	count atomic.Int64
 	bytes atomic.Int64 // bodies and SHAs
 }
 
-func newScriptCache(gen uint64) *scriptCache { return &scriptCache{gen: gen} }
+func newScriptCache(gen uint64) *scriptCache {
+	return &scriptCache{gen: gen, m: map[string]*script{}}
+}
 
 // sha1Hex returns the lower-case hex SHA1 of b, as Redis names scripts.
 func sha1Hex(b []byte) string {
@@ -86,10 +90,10 @@ func (sc *scriptCache) lookup(sha []byte) *script {
 		}
 		buf[i] = c
 	}
-	if v, ok := sc.m.Load(string(buf[:])); ok {
-		return v.(*script)
-	}
-	return nil
+	sc.mu.RLock()
+	s := sc.m[string(buf[:])]
+	sc.mu.RUnlock()
+	return s
 }
 
 // scriptError is an error reply met while loading a script, as Redis words
@@ -102,8 +106,11 @@ func (e scriptError) Error() string { return string(e) }
 // The error is the reply's text: a bad shebang or a compile error.
 func (sc *scriptCache) load(body []byte) (*script, error) {
 	sha := sha1Hex(body)
-	if v, ok := sc.m.Load(sha); ok {
-		return v.(*script), nil
+	sc.mu.RLock()
+	s := sc.m[sha]
+	sc.mu.RUnlock()
+	if s != nil {
+		return s, nil
 	}
 	flags, shebangLen, err := parseShebang(body)
 	if err != nil {
@@ -117,10 +124,13 @@ func (sc *scriptCache) load(body []byte) (*script, error) {
 	// The chunk gets no Lua 5.0 style arg table: building it is a table
 	// and a map per call, for a name no script uses.
 	proto.IsVarArg &^= lua.VarArgNeedsArg
-	s := &script{sha: sha, body: src, proto: proto, flags: flags}
-	if v, loaded := sc.m.LoadOrStore(sha, s); loaded {
-		return v.(*script), nil
+	s = &script{sha: sha, body: src, proto: proto, flags: flags}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if old := sc.m[sha]; old != nil {
+		return old, nil // loaded meanwhile by another client
 	}
+	sc.m[sha] = s
 	sc.count.Add(1)
 	sc.bytes.Add(int64(len(src) + len(sha)))
 	return s, nil

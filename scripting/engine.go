@@ -74,13 +74,14 @@ type Engine struct {
 
 	pool statePool
 
-	// The scripts running now, for BUSY, SCRIPT KILL and FUNCTION STATS.
+	// The scripts running now, for BUSY, SCRIPT KILL and FUNCTION STATS:
+	// each on its state (state.active), all of them in states.
 	mu       sync.Mutex
-	runs     []*run // guarded by mu
-	watching bool   // guarded by mu: the watchdog goroutine runs
-	aborting bool   // guarded by mu: the server shuts down (Abort)
+	states   map[*state]struct{} // guarded by mu: the pool's states
+	watching atomic.Bool         // the watchdog goroutine runs
+	aborting bool                // guarded by mu: the server shuts down (Abort)
 	busy     atomic.Int32
-	running  atomic.Int32 // len(runs), read without mu
+	running  atomic.Int32 // the states with a run in progress
 
 	// stateBytes estimates the memory of one prepared Lua state.
 	stateBytes int64
@@ -116,6 +117,7 @@ func New(ks *db.Keyspace, opts Options) *Engine {
 	e.scripts.Store(newScriptCache(1))
 	e.libs.Store(&librarySet{gen: 1})
 	e.pool.e = e
+	e.states = map[*state]struct{}{}
 	e.stateBytes = measureState(e)
 	e.registerCommands(ks.Table())
 	ks.OnSnapshot(e.snapshotLibraries)

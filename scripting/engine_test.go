@@ -348,3 +348,25 @@ func TestSnapshotWritesLibraries(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{fmt.Sprintf("0 %q", [][]byte{[]byte("FUNCTION"), []byte("LOAD"), []byte(code)}), `0 ["SET" "k" "v"]`}, got)
 }
+
+// TestArgTablesFresh: the KEYS and ARGV a call sees hold its own keys and
+// arguments only, whatever an earlier call on the same state did to them.
+func TestArgTablesFresh(t *testing.T) {
+	ks, _ := newTestEngine(t, Options{})
+	cl := &db.Client{ID: 1}
+	show := "local out = {} for k, v in pairs(KEYS) do out[#out + 1] = 'K' .. tostring(k) .. '=' .. v end " +
+		"for k, v in pairs(ARGV) do out[#out + 1] = 'A' .. tostring(k) .. '=' .. v end " +
+		"out[#out + 1] = tostring(getmetatable(KEYS)) return out"
+	for _, spoil := range []string{
+		"KEYS[1] = 'changed' ARGV[3] = 'added'",
+		"KEYS.extra = 1 ARGV[1] = nil",
+		"setmetatable(KEYS, {__index = function() return 'x' end})",
+		"KEYS[10] = 'far' ARGV[0] = 'zero'",
+		"for i = 1, 50 do ARGV[i] = 'v' end",
+	} {
+		exec(ks, cl, 2, "EVAL", spoil, "2", "k1", "k2", "a1", "a2")
+		assert.Equal(t, "*4\r\n$5\r\nK1=k9\r\n$5\r\nA1=a9\r\n$5\r\nA2=b9\r\n$3\r\nnil\r\n",
+			exec(ks, cl, 2, "EVAL", show, "1", "k9", "a9", "b9"), "after %q", spoil)
+	}
+	assert.Equal(t, "*1\r\n$3\r\nnil\r\n", exec(ks, cl, 2, "EVAL", show, "0"))
+}

@@ -159,13 +159,13 @@ func (e *Engine) createLibrary(set *librarySet, code string, replace bool, timeo
 		return nil, nil, scriptError("Error compiling function: " + cerr.Error())
 	}
 	lib = &library{name: name, code: code, proto: proto, funcs: map[string]*function{}}
-	st := e.pool.get()
+	st := e.pool.get(0)
 	cbs, err := st.setUp(lib, timeout, false)
 	if err == nil {
 		st.libFns[lib] = cbs // kept if the library is installed (see function)
 	}
 	st.reset()
-	e.pool.put(st)
+	e.pool.put(0, st)
 	if err != nil {
 		return nil, nil, err
 	}

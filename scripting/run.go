@@ -106,12 +106,12 @@ type callSpec struct {
 // invoke runs a script or a function for c and writes its reply.
 func (e *Engine) invoke(cs *callSpec) {
 	c := cs.c
-	st := e.pool.get()
+	st := e.pool.get(c.Client.ID)
 	clean := false
 	defer func() {
 		if clean {
 			st.reset()
-			e.pool.put(st)
+			e.pool.put(c.Client.ID, st)
 		} else {
 			e.pool.drop(st) // a Go panic unwound it: do not reuse it
 		}
@@ -169,8 +169,8 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 	L := st.L
 	if cs.isEval {
 		L.Push(st.evalFunction(cs.script))
-		st.evalG.RawSetString("KEYS", newArray(L, cs.keys))
-		st.evalG.RawSetString("ARGV", newArray(L, cs.argv))
+		st.keys.fill(st, cs.keys)
+		st.argv.fill(st, cs.argv)
 		result, failed = st.outcome(L.PCall(0, 1, st.errHandler))
 	} else {
 		fn := st.function(cs.fn)
@@ -447,32 +447,45 @@ func namedCommand(t *db.Table, args [][]byte) *db.Command {
 // register records r as running; a watchdog goroutine runs while any
 // script does, to notice one running past busy-reply-threshold.
 func (e *Engine) register(r *run) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.runs = append(e.runs, r)
-	e.running.Store(int32(len(e.runs)))
-	if !e.watching {
-		e.watching = true
+	r.st.active.Store(r)
+	e.running.Add(1)
+	if !e.watching.Load() && e.watching.CompareAndSwap(false, true) {
 		go e.watch()
 	}
 }
 
 // unregister forgets r, which has ended.
 func (e *Engine) unregister(r *run) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for i, o := range e.runs {
-		if o == r {
-			last := len(e.runs) - 1
-			e.runs[i] = e.runs[last]
-			e.runs[last] = nil
-			e.runs = e.runs[:last]
-			break
-		}
-	}
-	e.running.Store(int32(len(e.runs)))
+	r.st.active.Store(nil)
+	e.running.Add(-1)
 	if e.busy.Load() != notBusy {
+		e.mu.Lock()
 		e.checkBusyLocked(time.Now())
+		e.mu.Unlock()
+	}
+}
+
+// addState and removeState keep the set of the pool's states, whose runs
+// forEachRunLocked visits.
+func (e *Engine) addState(st *state) {
+	e.mu.Lock()
+	e.states[st] = struct{}{}
+	e.mu.Unlock()
+}
+
+func (e *Engine) removeState(st *state) {
+	e.mu.Lock()
+	delete(e.states, st)
+	e.mu.Unlock()
+}
+
+// forEachRunLocked calls fn for each run in progress. The caller holds
+// e.mu.
+func (e *Engine) forEachRunLocked(fn func(r *run)) {
+	for st := range e.states {
+		if r := st.active.Load(); r != nil {
+			fn(r)
+		}
 	}
 }
 
@@ -483,13 +496,16 @@ func (e *Engine) watch() {
 		threshold := e.opts.BusyThreshold()
 		tick := min(max(threshold/20, time.Millisecond), 10*time.Millisecond)
 		time.Sleep(tick)
-		e.mu.Lock()
-		if len(e.runs) == 0 {
-			e.watching = false
+		if e.running.Load() == 0 {
 			e.busy.Store(notBusy)
-			e.mu.Unlock()
-			return
+			e.watching.Store(false)
+			// A run registered since the check found no watchdog.
+			if e.running.Load() == 0 || !e.watching.CompareAndSwap(false, true) {
+				return
+			}
+			continue
 		}
+		e.mu.Lock()
 		e.checkBusyLocked(time.Now())
 		e.mu.Unlock()
 	}
@@ -501,10 +517,10 @@ func (e *Engine) watch() {
 func (e *Engine) checkBusyLocked(now time.Time) {
 	threshold := e.opts.BusyThreshold()
 	var oldest *run
-	for _, r := range e.runs {
+	e.forEachRunLocked(func(r *run) {
 		start := r.started.Load()
 		if start == 0 {
-			continue // waiting for its locks
+			return // waiting for its locks
 		}
 		if threshold > 0 && now.UnixNano()-start >= int64(threshold) || e.aborting && threshold <= 0 {
 			if oldest == nil || start < oldest.started.Load() {
@@ -514,7 +530,7 @@ func (e *Engine) checkBusyLocked(now time.Time) {
 				r.kill()
 			}
 		}
-	}
+	})
 	switch {
 	case oldest == nil:
 		e.busy.Store(notBusy)
@@ -538,11 +554,11 @@ func (e *Engine) killScript(isEval bool) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var oldest *run
-	for _, r := range e.runs {
+	e.forEachRunLocked(func(r *run) {
 		if start := r.started.Load(); start != 0 && (oldest == nil || start < oldest.started.Load()) {
 			oldest = r
 		}
-	}
+	})
 	switch {
 	case oldest == nil:
 		return "NOTBUSY No scripts in execution right now."
@@ -567,12 +583,12 @@ func (e *Engine) runningFunction() (name string, args [][]byte, ms int64, isEval
 	threshold := e.opts.BusyThreshold()
 	now := time.Now()
 	var oldest *run
-	for _, r := range e.runs {
+	e.forEachRunLocked(func(r *run) {
 		start := r.started.Load()
 		if start != 0 && threshold > 0 && now.UnixNano()-start >= int64(threshold) && (oldest == nil || start < oldest.started.Load()) {
 			oldest = r
 		}
-	}
+	})
 	if oldest == nil {
 		return "", nil, 0, false, false
 	}

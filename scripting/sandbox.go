@@ -52,9 +52,12 @@ type state struct {
 
 	atomic db.Atomic // the section of the call in progress, reused
 
-	run        *run      // the call in progress, nil between calls
-	loading    *loadSink // FUNCTION LOAD in progress in this state
-	coroutines bool      // the call created a coroutine (see reset)
+	keys, argv argTable // the scripts' KEYS and ARGV, refilled by each call
+
+	run        *run                // the call in progress, nil between calls
+	active     atomic.Pointer[run] // run, for the other goroutines (see Engine.register)
+	loading    *loadSink           // FUNCTION LOAD in progress in this state
+	coroutines bool                // the call created a coroutine (see reset)
 
 	// Scratch for redis.call, reused by every call.
 	args  [][]byte
@@ -68,7 +71,8 @@ func newState(e *Engine) *state {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 256,
 		RegistrySize: 256 * 20, RegistryMaxSize: 256 * 1024})
 	st := &state{e: e, L: L, shown: map[*lua.LTable]*lua.LTable{},
-		evalFns: map[*script]*lua.LFunction{}, libFns: map[*library]map[string]*lua.LFunction{}}
+		evalFns: map[*script]*lua.LFunction{}, libFns: map[*library]map[string]*lua.LFunction{},
+		keys: argTable{name: "KEYS"}, argv: argTable{name: "ARGV"}}
 	st.ctx, st.cancel = context.WithCancel(context.Background())
 	L.SetContext(st.ctx)
 	st.w = resp.NewWriter(nil)
@@ -527,7 +531,8 @@ func measureState(e *Engine) int64 {
 	st := newState(e)
 	after := heapObjects()
 	e.pool.alive.Add(1)
-	e.pool.put(st)
+	e.addState(st)
+	e.pool.put(0, st)
 	if d := after - before; d > 0 {
 		return d
 	}
@@ -550,52 +555,122 @@ func (st *state) reset() {
 		st.coroutines = false
 	}
 	st.run = nil
-	st.evalG.RawSetString("KEYS", lua.LNil)
-	st.evalG.RawSetString("ARGV", lua.LNil)
+}
+
+// argTable is KEYS or ARGV in the scripts' globals. Each call refills the
+// same table rather than setting a new one, which costs gopher-lua two map
+// writes and an allocation per global; a table the script changed in any
+// way but its values is replaced.
+type argTable struct {
+	name string
+	t    *lua.LTable
+	n    int // the entries the last call put in t, from 1
+
+	// The state of untouched's walk over t; visit is its callback, made
+	// once (a method value made per call would be allocated per call).
+	seen    int
+	strange bool
+	visit   func(k, v lua.LValue)
+}
+
+// fill makes a.t hold items, from 1, and nothing else.
+func (a *argTable) fill(st *state, items [][]byte) {
+	if a.t == nil || !a.untouched() {
+		a.t = st.L.CreateTable(len(items), 0)
+		st.evalG.RawSetString(a.name, a.t)
+		a.n = 0
+	}
+	for i, it := range items {
+		a.t.RawSetInt(i+1, lua.LString(it))
+	}
+	for i := len(items) + 1; i <= a.n; i++ {
+		a.t.RawSetInt(i, lua.LNil)
+	}
+	a.n = len(items)
+}
+
+// untouched reports whether a.t still holds a.n entries from 1, no other
+// key and no metatable, as fill left it (its values may have changed).
+func (a *argTable) untouched() bool {
+	if a.t.Metatable != lua.LNil {
+		return false
+	}
+	if a.visit == nil {
+		a.visit = a.count
+	}
+	a.seen, a.strange = 0, false
+	a.t.ForEach(a.visit)
+	return !a.strange && a.seen == a.n
+}
+
+// count is untouched's callback: it counts the keys of a.t and notes one
+// that fill did not set.
+func (a *argTable) count(k, _ lua.LValue) {
+	a.seen++
+	if i, ok := k.(lua.LNumber); !ok || i < 1 || i > lua.LNumber(a.n) || i != lua.LNumber(int(i)) {
+		a.strange = true
+	}
 }
 
 // statePool keeps prepared states for reuse: a call takes one and gives it
 // back, so states are built only when more calls run at once than ever
-// before (and at most maxFreeStates wait idle). Safe for concurrent use.
+// before (and at most maxFreeStates wait idle). The idle states are spread
+// over shards, chosen by the caller's client ID, so that calls on several
+// cores do not all meet on one mutex. Safe for concurrent use.
 type statePool struct {
-	e     *Engine
-	mu    sync.Mutex
-	free  []*state
+	e      *Engine
+	shards [poolShards]struct {
+		mu   sync.Mutex
+		free []*state
+		_    [40]byte // keeps shards on separate cache lines
+	}
 	alive atomic.Int64 // states built and not dropped, for INFO
 }
 
-const maxFreeStates = 64
+const (
+	maxFreeStates = 64
+	poolShards    = 8
+)
 
-func (p *statePool) get() *state {
-	p.mu.Lock()
-	if n := len(p.free); n > 0 {
-		st := p.free[n-1]
-		p.free[n-1] = nil
-		p.free = p.free[:n-1]
-		p.mu.Unlock()
-		return st
+// get returns an idle state, from the shard of client id first, or a new
+// one.
+func (p *statePool) get(id int64) *state {
+	for i := range poolShards {
+		sh := &p.shards[(uint64(id)+uint64(i))%poolShards]
+		sh.mu.Lock()
+		if n := len(sh.free); n > 0 {
+			st := sh.free[n-1]
+			sh.free[n-1] = nil
+			sh.free = sh.free[:n-1]
+			sh.mu.Unlock()
+			return st
+		}
+		sh.mu.Unlock()
 	}
-	p.mu.Unlock()
 	p.alive.Add(1)
-	return newState(p.e)
+	st := newState(p.e)
+	p.e.addState(st)
+	return st
 }
 
-// put gives st back; a state whose call ended abnormally is not given
-// back, but dropped with drop.
-func (p *statePool) put(st *state) {
-	p.mu.Lock()
-	if len(p.free) < maxFreeStates {
-		p.free = append(p.free, st)
-		p.mu.Unlock()
+// put gives st back to the shard of client id; a state whose call ended
+// abnormally is not given back, but dropped with drop.
+func (p *statePool) put(id int64, st *state) {
+	sh := &p.shards[uint64(id)%poolShards]
+	sh.mu.Lock()
+	if len(sh.free) < maxFreeStates/poolShards {
+		sh.free = append(sh.free, st)
+		sh.mu.Unlock()
 		return
 	}
-	p.mu.Unlock()
+	sh.mu.Unlock()
 	p.drop(st)
 }
 
 // drop forgets st.
 func (p *statePool) drop(st *state) {
 	p.alive.Add(-1)
+	p.e.removeState(st)
 	st.cancel()
 }
 
