@@ -234,6 +234,28 @@ func (t *Table) Get(name []byte) *Command {
 	return t.cmds[string(lowerInto(buf[:0], name))]
 }
 
+// Named returns the command a command line names, for the statistics and
+// CLIENT LIST of a line refused before it runs: the subcommand when the
+// command has subcommands and the line names one, the command itself when
+// it has none or the line gives none, and nil for an unknown command or
+// subcommand.
+func (t *Table) Named(args [][]byte) *Command {
+	cmd := t.Get(args[0])
+	if cmd == nil || len(args) < 2 {
+		return cmd
+	}
+	subs := cmd.Subcommands()
+	if len(subs) == 0 {
+		return cmd
+	}
+	for _, sub := range subs {
+		if EqualFold(args[1], sub.Name) {
+			return sub
+		}
+	}
+	return nil
+}
+
 // All returns every top-level command sorted by name.
 func (t *Table) All() []*Command {
 	out := make([]*Command, 0, len(t.cmds))

@@ -185,33 +185,34 @@ func redisStatusReply(L *lua.LState) int {
 // setResp is redis.setresp(2|3): the protocol the script's commands reply
 // in, and so the Lua types their replies become.
 func (st *state) setResp(L *lua.LState) int {
-	r := st.run
-	if r == nil {
-		raise(L, "redis.setresp can only be called inside a script invocation")
-	}
-	if L.GetTop() != 1 {
-		raise(L, "redis.setresp() requires one argument.")
-	}
-	n, _ := toNumber(L.Get(1))
-	if int(n) != 2 && int(n) != 3 {
+	r, n := st.numberArg(L, "setresp", "one argument")
+	if n != 2 && n != 3 {
 		raise(L, "RESP version must be 2 or 3.")
 	}
-	r.resp = int(n)
+	r.resp = n
 	return 0
+}
+
+// numberArg starts redis.setresp and redis.set_repl: it returns the run in
+// progress and the function's one argument as an integer, or raises
+// Redis's error for a call outside a script or with another number of
+// arguments (wanted, in Redis's words).
+func (st *state) numberArg(L *lua.LState, name, wanted string) (*run, int) {
+	r := st.run
+	if r == nil {
+		raise(L, "redis."+name+" can only be called inside a script invocation")
+	}
+	if L.GetTop() != 1 {
+		raise(L, "redis."+name+"() requires "+wanted+".")
+	}
+	n, _ := toNumber(L.Get(1))
+	return r, int(n)
 }
 
 // setRepl is redis.set_repl(flags): whether the script's writes from now
 // on are logged (REPL_AOF); there are no replicas.
 func (st *state) setRepl(L *lua.LState) int {
-	r := st.run
-	if r == nil {
-		raise(L, "redis.set_repl can only be called inside a script invocation")
-	}
-	if L.GetTop() != 1 {
-		raise(L, "redis.set_repl() requires two arguments.")
-	}
-	n, _ := toNumber(L.Get(1))
-	flags := int(n)
+	_, flags := st.numberArg(L, "set_repl", "two arguments")
 	if flags&^3 != 0 {
 		raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
 	}

@@ -360,7 +360,11 @@ func (st *state) exec(args [][]byte) (reply []byte, refusal string) {
 	cmd, msg := e.ks.Table().Lookup(args)
 	if cmd == nil {
 		if strings.HasPrefix(msg, "ERR wrong number of arguments") {
-			return nil, r.refuse(namedCommand(e.ks.Table(), args), args, "Wrong number of args calling Redis command from script")
+			named := e.ks.Table().Named(args)
+			if named == nil { // an unknown subcommand counts for its command
+				named = e.ks.Table().Get(args[0])
+			}
+			return nil, r.refuse(named, args, "Wrong number of args calling Redis command from script")
 		}
 		return nil, r.refuse(nil, args, "Unknown Redis command called from script")
 	}
@@ -421,25 +425,6 @@ func (r *run) refuse(cmd *db.Command, args [][]byte, msg string) string {
 		r.hooks.ScriptCalled(cmd, r.st.atomic.DB(), args, 0, full, true)
 	}
 	return msg
-}
-
-// namedCommand returns the command a line with a wrong arity names (a
-// subcommand when it names one), for its rejected calls.
-func namedCommand(t *db.Table, args [][]byte) *db.Command {
-	cmd := t.Get(args[0])
-	if cmd == nil || len(args) < 2 {
-		return cmd
-	}
-	subs := cmd.Subcommands()
-	if len(subs) == 0 {
-		return cmd
-	}
-	for _, s := range subs {
-		if db.EqualFold(args[1], s.Name) {
-			return s
-		}
-	}
-	return cmd
 }
 
 // Busy detection and killing.

@@ -359,7 +359,7 @@ func (sess *Session) dispatch(args [][]byte) {
 	cmd, errMsg := srv.table.Lookup(args)
 	named := cmd
 	if cmd == nil {
-		named = srv.lookupNamed(args) // the command a wrong arity names
+		named = srv.table.Named(args) // the command a wrong arity names
 	}
 	sess.setLastCmd(named) // CLIENT LIST's cmd: as in Redis, even if refused or queued
 	if errMsg == "" {
@@ -424,27 +424,6 @@ func (sess *Session) setLastCmd(cmd *db.Command) {
 		sess.lastCmd = name
 		sess.mu.Unlock()
 	}
-}
-
-// lookupNamed returns the command a refused command line names, as Redis
-// records it for the command statistics and CLIENT LIST: the command (or
-// subcommand) even when its arity is wrong, a container command given
-// alone, and nil for an unknown command or subcommand.
-func (s *Server) lookupNamed(args [][]byte) *db.Command {
-	cmd := s.table.Get(args[0])
-	if cmd == nil || len(args) < 2 {
-		return cmd
-	}
-	subs := cmd.Subcommands()
-	if len(subs) == 0 {
-		return cmd
-	}
-	for _, sub := range subs {
-		if db.EqualFold(args[1], sub.Name) {
-			return sub
-		}
-	}
-	return nil
 }
 
 // execute runs cmd through the executor. A panic that escapes the command
