@@ -3,10 +3,11 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet bench bench-mem bench-aof bench-cluster bench-pubsub bench-script fuzz readme clean
+.PHONY: build run test deps vet demo-seckill bench bench-mem bench-aof bench-cluster bench-pubsub bench-script fuzz readme clean
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
+	cd examples/seckill && $(GO) build -o ../../bin/seckill .
 
 # Builds the server and starts it on the bundled configuration.
 run: build
