@@ -88,3 +88,11 @@ readme:
 
 clean:
 	rm -rf bin
+
+# The seckill demo (examples/seckill): three MyRedis nodes as a cluster with
+# appendfsync always, two web servers, two workers, SQLite; 20,000 buy
+# attempts from 5,000 users at a stock of 1,000; ends with one
+# "seckill: stock=… sold=… …" line. SECKILL_SERVER_BIN=/usr/bin/redis-server
+# runs it on a real Redis Cluster instead.
+demo-seckill: build
+	examples/seckill/demo.sh
