@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
-	_ "modernc.org/sqlite"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // An Order is one sale: the stream entry's id, the user and the product.
@@ -47,11 +50,27 @@ func OpenStore(ctx context.Context, cfg *Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.db.ExecContext(ctx, createOrders); err != nil {
+	if err := s.createTable(ctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("creating the orders table: %w", err)
 	}
 	return s, nil
+}
+
+// createTable creates the orders table if missing. SQLite can refuse it
+// with SQLITE_BUSY at once, without waiting for its busy timeout, when
+// another process opens the same file at the same moment (switching it to
+// WAL, or creating the table too): that is retried for a few seconds.
+func (s *Store) createTable(ctx context.Context) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := s.db.ExecContext(ctx, createOrders)
+		var lite *sqlite.Error
+		if err == nil || !errors.As(err, &lite) || lite.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // openSQLite opens the file in WAL mode with a busy timeout, so that
