@@ -58,7 +58,7 @@ func TestPageInBrowser(t *testing.T) {
 	const card = `.product[data-pid="page-phone"] `
 	stockIs := func(v string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](`document.querySelector('` + card + `.stock').textContent === "` + v + `"`)(ctx, tg)
+			_, err := chromedp.Poll[bool](`document.querySelector('`+card+`.stock').textContent === "`+v+`"`)(ctx, tg)
 			return err
 		})
 	}
