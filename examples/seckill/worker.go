@@ -82,8 +82,13 @@ const (
 func (w *Worker) Run(ctx context.Context, pid string) error {
 	stream := ordersKey(pid)
 	var nextClaim time.Time
+	grouped := false // the group exists, as far as we know
 	for ctx.Err() == nil {
-		err := w.ensureGroup(ctx, stream)
+		var err error
+		if !grouped {
+			err = w.ensureGroup(ctx, stream)
+			grouped = err == nil
+		}
 		if err == nil && !time.Now().Before(nextClaim) {
 			err = w.claim(ctx, stream)
 			nextClaim = time.Now().Add(w.claimIdle / 2)
@@ -93,6 +98,7 @@ func (w *Worker) Run(ctx context.Context, pid string) error {
 		}
 		if err != nil && ctx.Err() == nil {
 			log.Printf("seckill worker: %s: %v", stream, err)
+			grouped = false // the stream may have gone (NOGROUP), or a node restarted empty
 			sleep(ctx, time.Second)
 		}
 	}
