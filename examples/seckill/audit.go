@@ -7,8 +7,6 @@ import (
 	"time"
 )
 
-func init() { subcommands["audit"] = auditMain }
-
 // auditMain is "seckill audit": it waits until the workers have stored
 // every sale (or -wait passes), prints the totals as
 // "stock=… sold=… orders=… duplicates=… oversold=…" and fails when the

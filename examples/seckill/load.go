@@ -19,8 +19,6 @@ import (
 	"time"
 )
 
-func init() { subcommands["load"] = loadMain }
-
 // loadMain is "seckill load": it runs a LoadPlan and prints its result.
 func loadMain(args []string) error {
 	fs := flag.NewFlagSet("load", flag.ExitOnError)
@@ -74,8 +72,8 @@ type LoadPlan struct {
 	Progress    io.Writer // where the progress bar goes, or nil
 }
 
-// A LoadResult counts a run's answers; Bought lists the users who got a
-// 200 (an acknowledged sale).
+// A LoadResult counts a run's answers; BoughtBy lists the users who got a
+// 200 (an acknowledged sale), one entry per 200.
 type LoadResult struct {
 	Attempts, Bought, SoldOut, AlreadyBought, Forbidden, RateLimited, Failed int
 	Forged, ForgedAccepted                                                   int

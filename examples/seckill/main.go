@@ -38,4 +38,9 @@ func main() {
 
 // subcommands maps each subcommand to its entry point, which parses its
 // own flags.
-var subcommands = map[string]func(args []string) error{}
+var subcommands = map[string]func(args []string) error{
+	"serve":  serveMain,
+	"worker": workerMain,
+	"load":   loadMain,
+	"audit":  auditMain,
+}

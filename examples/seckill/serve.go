@@ -17,8 +17,6 @@ import (
 	"time"
 )
 
-func init() { subcommands["serve"] = serveMain }
-
 // serveMain is "seckill serve": it loads the buy script, puts the
 // configured products on sale (unless already on sale) and serves HTTP
 // until SIGINT or SIGTERM.

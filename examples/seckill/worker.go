@@ -15,8 +15,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-func init() { subcommands["worker"] = workerMain }
-
 // group is the consumer group every worker reads the order streams in.
 const group = "workers"
 
