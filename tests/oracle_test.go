@@ -47,10 +47,11 @@ type oracleStep struct {
 	Match string `yaml:"match"`
 	// Mask, a regular expression, blanks the volatile parts of otherwise
 	// comparable replies: in both replies, the text of each match's first
-	// group (of the whole match if it has none) becomes "?", then the
-	// replies are compared byte for byte. It is for fields that depend on
-	// time or on the implementation, e.g. a stream's idle times or its
-	// radix-tree-nodes, in a reply whose every other byte must agree.
+	// group that took part in it (of the whole match if none did) becomes
+	// "?", then the replies are compared byte for byte. It is for fields
+	// that depend on time or on the implementation, e.g. a stream's idle
+	// times or its radix-tree-nodes, in a reply whose every other byte must
+	// agree.
 	Mask  string `yaml:"mask"`
 	Sleep int    `yaml:"sleep"` // milliseconds to wait, e.g. for an expiry
 
@@ -250,15 +251,19 @@ func sortedReply(raw []byte, scan bool) []byte {
 	return slices.Concat(append([][]byte{header}, elems...)...)
 }
 
-// maskReply returns raw with the text of each match of re's first group
-// (of the whole match if re has no group) replaced by "?".
+// maskReply returns raw with the text of each match of re replaced by "?":
+// the text of the match's first group that took part in it, or of the
+// whole match if none did.
 func maskReply(re *regexp.Regexp, raw string) string {
 	var out strings.Builder
 	last := 0
 	for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
 		start, end := m[0], m[1]
-		if len(m) > 2 && m[2] >= 0 {
-			start, end = m[2], m[3]
+		for g := 2; g+1 < len(m); g += 2 {
+			if m[g] >= 0 {
+				start, end = m[g], m[g+1]
+				break
+			}
 		}
 		out.WriteString(raw[last:start])
 		out.WriteString("?")
