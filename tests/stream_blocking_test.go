@@ -184,3 +184,55 @@ func TestStreamClientUnblock(t *testing.T) {
 		ctl.mustDo(arr(":0\r\n", "$-1\r\n", "$-1\r\n", "*-1\r\n"), "XPENDING", "s", "g")
 	})
 }
+
+// TestStreamBlockedGroupOrKeyGoesAway: a consumer blocked on a group is
+// unblocked with an error when the group is destroyed, or when its key is
+// deleted or overwritten by another type; a blocked XREAD keeps waiting
+// through a DEL and is served by the stream XADD makes again.
+func TestStreamBlockedGroupOrKeyGoesAway(t *testing.T) {
+	forBoth(t, func(t *testing.T, s *server) {
+		skipWithoutStreams(t, s)
+		ctl := s.dial(t)
+		for _, tt := range []struct {
+			change []string
+			want   string
+		}{
+			{[]string{"XGROUP", "DESTROY", "s", "g"}, "-NOGROUP the consumer group this client was blocked on no longer exists\r\n"},
+			{[]string{"DEL", "s"}, "-UNBLOCKED the stream key no longer exists\r\n"},
+			{[]string{"SET", "s", "x"}, "-UNBLOCKED the stream key no longer exists\r\n"},
+		} {
+			ctl.do("DEL", "s")
+			ctl.mustDo("+OK\r\n", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+			c := blockOn(t, s, ctl, 1, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
+			require.NotEqual(t, "-", ctl.do(tt.change...)[:1], "%q", tt.change)
+			assert.Equal(t, tt.want, c.read(), "blocked XREADGROUP after %q", tt.change)
+			waitBlockedClients(t, ctl, 0)
+		}
+
+		ctl.do("DEL", "s")
+		ctl.mustDo(bulk("1-0"), "XADD", "s", "1-0", "f", "v")
+		r := blockOn(t, s, ctl, 1, "XREAD", "BLOCK", "0", "STREAMS", "s", "$")
+		ctl.mustDo(":1\r\n", "DEL", "s")
+		waitBlockedClients(t, ctl, 1)
+		ctl.mustDo(bulk("2-0"), "XADD", "s", "2-0", "f", "w")
+		assert.Equal(t, streamReply("s", streamEntry("2-0", "f", "w")), r.read(), "XREAD after DEL and XADD")
+	})
+}
+
+// TestStreamPipelineAfterBlockingRead: commands sent behind a blocking
+// XREADGROUP wait for it, then run in order.
+func TestStreamPipelineAfterBlockingRead(t *testing.T) {
+	forBoth(t, func(t *testing.T, s *server) {
+		skipWithoutStreams(t, s)
+		ctl := s.dial(t)
+		ctl.mustDo("+OK\r\n", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+		c := s.dial(t)
+		c.send(string(encodeCommand([]string{"XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"})) +
+			string(encodeCommand([]string{"XACK", "s", "g", "1-0"})) + string(encodeCommand([]string{"XLEN", "s"})))
+		waitBlockedClients(t, ctl, 1)
+		ctl.mustDo(bulk("1-0"), "XADD", "s", "1-0", "f", "v")
+		assert.Equal(t, streamReply("s", streamEntry("1-0", "f", "v")), c.read())
+		assert.Equal(t, ":1\r\n", c.read(), "XACK behind the blocked read")
+		assert.Equal(t, ":1\r\n", c.read(), "XLEN behind the blocked read")
+	})
+}
