@@ -8,9 +8,11 @@ import (
 // This file is temporary. MyRedis has no streams until issue #15's engine
 // lands, and the stream tests are written against real Redis before it:
 // against MyRedis they skip, through this one helper. Once streams land,
-// delete this file and every call of skipWithoutStreams
-// (grep -rn skipWithoutStreams tests/ scripts/); the tests then run
-// everywhere. The differential test's probe (diffHasStreams) goes with it.
+// delete this file and every call of skipWithoutStreams and hasStreams
+// (grep -rn 'skipWithoutStreams\|hasStreams' tests/): the tests then run
+// everywhere, TestDifferential generates the stream family always
+// (cmdGen.streams goes), and BenchmarkStreamConsumers uses compareServers.
+// scripts/bench-stream.sh keeps its own probe, as bench-script.sh does.
 
 // skipWithoutStreams skips t when s answers XADD with "-ERR unknown
 // command", as MyRedis does before its stream type lands. Any other reply,
