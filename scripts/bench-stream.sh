@@ -9,7 +9,9 @@
 #   xadd        redis-benchmark of XADD bench:s * f v (the stream emptied
 #               before each run and checked to hold every entry after it);
 #   xrange_100  redis-benchmark of XRANGE bench:r - + COUNT 100 over a
-#               stream of 1000 entries;
+#               stream of 1000 entries (XRANGE_REQUESTS requests: each
+#               reply is 100 entries, redis-benchmark's own parsing is the
+#               bottleneck at a few thousand a second);
 # both with CLIENTS clients, ROUNDS rounds at each pipeline depth of
 # PIPELINES; then the consumer loop, BenchmarkStreamConsumers in
 # tests/bench_stream_test.go (1 producer, 4 consumers with XREADGROUP COUNT
@@ -22,8 +24,9 @@
 # fails a check, is reported as such and its columns stay empty ("-");
 # Redis's are measured all the same.
 #
-# Settings (environment): REQUESTS, CLIENTS, ROUNDS, PIPELINES (space
-# separated), ENTRIES, MESSAGES, MYREDIS (binary, default bin/my_redis).
+# Settings (environment): REQUESTS, XRANGE_REQUESTS, CLIENTS, ROUNDS,
+# PIPELINES (space separated), ENTRIES, MESSAGES, MYREDIS (binary, default
+# bin/my_redis).
 set -euo pipefail
 
 # shellcheck source=bench.sh
@@ -103,15 +106,16 @@ command_of() {
 # redis-benchmark of TEST and appends its row to $WORK/results, in
 # bench.sh's format.
 run_stream_benchmark() {
-	local server=$1 port=$2 pipeline=$3 round=$4 test=$5 pid before len
+	local server=$1 port=$2 pipeline=$3 round=$4 test=$5 pid before len n=$REQUESTS
 	local -a cmd
 	[[ -z ${SKIP[$server $test]:-} ]] || return 0
 	mapfile -t cmd < <(command_of "$test")
+	[[ $test == xrange_100 ]] && n=$XRANGE_REQUESTS
 	pid=$MY_PID
 	[[ $server == redis ]] && pid=$REDIS_PID
 	cli "$port" DEL bench:s >/dev/null
 	before=$(cpu_ticks "$pid")
-	if ! "${PIN_CLIENT[@]}" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$REQUESTS" \
+	if ! "${PIN_CLIENT[@]}" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$n" \
 		-P "$pipeline" --csv -q "${cmd[@]}" 2>"$WORK/benchmark.err" >"$WORK/run.csv" ||
 		grep -qi err "$WORK/benchmark.err"; then
 		fail "$server" "$test" "redis-benchmark -P $pipeline: $(grep -i err "$WORK/benchmark.err" | head -1)"
@@ -125,13 +129,14 @@ run_stream_benchmark() {
 		fi
 	fi
 	awk -F, -v OFS='\t' -v t="$test" -v server="$server" -v p="$pipeline" -v r="$round" \
-		-v ticks="$(($(cpu_ticks "$pid") - before))" -v n="$REQUESTS" '
+		-v ticks="$(($(cpu_ticks "$pid") - before))" -v n="$n" '
 		NR == 2 { gsub(/"/, ""); printf "%s\t%.2f\n", t OFS p OFS server OFS r OFS $2 OFS $5 OFS $7, ticks * 1e4 / n }' \
 		"$WORK/run.csv" >>"$WORK/results"
 }
 
 main_stream() {
 	REQUESTS=${REQUESTS:-200000}
+	XRANGE_REQUESTS=${XRANGE_REQUESTS:-20000}
 	CLIENTS=${CLIENTS:-50}
 	ROUNDS=${ROUNDS:-3}
 	PIPELINES=${PIPELINES:-1 16}
@@ -143,7 +148,7 @@ main_stream() {
 	setup
 	start_both
 	echo "redis pid $REDIS_PID port $REDIS_PORT; myredis pid $MY_PID port $MY_PORT;" \
-		"pinning: ${PIN_SERVER[*]:-none}; $REQUESTS requests, $CLIENTS clients, $ROUNDS rounds," \
+		"pinning: ${PIN_SERVER[*]:-none}; $REQUESTS requests ($XRANGE_REQUESTS for XRANGE), $CLIENTS clients, $ROUNDS rounds," \
 		"$ENTRIES entries for memory, $MESSAGES messages for the consumer loop" >&2
 	prepare redis "$REDIS_PORT"
 	prepare myredis "$MY_PORT"
