@@ -63,8 +63,8 @@ func writeStreams(t testing.TB, c *rawConn, part int) {
 	switch part {
 	case 0:
 		for i := 1; i <= 30; i++ {
-			n := itoa(i)
-			add("XADD", "orders", n+"-0", "order", n, "user", "u"+itoa(i%7))
+			n := strconv.Itoa(i)
+			add("XADD", "orders", n+"-0", "order", n, "user", "u"+strconv.Itoa(i%7))
 		}
 		add("XADD", "orders", "*", "generated", "yes")
 		add("XDEL", "orders", "5-0", "29-0")
@@ -88,7 +88,7 @@ func writeStreams(t testing.TB, c *rawConn, part int) {
 		add("XSETID", "emptied", "5-0", "ENTRIESADDED", "10", "MAXDELETEDID", "3-0")
 		add("XGROUP", "CREATE", "made", "g", "$", "MKSTREAM")
 		for i := 1; i <= 12; i++ {
-			add("XADD", "capped", "MAXLEN", "5", itoa(i)+"-1", "i", itoa(i))
+			add("XADD", "capped", "MAXLEN", "5", strconv.Itoa(i)+"-1", "i", strconv.Itoa(i))
 		}
 	case 1:
 		add("XADD", "orders", "*", "after", "rewrite")
@@ -107,12 +107,10 @@ func writeStreams(t testing.TB, c *rawConn, part int) {
 	}
 }
 
-// itoa is strconv.Itoa, short for the lists above.
-func itoa(i int) string { return strconv.Itoa(i) }
-
 // TestStreamAOF: on both servers under appendfsync always, the streams
 // writeStreams wrote are exactly back after kill -9 and a restart; after
-// BGREWRITEAOF, more writes and another kill -9, again.
+// BGREWRITEAOF and kill -9 (from the rewritten base alone), again; and
+// after more writes on that base and another kill -9, again.
 func TestStreamAOF(t *testing.T) {
 	eachServer(t, func(t *testing.T, start starter) {
 		s := start(t, append([]string{"--appendonly", "yes", "--appendfsync", "always"}, redisAOFArgs...)...)
@@ -129,7 +127,11 @@ func TestStreamAOF(t *testing.T) {
 		c = s.dial(t)
 		c.mustDo(rewriteStarted, "BGREWRITEAOF")
 		waitRewrite(t, c)
-		compareStreamState(t, "after BGREWRITEAOF", want, streamState(t, s, streamKeys...))
+		kill(t, s)
+		s = restart(t, s)
+		compareStreamState(t, "after BGREWRITEAOF and kill -9", want, streamState(t, s, streamKeys...))
+
+		c = s.dial(t)
 		writeStreams(t, c, 1)
 		want = streamState(t, s, streamKeys...)
 		kill(t, s)
