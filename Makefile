@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet demo-seckill bench bench-mem bench-aof bench-cluster bench-pubsub bench-script fuzz readme clean
+.PHONY: build run test deps vet demo-seckill bench bench-mem bench-aof bench-cluster bench-pubsub bench-script fuzz readme clean bench-stream
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
@@ -86,6 +86,13 @@ bench-pubsub: build
 # the same code as a function.
 bench-script: build
 	scripts/bench-script.sh
+
+# Streams, MyRedis vs Redis: XADD s * f v and XRANGE s - + COUNT 100 with 50
+# clients at -P 1 and -P 16, bytes per entry for 1,000,000 small entries,
+# and the consumer loop (1 producer, 4 consumers with XREADGROUP COUNT 100
+# + XACK, messages/s end to end: BenchmarkStreamConsumers in tests/).
+bench-stream: build
+	scripts/bench-stream.sh
 
 # Coverage-guided fuzzing of the RESP reader, the AOF loader, the
 # commands (short command sequences over a keyspace of every type), EVAL

@@ -28,6 +28,12 @@ type cmdGen struct {
 	// scripts makes about half the commands run inside EVAL, through
 	// redis.call or redis.pcall (wrapInScript, script_differential_test.go).
 	scripts bool
+	// streams adds the stream family (diffgen_stream_test.go): set when
+	// the server under test has streams.
+	streams bool
+	// streamMs is the milliseconds part of the stream family's last
+	// explicit XADD ID: it grows, so that most XADDs succeed.
+	streamMs int
 }
 
 // A diffFamily is a family of command generators and the keys they prefer.
@@ -90,10 +96,15 @@ func (g *cmdGen) pick(pool ...string) string { return pool[g.rng.IntN(len(pool))
 // one returns true with probability 1/n.
 func (g *cmdGen) one(n int) bool { return g.rng.IntN(n) == 0 }
 
-// key returns one of the family's home keys, or one of the 10 keys.
+// key returns one of the family's home keys, or one of the 10 keys; with
+// streams, the families without home keys pick the stream family's now
+// and then.
 func (g *cmdGen) key() string {
 	if len(g.home) > 0 && !g.one(6) {
 		return g.pick(g.home...)
+	}
+	if g.streams && len(g.home) == 0 && g.one(8) {
+		return g.pick(diffStreamKeys...)
 	}
 	return "k" + strconv.Itoa(g.rng.IntN(10))
 }
@@ -218,26 +229,38 @@ func (g *cmdGen) expiry(persist bool) []string {
 	return nil
 }
 
-// opCount is the number of generators in all families: each is picked
-// with the same probability.
-var opCount = func() int {
+// withStreams are the families with the stream family, for a server
+// with streams.
+var withStreams = append(slices.Clone(families), streamFamily)
+
+// opCount and opCountWithStreams are the numbers of generators in all
+// families, without and with streams: each is picked with the same
+// probability.
+var opCount, opCountWithStreams = countOps(families), countOps(withStreams)
+
+// countOps returns the number of generators in fams.
+func countOps(fams []diffFamily) int {
 	n := 0
-	for _, f := range families {
+	for _, f := range fams {
 		n += len(f.ops)
 	}
 	return n
-}()
+}
 
 // next returns the next random command.
 func (g *cmdGen) next() []string {
+	fams, count := families, opCount
+	if g.streams {
+		fams, count = withStreams, opCountWithStreams
+	}
 	for {
-		i := g.rng.IntN(opCount)
+		i := g.rng.IntN(count)
 		f := 0
-		for ; i >= len(families[f].ops); f++ {
-			i -= len(families[f].ops)
+		for ; i >= len(fams[f].ops); f++ {
+			i -= len(fams[f].ops)
 		}
-		g.home = families[f].home
-		cmd := families[f].ops[i](g)
+		g.home = fams[f].home
+		cmd := fams[f].ops[i](g)
 		if k := knownDifference(cmd); k == "" || slices.Contains(g.known, k) || slices.Contains(g.known, "all") {
 			if g.scripts && scriptable(cmd) && g.one(2) {
 				return g.wrapInScript(cmd)

@@ -51,8 +51,9 @@ func scriptable(cmd []string) bool {
 	return !checked
 }
 
-// diffKeyName matches the names of the generator's keys.
-var diffKeyName = regexp.MustCompile(`^(k[0-9]|lex[12])$`)
+// diffKeyName matches the names of the generator's keys (s0 and s1 are
+// the stream family's, diffgen_stream_test.go).
+var diffKeyName = regexp.MustCompile(`^(k[0-9]|lex[12]|s[01])$`)
 
 // wrapInScript returns an EVAL that runs cmd, in one of three forms, with
 // redis.call or redis.pcall:
