@@ -22,9 +22,10 @@ const (
 	KindHash
 	KindSet
 	KindZSet
+	KindStream
 )
 
-var kindNames = [...]string{"string", "list", "hash", "set", "zset"}
+var kindNames = [...]string{"string", "list", "hash", "set", "zset", "stream"}
 
 // String returns the name TYPE replies with.
 func (k Kind) String() string { return kindNames[k] }

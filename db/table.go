@@ -163,6 +163,7 @@ func NewTable() *Table {
 	registerMulti(t)
 	registerLists(t)
 	registerZSets(t)
+	registerStreams(t)
 	registerHashes(t)
 	registerSets(t)
 	registerSort(t)

@@ -182,6 +182,13 @@ func (g *Group) ForEachConsumer(fn func(c *Consumer)) {
 // PendingCount returns the size of the group's PEL.
 func (g *Group) PendingCount() int { return g.pel.Len() }
 
+// PendingBounds returns the smallest and largest IDs in the PEL, which
+// must not be empty.
+func (g *Group) PendingBounds() (first, last ID) {
+	f, l := g.pel.First(), g.pel.Last()
+	return f.Key(), l.Key()
+}
+
 // PendingCount returns the size of the consumer's PEL.
 func (c *Consumer) PendingCount() int { return c.pel.Len() }
 

@@ -33,7 +33,7 @@ func toBytes(fv []string) [][]byte {
 }
 
 func collect(s *Stream, start, end ID, rev bool, limit int) []entry {
-	var out []entry
+	out := []entry{}
 	s.Range(start, end, rev, func(id ID, fv [][]byte) bool {
 		out = append(out, entry{id, toStrings(fv)})
 		return len(out) < limit
@@ -43,7 +43,7 @@ func collect(s *Stream, start, end ID, rev bool, limit int) []entry {
 
 // modelRange is Range on the model.
 func modelRange(model []entry, start, end ID, rev bool, limit int) []entry {
-	var out []entry
+	out := []entry{}
 	for _, e := range model {
 		if !e.id.Less(start) && !end.Less(e.id) {
 			out = append(out, e)
@@ -148,16 +148,11 @@ func TestModel(t *testing.T) {
 		require.Equal(t, first, s.FirstID(), "step %d", step)
 		require.Equal(t, lastLive, s.LastEntryID(), "step %d", step)
 		if step%1000 == 0 {
-			require.Equal(t, model, collect(s, MinID, MaxID, false, len(model)+1), "step %d", step)
+			require.Equal(t, append([]entry{}, model...), collect(s, MinID, MaxID, false, len(model)+1), "step %d", step)
 			require.Equal(t, collect(s, MinID, MaxID, false, len(model)+1), collect(s.Copy(), MinID, MaxID, false, len(model)+1))
 		}
 	}
-	got := collect(s, MinID, MaxID, false, len(model)+1)
-	if len(model) == 0 {
-		got = []entry{}
-		model = []entry{}
-	}
-	require.Equal(t, model, got)
+	require.Equal(t, append([]entry{}, model...), collect(s, MinID, MaxID, false, len(model)+1))
 }
 
 // TestApproxTrimWholeNodes: trimming with ~ drops whole nodes of 100
