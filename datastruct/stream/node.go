@@ -40,15 +40,26 @@ type node struct {
 }
 
 // newNode returns a node whose master entry is id with fields fv (field,
-// value, ...).
-func newNode(id ID, fv [][]byte) *node {
+// value, ...). prev, if not nil, is the node before it: the new node's
+// buffers are sized as prev's ended up, plus a little, since consecutive
+// entries tend to be alike. Growing by appending would leave garbage
+// about the size of every node, and sealing a node copies it only when
+// its slack is large.
+func newNode(id ID, fv [][]byte, prev *node) *node {
 	n := &node{master: id}
 	nf := len(fv) / 2
 	size := binary.MaxVarintLen64
 	for i := 0; i < len(fv); i += 2 {
 		size += binary.MaxVarintLen64 + len(fv[i])
 	}
-	n.buf = make([]byte, 0, size+entrySize(fv, false)+64)
+	size += entrySize(fv, false) + 64
+	entries := 8
+	if prev != nil {
+		size = max(size, min(len(prev.buf)+len(prev.buf)/16, maxNodeBytes+size))
+		entries = len(prev.offs)
+	}
+	n.buf = make([]byte, 0, size)
+	n.offs = make([]uint32, 0, entries)
 	n.buf = binary.AppendUvarint(n.buf, uint64(nf))
 	starts := make([]int, nf)
 	for i := 0; i < nf; i++ {
@@ -140,12 +151,15 @@ func (n *node) setBuf(b []byte) {
 }
 
 // seal trims the node's buffers to their length, once it takes no more
-// entries: append's spare capacity would otherwise be kept for good.
+// entries, when their spare capacity is more than an eighth: it would
+// otherwise be kept for good.
 func (n *node) seal() {
-	if cap(n.buf) > len(n.buf) {
+	if cap(n.buf)-len(n.buf) > len(n.buf)/8 {
 		n.setBuf(slices.Clip(slices.Clone(n.buf)))
 	}
-	n.offs = slices.Clip(slices.Clone(n.offs))
+	if cap(n.offs)-len(n.offs) > len(n.offs)/8 {
+		n.offs = slices.Clip(slices.Clone(n.offs))
+	}
 }
 
 // id returns the ID of entry i and its flags.

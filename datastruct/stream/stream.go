@@ -26,7 +26,7 @@ func (s *Stream) Len() int { return s.length }
 // be non-empty and of even length; id must be greater than LastID. The
 // bytes of fv are copied.
 func (s *Stream) Add(id ID, fv [][]byte) {
-	var n *node
+	var n, prev *node
 	if s.nodes.Len() > 0 {
 		c := s.nodes.Last()
 		n = c.Value()
@@ -36,11 +36,11 @@ func (s *Stream) Add(id ID, fv [][]byte) {
 		same = n.sameFields(fv)
 		if n.full(entrySize(fv, same)) {
 			n.seal()
-			n = nil
+			n, prev = nil, n
 		}
 	}
 	if n == nil {
-		n = newNode(id, fv)
+		n = newNode(id, fv, prev)
 		s.nodes.Set(id, n)
 		same = true
 	}
