@@ -78,6 +78,8 @@ func registerStreams(t *Table) {
 	cmd("xsetid", -3, write|oom|fast, "5.0.0", "Sets a stream's last ID and its counters of added and deleted entries.", xsetid)
 	cmd("xread", -4, read|FlagBlocking, "5.0.0", "Reads entries past given IDs from streams, blocking until there are some if asked.", xread(false))
 	cmd("xreadgroup", -7, write|FlagBlocking, "5.0.0", "Reads entries for a consumer of a group, new or its pending ones, blocking for new ones if asked.", xread(true))
+	t.Get([]byte("xread")).MayBlock = xreadMayBlock
+	t.Get([]byte("xreadgroup")).MayBlock = xreadMayBlock
 	registerStreamGroups(t)
 }
 

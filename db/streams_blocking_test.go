@@ -1,6 +1,7 @@
 package db
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +79,26 @@ func TestXReadGroupDestroyedWhileBlocked(t *testing.T) {
 	waitBlocked(t, ks, 1)
 	run(ks, &Client{}, []string{"XGROUP", "DESTROY", "s", "g"})
 	assert.Equal(t, "-NOGROUP the consumer group this client was blocked on no longer exists\r\n", recv(t, out))
+}
+
+// TestXReadBlocks: only XREAD and XREADGROUP lines with BLOCK may park
+// (the cluster router gives those a connection of their own).
+func TestXReadBlocks(t *testing.T) {
+	table := NewTable()
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"XREAD STREAMS s 0", false},
+		{"XREAD COUNT 5 BLOCK 0 STREAMS s 0", true},
+		{"XREAD COUNT block STREAMS s 0", false},
+		{"XREAD STREAMS block 0", false},
+		{"XREADGROUP GROUP block c STREAMS s >", false},
+		{"XREADGROUP GROUP g c NOACK block 10 STREAMS s >", true},
+		{"BLPOP l 0", true},
+		{"LPOP l", false},
+	} {
+		args := toArgs(strings.Fields(tc.line))
+		assert.Equal(t, tc.want, table.Get(args[0]).Blocks(args), tc.line)
+	}
 }

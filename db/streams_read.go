@@ -119,6 +119,25 @@ func (c *Ctx) parseXRead(readGroup bool) (a xreadArgs, ok bool) {
 	return a, true
 }
 
+// xreadMayBlock reports whether an XREAD or XREADGROUP line has BLOCK
+// among its options (before STREAMS): without it the command never
+// parks.
+func xreadMayBlock(args [][]byte) bool {
+	for i := 1; i < len(args); i++ {
+		switch {
+		case EqualFold(args[i], "streams"):
+			return false
+		case EqualFold(args[i], "block"):
+			return true
+		case EqualFold(args[i], "count"):
+			i++
+		case EqualFold(args[i], "group"):
+			i += 2
+		}
+	}
+	return false
+}
+
 // resolveXRead looks up the streams, and groups, and reads the IDs,
 // writing the error and returning false on failure.
 func (c *Ctx) resolveXRead(a *xreadArgs) bool {
