@@ -278,6 +278,7 @@ type waiter struct {
 	keys     []string
 	deadline time.Time // zero: wait forever
 	state    any       // the command's own, kept between its runs (see blockWith)
+	signaled string    // the first key signalled since the last run; guarded by blockedClients.mu
 }
 
 type blockKey struct {
@@ -336,7 +337,7 @@ func (b *blockedClients) wakeFirst(bk blockKey, kind Kind) {
 func (b *blockedClients) wakeFirstLocked(bk blockKey, kind Kind) {
 	for _, w := range b.queues[bk] {
 		if w.kind == kind {
-			notify(w)
+			w.signal(bk.key)
 			return
 		}
 	}
@@ -354,11 +355,31 @@ func (b *blockedClients) wakeNext(w *waiter) {
 		q := b.queues[blockKey{w.db, k}]
 		for i := slices.Index(q, w) + 1; i < len(q); i++ {
 			if q[i].kind == KindStream {
-				notify(q[i])
+				q[i].signal(k)
 				break
 			}
 		}
 	}
+}
+
+// signal wakes w for key, remembering the first key it was woken for
+// (see takeSignaled). The caller holds blockedClients.mu.
+func (w *waiter) signal(key string) {
+	if w.signaled == "" {
+		w.signaled = key
+	}
+	notify(w)
+}
+
+// takeSignaled returns the first key w was woken for since the last call,
+// "" if none: a stream reader is served from it first, as Redis serves a
+// blocked reader from the key made ready first.
+func (b *blockedClients) takeSignaled(w *waiter) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	key := w.signaled
+	w.signaled = ""
+	return key
 }
 
 func notify(w *waiter) {

@@ -102,3 +102,20 @@ func TestXReadBlocks(t *testing.T) {
 		assert.Equal(t, tc.want, table.Get(args[0]).Blocks(args), tc.line)
 	}
 }
+
+// TestXReadWokenAsRedis: a woken reader is served from one stream, the
+// one made ready first, and even when the new entries were deleted in the
+// same transaction (then with none), as Redis serves blocked readers.
+func TestXReadWokenAsRedis(t *testing.T) {
+	ks := New(NewTable(), 16)
+	run(ks, &Client{}, []string{"XADD", "a", "1-1", "f", "v"}, []string{"XADD", "b", "1-1", "f", "v"})
+	_, out := startRun(ks, "XREAD", "BLOCK", "0", "STREAMS", "a", "b", "$", "$")
+	waitBlocked(t, ks, 1)
+	run(ks, &Client{}, []string{"MULTI"}, []string{"XADD", "b", "2-1", "x", "y"}, []string{"XADD", "a", "2-1", "x", "y"}, []string{"EXEC"})
+	assert.Equal(t, "*1\r\n*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\nx\r\n$1\r\ny\r\n", recv(t, out))
+
+	_, out = startRun(ks, "XREAD", "BLOCK", "0", "STREAMS", "a", "$")
+	waitBlocked(t, ks, 1)
+	run(ks, &Client{}, []string{"MULTI"}, []string{"XADD", "a", "3-1", "x", "y"}, []string{"XDEL", "a", "3-1"}, []string{"EXEC"})
+	assert.Equal(t, "*1\r\n*2\r\n$1\r\na\r\n*0\r\n", recv(t, out))
+}

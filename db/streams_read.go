@@ -223,21 +223,11 @@ func xread(readGroup bool) func(*Ctx) {
 		// Which streams are served now, and from which ID on.
 		served := 0
 		history := make([]bool, a.n)
-		for i, s := range a.streams {
-			if s == nil {
-				continue
-			}
-			switch {
-			case a.group != nil && !a.newOnly[i]:
-				history[i] = true
-			case a.group != nil && s.Len() > 0 && a.groups[i].LastID.Less(s.LastEntryID()):
-				a.ids[i] = a.groups[i].LastID
-			case a.group == nil && s.Len() > 0 && a.ids[i].Less(s.LastEntryID()):
-			default:
-				a.streams[i] = nil
-				continue
-			}
-			served++
+		if a.blockedAgain {
+			first := c.ks.blocked.takeSignaled(c.Client.waiter)
+			served = a.pickWoken(c.Args[a.streamsAt:a.streamsAt+a.n], first)
+		} else {
+			served = a.pickReady(history)
 		}
 		if served > 0 {
 			if c.W.Protocol() == 3 {
@@ -276,6 +266,74 @@ func xread(readGroup bool) func(*Ctx) {
 		keys := c.Args[a.streamsAt : a.streamsAt+a.n]
 		c.blockWith(keys, KindStream, a.timeout, (*resp.Writer).WriteNullArray, &xreadState{ids: a.ids})
 	}
+}
+
+// pickReady keeps in a.streams the streams a first run serves, as Redis
+// decides it: a group read of history always, a read of new entries when
+// the stream has an entry past the group's last ID or the ID given (a.ids
+// then holds the ID to read past). It marks history reads in history and
+// returns how many streams are served.
+func (a *xreadArgs) pickReady(history []bool) int {
+	served := 0
+	for i, s := range a.streams {
+		if s == nil {
+			continue
+		}
+		switch {
+		case a.group != nil && !a.newOnly[i]:
+			history[i] = true
+		case a.group != nil && s.Len() > 0 && a.groups[i].LastID.Less(s.LastEntryID()):
+			a.ids[i] = a.groups[i].LastID
+		case a.group == nil && s.Len() > 0 && a.ids[i].Less(s.LastEntryID()):
+		default:
+			a.streams[i] = nil
+			continue
+		}
+		served++
+	}
+	return served
+}
+
+// pickWoken keeps in a.streams the one stream a woken reader is served
+// from, as Redis serves a blocked reader: a stream whose last ID is past
+// the one it waits past (for a group, the group's last ID), even if the
+// entries there have been deleted meanwhile; the key signalled first
+// (first, one of keys) if it is such a stream, else the first such in
+// keys. It returns 1, or 0 when there is none and the reader waits on.
+func (a *xreadArgs) pickWoken(keys [][]byte, first string) int {
+	ready := func(i int) bool {
+		s := a.streams[i]
+		if s == nil {
+			return false
+		}
+		gt := a.ids[i]
+		if a.groups != nil {
+			gt = a.groups[i].LastID
+		}
+		a.ids[i] = gt
+		return gt.Less(s.LastID)
+	}
+	pick := -1
+	for i, k := range keys {
+		if string(k) == first && ready(i) {
+			pick = i
+			break
+		}
+	}
+	for i := 0; i < len(keys) && pick < 0; i++ {
+		if ready(i) {
+			pick = i
+		}
+	}
+	for i := range a.streams {
+		if i != pick {
+			a.streams[i] = nil
+		}
+	}
+	if pick < 0 {
+		return 0
+	}
+	return 1
 }
 
 // groupConsumer returns the consumer called name of group g (named
