@@ -125,19 +125,31 @@ func writeStreamEntry(w *resp.Writer, id stream.ID, fv [][]byte) {
 }
 
 // writeStreamRange writes the entries of s from start to end (backwards
-// when rev), at most count of them unless count is 0.
+// when rev), at most count of them unless count is 0. It walks the range
+// twice, to count and to write, which costs less than keeping the entries
+// aside.
 func writeStreamRange(w *resp.Writer, s *stream.Stream, start, end stream.ID, rev bool, count int64) {
-	var ids []stream.ID
-	var fvs [][][]byte
-	s.Range(start, end, rev, func(id stream.ID, fv [][]byte) bool {
-		ids = append(ids, id)
-		fvs = append(fvs, append([][]byte(nil), fv...))
-		return count == 0 || int64(len(ids)) < count
-	})
-	w.WriteArray(len(ids))
-	for i, id := range ids {
-		writeStreamEntry(w, id, fvs[i])
+	n := countStreamRange(s, start, end, rev, count)
+	w.WriteArray(n)
+	if n == 0 {
+		return
 	}
+	written := 0
+	s.Range(start, end, rev, func(id stream.ID, fv [][]byte) bool {
+		writeStreamEntry(w, id, fv)
+		written++
+		return written < n
+	})
+}
+
+// countStreamRange returns how many entries writeStreamRange would write.
+func countStreamRange(s *stream.Stream, start, end stream.ID, rev bool, count int64) int {
+	n := 0
+	s.Range(start, end, rev, func(stream.ID, [][]byte) bool {
+		n++
+		return count == 0 || int64(n) < count
+	})
+	return n
 }
 
 // trimArgs are the parsed options of XADD and XTRIM.

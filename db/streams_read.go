@@ -385,26 +385,23 @@ func (c *Ctx) writeConsumerHistory(s *stream.Stream, cons *stream.Consumer, star
 // XCLAIM; a NOACK read logs the group's new last ID instead.
 func (c *Ctx) deliverNew(key, group []byte, s *stream.Stream, g *stream.Group, cons *stream.Consumer,
 	start stream.ID, count int64, noAck bool) {
-	var ids []stream.ID
-	var fvs [][][]byte
-	s.Range(start, stream.MaxID, false, func(id stream.ID, fv [][]byte) bool {
-		ids = append(ids, id)
-		fvs = append(fvs, append([][]byte(nil), fv...))
-		return count == 0 || int64(len(ids)) < count
-	})
-	c.W.WriteArray(len(ids))
-	moved := false
-	for i, id := range ids {
-		if g.LastID.Less(id) {
-			s.Delivered(g, id)
-			moved = true
-		}
-		writeStreamEntry(c.W, id, fvs[i])
-		if noAck {
-			continue
-		}
-		p := g.Deliver(id, cons, c.Now)
-		c.propagateXClaim(key, group, g, id, p)
+	n := countStreamRange(s, start, stream.MaxID, false, count)
+	c.W.WriteArray(n)
+	moved, written := false, 0
+	if n > 0 {
+		s.Range(start, stream.MaxID, false, func(id stream.ID, fv [][]byte) bool {
+			if g.LastID.Less(id) {
+				s.Delivered(g, id)
+				moved = true
+			}
+			writeStreamEntry(c.W, id, fv)
+			if !noAck {
+				p := g.Deliver(id, cons, c.Now)
+				c.propagateXClaim(key, group, g, id, p)
+			}
+			written++
+			return written < n
+		})
 	}
 	if noAck && moved {
 		c.propagateGroupID(key, group, g)
