@@ -76,10 +76,12 @@ func registerStreams(t *Table) {
 	cmd("xdel", -3, write|fast, "5.0.0", "Deletes entries of a stream by ID.", xdel)
 	cmd("xtrim", -4, write, "5.0.0", "Drops the oldest entries of a stream, by count or by ID.", xtrim)
 	cmd("xsetid", -3, write|oom|fast, "5.0.0", "Sets a stream's last ID and its counters of added and deleted entries.", xsetid)
-	cmd("xread", -4, read|FlagBlocking, "5.0.0", "Reads entries past given IDs from streams, blocking until there are some if asked.", xread(false))
-	cmd("xreadgroup", -7, write|FlagBlocking, "5.0.0", "Reads entries for a consumer of a group, new or its pending ones, blocking for new ones if asked.", xread(true))
-	t.Get([]byte("xread")).MayBlock = xreadMayBlock
-	t.Get([]byte("xreadgroup")).MayBlock = xreadMayBlock
+	t.Register(&Command{Name: "xread", Arity: -4, Flags: read | FlagBlocking, Group: "stream", Since: "5.0.0",
+		Summary: "Reads entries past given IDs from streams, blocking until there are some if asked.",
+		Run:     xread(false), MayBlock: xreadMayBlock})
+	t.Register(&Command{Name: "xreadgroup", Arity: -7, Flags: write | FlagBlocking, Group: "stream", Since: "5.0.0",
+		Summary: "Reads entries for a consumer of a group, new or its pending ones, blocking for new ones if asked.",
+		Run:     xread(true), MayBlock: xreadMayBlock})
 	registerStreamGroups(t)
 }
 

@@ -46,6 +46,9 @@ func streamWorkload(t *testing.T, c *rawConn) {
 	for i := range 250 {
 		c.do("XADD", "many", "MAXLEN", "~", "120", strconv.Itoa(i+1)+"-1", "k"+strconv.Itoa(i%3), "v"+strconv.Itoa(i))
 	}
+	// Logged as MAXLEN = <length reached> LIMIT 100, which a replay must
+	// take although LIMIT goes only with ~.
+	c.mustDo(":100\r\n", "XTRIM", "many", "MAXLEN", "~", "10", "LIMIT", "100")
 }
 
 var streamKeys = []string{"s", "e", "mk", "big", "d", "many"}
