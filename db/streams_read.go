@@ -196,7 +196,9 @@ func (c *Ctx) resolveXRead(a *xreadArgs) bool {
 			if !ok {
 				return false
 			}
-			a.ids[i] = id
+			// Redis marks ">" with the largest ID: given explicitly,
+			// that ID reads new entries too.
+			a.ids[i], a.newOnly[i] = id, id == stream.MaxID
 		}
 		if saved != nil {
 			a.ids[i] = saved.ids[i]
