@@ -485,6 +485,9 @@ type Ctx struct {
 	stamp uint64
 	// observedAll: the command revealed the whole keyspace (ObserveAll).
 	observedAll bool
+	// batching: PropagateAs holds writes in batch until endWrites.
+	batching bool
+	batch    []Write
 }
 
 // Keyspace returns the keyspace the command runs in.
@@ -578,7 +581,34 @@ func (c *Ctx) PropagateAs(args ...[]byte) {
 		t.writes = append(t.writes, Write{c.DB.index, t.clone(args)})
 		return
 	}
+	if c.batching {
+		c.wrote = true
+		c.batch = append(c.batch, Write{c.DB.index, args})
+		return
+	}
 	c.stamp = max(c.stamp, c.ks.propagate(c.DB.index, args))
+}
+
+// beginWrites makes the command's next writes wait for endWrites, which
+// hands them on together: several as one MULTI … EXEC block, as Redis 7.0
+// propagates the writes of one command (XREADGROUP's XCLAIMs), so that a
+// replay applies all or none. Inside EXEC or a script they join the
+// enclosing block anyway. Until endWrites, the args given to PropagateAs
+// must stay unchanged.
+func (c *Ctx) beginWrites() { c.batching = true }
+
+// endWrites hands on the writes held since beginWrites.
+func (c *Ctx) endWrites() {
+	c.batching = false
+	switch len(c.batch) {
+	case 0:
+	case 1:
+		c.PropagateAs(c.batch[0].Args...)
+	default:
+		c.ks.stats.Dirty.Add(int64(len(c.batch)))
+		c.stamp = max(c.stamp, c.ks.propagateTx(c.batch))
+	}
+	c.batch = nil
 }
 
 // propagate hands one write to the hook and returns its stamp.

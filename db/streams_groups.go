@@ -400,6 +400,8 @@ func (cl *claimer) writeClaimed() {
 
 // xclaim serves XCLAIM key group consumer min-idle-time id [id ...]
 // [IDLE ms] [TIME unix-ms] [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id].
+// It is logged as an XCLAIM per entry claimed or dropped (or XGROUP SETID
+// for LASTID alone), several as one MULTI … EXEC block.
 func xclaim(c *Ctx) {
 	s, g, ok := c.groupArg(true)
 	switch {
@@ -474,6 +476,8 @@ func xclaim(c *Ctx) {
 		at = c.Now
 	}
 	cl := &claimer{c: c, s: s.Stream, g: g, key: c.Args[1], group: c.Args[2], name: string(c.Args[3]), justID: justID}
+	c.beginWrites()
+	defer c.endWrites()
 	for _, id := range ids {
 		p := g.Pending(id)
 		if !s.Get(id, nil) {
@@ -547,6 +551,8 @@ func xautoclaim(c *Ctx) {
 		return
 	}
 	cl := &claimer{c: c, s: s.Stream, g: g, key: c.Args[1], group: c.Args[2], name: string(c.Args[3]), justID: justID}
+	c.beginWrites()
+	defer c.endWrites()
 	attempts := count * 10
 	var next stream.ID
 	var deleted []stream.ID

@@ -211,7 +211,8 @@ func (c *Ctx) resolveXRead(a *xreadArgs) bool {
 // readGroup, XREADGROUP GROUP g consumer [COUNT n] [BLOCK ms] [NOACK]
 // STREAMS key... id.... What a group read changes is logged as Redis
 // propagates it: an XCLAIM per delivered entry, XGROUP SETID for NOACK
-// reads, XGROUP CREATECONSUMER for a consumer NOACK reads create.
+// reads, XGROUP CREATECONSUMER for a consumer NOACK reads create; several
+// as one MULTI … EXEC block.
 func xread(readGroup bool) func(*Ctx) {
 	return func(c *Ctx) {
 		a, ok := c.parseXRead(readGroup)
@@ -232,6 +233,8 @@ func xread(readGroup bool) func(*Ctx) {
 			served = a.pickReady(history)
 		}
 		if served > 0 {
+			c.beginWrites()
+			defer c.endWrites()
 			if c.W.Protocol() == 3 {
 				c.W.WriteMap(served)
 			} else {

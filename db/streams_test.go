@@ -1,7 +1,10 @@
 package db
 
 import (
+	"bytes"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // The expected replies below are real Redis 7.0.15's to the same lines
@@ -47,4 +50,45 @@ func TestStreamRESP3(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStreamPropagation: the forms stream writes are logged in, as Redis
+// 7.0 propagates them; a command's several writes form one block.
+func TestStreamPropagation(t *testing.T) {
+	ks := New(NewTable(), 16)
+	var log []string
+	ks.OnWrite(func(db int, args [][]byte) uint64 {
+		log = append(log, string(bytes.Join(args, []byte(" "))))
+		return 0
+	})
+	ks.OnTransaction(func(writes []Write) uint64 {
+		block := "MULTI"
+		for _, w := range writes {
+			block += " | " + string(bytes.Join(w.Args, []byte(" ")))
+		}
+		log = append(log, block+" | EXEC")
+		return 0
+	})
+	cl := &Client{Now: 5000}
+	run(ks, cl, []string{"XADD", "s", "MAXLEN", "~", "1", "*", "f", "v"})
+	cl.Now = 5000
+	run(ks, cl, []string{"XADD", "s", "1-*", "f", "v"}) // refused: not logged
+	run(ks, &Client{}, []string{"XADD", "s", "6000-1", "g", "w"}, []string{"XGROUP", "CREATE", "s", "g", "0"})
+	cl.Now = 7000
+	run(ks, cl, []string{"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"})
+	cl.Now = 7000
+	run(ks, cl, []string{"XREADGROUP", "GROUP", "g", "c2", "NOACK", "STREAMS", "s", "0"})
+	cl.Now = 8000
+	run(ks, cl, []string{"XCLAIM", "s", "g", "c3", "0", "5000-0", "JUSTID"})
+	run(ks, &Client{}, []string{"XTRIM", "s", "MAXLEN", "~", "0"}, []string{"XTRIM", "s", "MAXLEN", "0"})
+	assert.Equal(t, []string{
+		"XADD s MAXLEN = 1 5000-0 f v",
+		"XADD s 6000-1 g w",
+		"XGROUP CREATE s g 0",
+		"MULTI | XCLAIM s g c 0 5000-0 TIME 7000 RETRYCOUNT 1 FORCE JUSTID LASTID 5000-0 | " +
+			"XCLAIM s g c 0 6000-1 TIME 7000 RETRYCOUNT 1 FORCE JUSTID LASTID 6000-1 | EXEC",
+		"XGROUP CREATECONSUMER s g c2", // made by a NOACK read
+		"XCLAIM s g c3 0 5000-0 TIME 8000 RETRYCOUNT 1 FORCE JUSTID LASTID 6000-1",
+		"XTRIM s MAXLEN = 0", // the second trim removed nothing
+	}, log)
 }
