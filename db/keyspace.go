@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"myredis/datastruct/dict"
+	"myredis/datastruct/stream"
 	"myredis/resp"
 )
 
@@ -133,6 +134,9 @@ type Keyspace struct {
 	// expiryPaused: clients are paused (PauseExpiry). Meanwhile keys past
 	// their deadline read as missing but are not deleted.
 	expiryPaused atomic.Bool
+	// streamNodes holds stream-node-max-entries and -bytes
+	// (SetStreamNodeLimits); nil: Redis's defaults.
+	streamNodes atomic.Pointer[stream.NodeLimits]
 }
 
 // gate lets a transaction have the whole keyspace to itself without a

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"math"
 	"strconv"
 
 	"myredis/datastruct/stream"
@@ -83,6 +84,23 @@ func registerStreams(t *Table) {
 		Summary: "Reads entries for a consumer of a group, new or its pending ones, blocking for new ones if asked.",
 		Run:     xread(true), MayBlock: xreadMayBlock})
 	registerStreamGroups(t)
+}
+
+// SetStreamNodeLimits sets how many entries (maxEntries) and bytes
+// (maxBytes) a stream node takes before XADD starts a new one, as
+// stream-node-max-entries and stream-node-max-bytes do; 0 is no limit.
+// Safe to call at any time: later XADDs follow it.
+func (ks *Keyspace) SetStreamNodeLimits(maxEntries, maxBytes int64) {
+	lim := stream.NodeLimits{MaxEntries: int(min(maxEntries, math.MaxInt32)), MaxBytes: int(min(maxBytes, math.MaxInt32))}
+	ks.streamNodes.Store(&lim)
+}
+
+// streamNodeLimits returns the limits XADD fills nodes to.
+func (ks *Keyspace) streamNodeLimits() stream.NodeLimits {
+	if lim := ks.streamNodes.Load(); lim != nil {
+		return *lim
+	}
+	return stream.DefaultNodeLimits
 }
 
 // streamArg returns the stream at key, nil if the key is missing (see
@@ -256,7 +274,12 @@ func (c *Ctx) parseTrimArgs(xadd bool) (a trimArgs, ok bool) {
 		c.W.WriteError(errLimitExact)
 		return a, false
 	case !limitGiven && a.trim.Approx:
-		a.trim.Limit = 100 * 100 // 100 nodes of stream-node-max-entries
+		// At most 100 nodes' worth, as Redis bounds the work.
+		a.trim.Limit = 100 * int64(c.ks.streamNodeLimits().MaxEntries)
+		if a.trim.Limit <= 0 {
+			a.trim.Limit = 10000
+		}
+		a.trim.Limit = min(a.trim.Limit, 1000000)
 	case !limitGiven:
 		a.trim.Limit = 0
 	}
@@ -350,7 +373,7 @@ func xadd(c *Ctx) {
 	if !ok {
 		return
 	}
-	s.Add(id, c.Args[a.idIdx+1:])
+	s.Add(id, c.Args[a.idIdx+1:], c.ks.streamNodeLimits())
 	idText := id.Append(nil)
 	c.W.WriteBulk(idText)
 	c.Notify(EventStream, "xadd", key)

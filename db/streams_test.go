@@ -2,6 +2,7 @@ package db
 
 import (
 	"bytes"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,4 +92,19 @@ func TestStreamPropagation(t *testing.T) {
 		"XCLAIM s g c3 0 5000-0 TIME 8000 RETRYCOUNT 1 FORCE JUSTID LASTID 6000-1",
 		"XTRIM s MAXLEN = 0", // the second trim removed nothing
 	}, log)
+}
+
+// TestStreamNodeLimits: stream-node-max-entries decides where XADD starts
+// a node, and so what MAXLEN ~ drops (replies as Redis's with the same
+// setting).
+func TestStreamNodeLimits(t *testing.T) {
+	ks := New(NewTable(), 16)
+	ks.SetStreamNodeLimits(2, 0)
+	cl := &Client{}
+	for i := 1; i <= 5; i++ {
+		run(ks, cl, []string{"XADD", "s", strconv.Itoa(i) + "-1", "f", "v"})
+	}
+	info := run(ks, cl, []string{"XINFO", "STREAM", "s"})
+	assert.Contains(t, info, "$15\r\nradix-tree-keys\r\n:3\r\n$16\r\nradix-tree-nodes\r\n:8\r\n")
+	assert.Equal(t, ":2\r\n:3\r\n", run(ks, cl, []string{"XTRIM", "s", "MAXLEN", "~", "2"}, []string{"XLEN", "s"}))
 }

@@ -113,7 +113,7 @@ func TestEntriesBeforeAndLag(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, int64(0), lag)
 	for i := range 5 {
-		s.Add(ID{uint64(i + 1), 0}, [][]byte{[]byte("f"), []byte("v")})
+		s.Add(ID{uint64(i + 1), 0}, [][]byte{[]byte("f"), []byte("v")}, DefaultNodeLimits)
 	}
 	require.Equal(t, int64(5), s.EntriesBefore(ID{5, 0}))
 	require.Equal(t, int64(1), s.EntriesBefore(ID{1, 0}))

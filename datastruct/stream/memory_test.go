@@ -15,7 +15,7 @@ func BenchmarkAddMemory(b *testing.B) {
 	runtime.ReadMemStats(&before)
 	s := New()
 	for i := 0; i < b.N; i++ {
-		s.Add(ID{1_700_000_000_000 + uint64(i/800), uint64(i % 800)}, fv)
+		s.Add(ID{1_700_000_000_000 + uint64(i/800), uint64(i % 800)}, fv, DefaultNodeLimits)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)

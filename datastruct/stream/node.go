@@ -5,15 +5,17 @@ import (
 	"slices"
 )
 
-// Node limits, Redis's defaults for stream-node-max-entries and
-// stream-node-max-bytes: a node takes no more entries (deleted ones
-// included) once it has maxNodeEntries or its bytes reach maxNodeBytes.
-// Approximate trimming drops whole nodes, so keeping Redis's boundaries
-// keeps its results.
-const (
-	maxNodeEntries = 100
-	maxNodeBytes   = 4096
-)
+// NodeLimits bound a node, as Redis's stream-node-max-entries and
+// stream-node-max-bytes do: a node takes no more entries (deleted ones
+// included) once it has MaxEntries, nor one that would take its bytes to
+// MaxBytes; 0 means no limit. Approximate trimming drops whole nodes, so
+// keeping Redis's boundaries keeps its results.
+type NodeLimits struct {
+	MaxEntries, MaxBytes int
+}
+
+// DefaultNodeLimits are Redis's defaults.
+var DefaultNodeLimits = NodeLimits{MaxEntries: 100, MaxBytes: 4096}
 
 // Entry flags, the first byte of each entry.
 const (
@@ -45,7 +47,7 @@ type node struct {
 // entries tend to be alike. Growing by appending would leave garbage
 // about the size of every node, and sealing a node copies it only when
 // its slack is large.
-func newNode(id ID, fv [][]byte, prev *node) *node {
+func newNode(id ID, fv [][]byte, prev *node, lim NodeLimits) *node {
 	n := &node{master: id}
 	nf := len(fv) / 2
 	size := binary.MaxVarintLen64
@@ -55,8 +57,11 @@ func newNode(id ID, fv [][]byte, prev *node) *node {
 	size += entrySize(fv, false) + 64
 	entries := 8
 	if prev != nil {
-		size = max(size, min(len(prev.buf)+len(prev.buf)/16, maxNodeBytes+size))
-		entries = len(prev.offs)
+		next := len(prev.buf) + len(prev.buf)/16
+		if lim.MaxBytes > 0 {
+			next = min(next, lim.MaxBytes+size)
+		}
+		size, entries = max(size, next), len(prev.offs)
 	}
 	n.buf = make([]byte, 0, size)
 	n.offs = make([]uint32, 0, entries)
@@ -111,8 +116,9 @@ func (n *node) sameFields(fv [][]byte) bool {
 }
 
 // full reports whether the node takes no entry of size more bytes.
-func (n *node) full(size int) bool {
-	return len(n.offs) >= maxNodeEntries || len(n.buf)+size >= maxNodeBytes
+func (n *node) full(size int, lim NodeLimits) bool {
+	return lim.MaxBytes > 0 && len(n.buf)+size >= lim.MaxBytes ||
+		lim.MaxEntries > 0 && len(n.offs) >= lim.MaxEntries
 }
 
 // append adds the entry id with fields fv; id is past every entry's.

@@ -24,8 +24,9 @@ func (s *Stream) Len() int { return s.length }
 
 // Add appends the entry id with fields fv (field, value, ...), which must
 // be non-empty and of even length; id must be greater than LastID. The
-// bytes of fv are copied.
-func (s *Stream) Add(id ID, fv [][]byte) {
+// bytes of fv are copied. A new node starts when the last one is full by
+// lim.
+func (s *Stream) Add(id ID, fv [][]byte, lim NodeLimits) {
 	var n, prev *node
 	if s.nodes.Len() > 0 {
 		c := s.nodes.Last()
@@ -34,13 +35,13 @@ func (s *Stream) Add(id ID, fv [][]byte) {
 	same := false
 	if n != nil {
 		same = n.sameFields(fv)
-		if n.full(entrySize(fv, same)) {
+		if n.full(entrySize(fv, same), lim) {
 			n.seal()
 			n, prev = nil, n
 		}
 	}
 	if n == nil {
-		n = newNode(id, fv, prev)
+		n = newNode(id, fv, prev, lim)
 		s.nodes.Set(id, n)
 		same = true
 	}

@@ -65,6 +65,8 @@ func TestModel(t *testing.T) {
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	s := New()
+	lim := []NodeLimits{DefaultNodeLimits, {MaxEntries: 5}, {MaxBytes: 200}, {MaxEntries: 3, MaxBytes: 100}}[rng.IntN(4)]
+	t.Logf("node limits %+v", lim)
 	var model []entry
 	var last ID
 	randomID := func() ID {
@@ -96,7 +98,7 @@ func TestModel(t *testing.T) {
 			if rng.IntN(200) == 0 {
 				fv[1] = string(make([]byte, 3000)) // fills nodes by bytes
 			}
-			s.Add(id, toBytes(fv))
+			s.Add(id, toBytes(fv), lim)
 			model = append(model, entry{id, fv})
 			last = id
 		case op < 13: // delete
@@ -160,7 +162,7 @@ func TestModel(t *testing.T) {
 func TestApproxTrimWholeNodes(t *testing.T) {
 	s := New()
 	for i := range 1000 {
-		s.Add(ID{uint64(i + 1), 0}, toBytes([]string{"f", "v"}))
+		s.Add(ID{uint64(i + 1), 0}, toBytes([]string{"f", "v"}), DefaultNodeLimits)
 	}
 	require.Equal(t, int64(900), s.Trim(Trim{MaxLen: 50, Approx: true}))
 	require.Equal(t, 100, s.Len())
