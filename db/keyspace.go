@@ -384,7 +384,7 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 		ks.beforeWrite(c.DB, cl.shards, cmd.Flags&FlagOwnLocks != 0)
 	}
 	cmd.Run(c)
-	if c.wrote && ks.watched.count.Load() > 0 {
+	if c.wrote && !c.spareWatches && ks.watched.count.Load() > 0 {
 		ks.touchWatched(c.DB, cmd.Keys(cl.keyBuf[:0], args), cmd.Flags&FlagOwnLocks == 0 || mode == runAlone)
 	}
 	if mode == runGated && !selfGated { // inside EXEC, execTransaction settles the stamps; an Atomic section settles its own
@@ -492,6 +492,8 @@ type Ctx struct {
 	// batching: PropagateAs holds writes in batch until endWrites.
 	batching bool
 	batch    []Write
+	// spareWatches: the command's writes leave WATCH alone (spareWatches).
+	spareWatches bool
 }
 
 // Keyspace returns the keyspace the command runs in.

@@ -103,6 +103,11 @@ func (ks *Keyspace) streamNodeLimits() stream.NodeLimits {
 	return stream.DefaultNodeLimits
 }
 
+// leaveWatches makes the command's writes leave clients that WATCH its
+// keys alone, as Redis's consumer-group commands and XSETID change a
+// stream without signalling it as modified.
+func (c *Ctx) leaveWatches() { c.spareWatches = true }
+
 // streamArg returns the stream at key, nil if the key is missing (see
 // lookupAs).
 func (c *Ctx) streamArg(key []byte, read bool) (*streamValue, bool) {
@@ -581,6 +586,7 @@ func xsetid(c *Ctx) {
 			return
 		}
 	}
+	c.leaveWatches()
 	s.LastID = id
 	if added != -1 {
 		s.EntriesAdded = uint64(added)

@@ -120,6 +120,8 @@ func xgroup(c *Ctx) {
 	if !ok {
 		return
 	}
+	// Only a stream XGROUP CREATE ... MKSTREAM makes counts as modified.
+	c.spareWatches = s != nil
 	var g *stream.Group
 	if !mkstream {
 		if s == nil {
@@ -210,6 +212,7 @@ func xack(c *Ctx) {
 		}
 		ids = append(ids, id)
 	}
+	c.leaveWatches()
 	acked := 0
 	for _, id := range ids {
 		if g.Ack(id) {
@@ -476,6 +479,7 @@ func xclaim(c *Ctx) {
 		at = c.Now
 	}
 	cl := &claimer{c: c, s: s.Stream, g: g, key: c.Args[1], group: c.Args[2], name: string(c.Args[3]), justID: justID}
+	c.leaveWatches()
 	c.beginWrites()
 	defer c.endWrites()
 	for _, id := range ids {
@@ -551,6 +555,7 @@ func xautoclaim(c *Ctx) {
 		return
 	}
 	cl := &claimer{c: c, s: s.Stream, g: g, key: c.Args[1], group: c.Args[2], name: string(c.Args[3]), justID: justID}
+	c.leaveWatches()
 	c.beginWrites()
 	defer c.endWrites()
 	attempts := count * 10

@@ -233,6 +233,7 @@ func xread(readGroup bool) func(*Ctx) {
 			served = a.pickReady(history)
 		}
 		if served > 0 {
+			c.leaveWatches()
 			c.beginWrites()
 			defer c.endWrites()
 			if c.W.Protocol() == 3 {

@@ -108,3 +108,39 @@ func TestStreamNodeLimits(t *testing.T) {
 	assert.Contains(t, info, "$15\r\nradix-tree-keys\r\n:3\r\n$16\r\nradix-tree-nodes\r\n:8\r\n")
 	assert.Equal(t, ":2\r\n:3\r\n", run(ks, cl, []string{"XTRIM", "s", "MAXLEN", "~", "2"}, []string{"XLEN", "s"}))
 }
+
+// TestStreamWatch: as in Redis, only XADD, XDEL, XTRIM and a stream made
+// by XGROUP CREATE ... MKSTREAM fail a WATCHing client's EXEC; the group
+// commands and XSETID change a stream without that.
+func TestStreamWatch(t *testing.T) {
+	for _, tc := range []struct {
+		cmd  []string
+		fail bool
+	}{
+		{[]string{"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"}, false},
+		{[]string{"XACK", "s", "g", "1-1"}, false},
+		{[]string{"XCLAIM", "s", "g", "c", "0", "1-1", "FORCE"}, false},
+		{[]string{"XGROUP", "CREATECONSUMER", "s", "g", "z"}, false},
+		{[]string{"XSETID", "s", "9-9"}, false},
+		{[]string{"XADD", "s", "10-1", "a", "b"}, true},
+		{[]string{"XDEL", "s", "1-1"}, true},
+		{[]string{"XTRIM", "s", "MAXLEN", "0"}, true},
+		{[]string{"XGROUP", "CREATE", "n", "g", "0", "MKSTREAM"}, true},
+	} {
+		ks := New(NewTable(), 16)
+		run(ks, &Client{}, []string{"XADD", "s", "1-1", "f", "v"}, []string{"XGROUP", "CREATE", "s", "g", "0"})
+		watcher := &Client{ID: 1}
+		key := "s"
+		if tc.cmd[len(tc.cmd)-1] == "MKSTREAM" {
+			key = "n"
+		}
+		run(ks, watcher, []string{"WATCH", key})
+		run(ks, &Client{ID: 2}, tc.cmd)
+		got := run(ks, watcher, []string{"MULTI"}, []string{"PING"}, []string{"EXEC"})
+		want := "+OK\r\n+QUEUED\r\n*1\r\n+PONG\r\n"
+		if tc.fail {
+			want = "+OK\r\n+QUEUED\r\n*-1\r\n"
+		}
+		assert.Equal(t, want, got, "%q", tc.cmd)
+	}
+}
