@@ -250,9 +250,10 @@ func (r *Router) Exec(s *server.Session, cmd *db.Command, args [][]byte, w *resp
 // forward sends the command to member without waiting: the session takes
 // the reply when it flushes, so a client's pipelined batch goes to the peer
 // as one batch instead of one round trip per command. Where the session
-// cannot wait (CLIENT REPLY OFF) or the command blocks, it waits now.
+// cannot wait (CLIENT REPLY OFF) or the command may block (Command.Blocks:
+// BLPOP, XREAD with BLOCK...), it waits now.
 func (r *Router) forward(s *server.Session, member string, cmd *db.Command, args [][]byte, w *resp.Writer) {
-	if cmd.Flags&db.FlagBlocking != 0 {
+	if cmd.Blocks(args) {
 		w.WriteRaw(replyOrError(r.on(s, member, cmd, args)))
 		return
 	}
@@ -276,7 +277,7 @@ func (r *Router) on(s *server.Session, member string, cmd *db.Command, args [][]
 		return buf.Bytes(), nil
 	}
 	p := r.pools[member][s.Protocol()-2]
-	if cmd.Flags&db.FlagBlocking != 0 {
+	if cmd.Blocks(args) {
 		return p.DoDedicated(s.DB, args)
 	}
 	// The session's connection: after its deferred commands, in order.

@@ -253,8 +253,8 @@ var table = []param{
 	integer("zset-max-listpack-entries", 0, maxLong, "128", 0).aka("zset-max-ziplist-entries"),
 	memory("zset-max-listpack-value", 0, maxLong, "64", 0).aka("zset-max-ziplist-value"),
 	memory("hll-sparse-max-bytes", 0, maxLong, "3000", 0),
-	memory("stream-node-max-bytes", 0, maxLong, "4096", 0),
-	integer("stream-node-max-entries", 0, maxLong, "100", 0),
+	memory("stream-node-max-bytes", 0, maxLong, "4096", used),
+	integer("stream-node-max-entries", 0, maxLong, "100", used),
 
 	// CPU affinity.
 	str("server_cpulist", "", immutable, nil),

@@ -82,7 +82,7 @@ func timeoutMillis(b []byte) (ms int64, ok bool) {
 // Block is what a blocking command (BLPOP, BZPOPMIN, ...) calls instead of
 // replying when none of keys has anything for it: the client is parked,
 // without using CPU, until one of keys is signalled with SignalReady as
-// holding kind (KindList or KindZSet, what the command pops), the timeout
+// holding kind (KindList, KindZSet or KindStream, what the command reads), the timeout
 // passes (0 means never) or CLIENT UNBLOCK; then the command runs again
 // from the start. onTimeout writes the reply for a timeout (a null array
 // for BLPOP, say). Where a client cannot block (inside MULTI), onTimeout is
@@ -96,13 +96,21 @@ func timeoutMillis(b []byte) (ms int64, ok bool) {
 // WRONGTYPE, as Redis serves a blocked client only from a key of the kind
 // it waits for.
 func (c *Ctx) Block(keys [][]byte, kind Kind, timeout time.Duration, onTimeout func(w *resp.Writer)) {
+	c.blockWith(keys, kind, timeout, onTimeout, nil)
+}
+
+// blockWith is Block for a command that keeps state between its runs:
+// state is stored when the client first blocks, and the command finds it,
+// when it runs again, in Client.waiter.state (XREAD keeps the IDs "$"
+// stood for when it blocked).
+func (c *Ctx) blockWith(keys [][]byte, kind Kind, timeout time.Duration, onTimeout func(w *resp.Writer), state any) {
 	cl := c.Client
 	if cl.NoBlock {
 		onTimeout(c.W)
 		return
 	}
 	if cl.waiter == nil {
-		w := &waiter{ready: make(chan struct{}, 1), db: c.DB.index, kind: kind}
+		w := &waiter{ready: make(chan struct{}, 1), db: c.DB.index, kind: kind, state: state}
 		if timeout > 0 {
 			w.deadline = time.Now().Add(timeout)
 		}
@@ -113,6 +121,8 @@ func (c *Ctx) Block(keys [][]byte, kind Kind, timeout time.Duration, onTimeout f
 		}
 		c.ks.blocked.add(w)
 		cl.waiter = w
+	} else if kind == KindStream {
+		c.ks.blocked.wakeNext(cl.waiter)
 	}
 	c.onTimeout = onTimeout
 }
@@ -164,11 +174,11 @@ func (ks *Keyspace) signalBlockedKeysLocked(d *DB) {
 	}
 }
 
-// awaited reports whether blocking commands wait for values like v: lists
-// and sorted sets. A key that starts holding one is signalled.
+// awaited reports whether blocking commands wait for values like v: lists,
+// sorted sets and streams. A key that starts holding one is signalled.
 func (v *Value) awaited() bool {
 	k := v.Kind()
-	return k == KindList || k == KindZSet
+	return k == KindList || k == KindZSet || k == KindStream
 }
 
 // UnblockReason says why a parked client is being woken from outside.
@@ -264,9 +274,11 @@ func (ks *Keyspace) BlockedClients() int { return int(ks.blocked.count.Load()) }
 type waiter struct {
 	ready    chan struct{} // holds a token when a key it waits on was signalled
 	db       int
-	kind     Kind // what it pops: KindList or KindZSet
+	kind     Kind // what it waits for: KindList, KindZSet or KindStream
 	keys     []string
 	deadline time.Time // zero: wait forever
+	state    any       // the command's own, kept between its runs (see blockWith)
+	signaled string    // the first key signalled since the last run; guarded by blockedClients.mu
 }
 
 type blockKey struct {
@@ -325,10 +337,49 @@ func (b *blockedClients) wakeFirst(bk blockKey, kind Kind) {
 func (b *blockedClients) wakeFirstLocked(bk blockKey, kind Kind) {
 	for _, w := range b.queues[bk] {
 		if w.kind == kind {
-			notify(w)
+			w.signal(bk.key)
 			return
 		}
 	}
+}
+
+// wakeNext wakes, on each key w waits on, the first client after w in
+// line that waits for a stream. A stream reader that was woken and found
+// nothing for it calls it (one that was served wakes the next as it
+// leaves the line): reading a stream takes nothing from the readers
+// behind, so each of them gets its turn, in the order they blocked.
+func (b *blockedClients) wakeNext(w *waiter) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, k := range w.keys {
+		q := b.queues[blockKey{w.db, k}]
+		for i := slices.Index(q, w) + 1; i < len(q); i++ {
+			if q[i].kind == KindStream {
+				q[i].signal(k)
+				break
+			}
+		}
+	}
+}
+
+// signal wakes w for key, remembering the first key it was woken for
+// (see takeSignaled). The caller holds blockedClients.mu.
+func (w *waiter) signal(key string) {
+	if w.signaled == "" {
+		w.signaled = key
+	}
+	notify(w)
+}
+
+// takeSignaled returns the first key w was woken for since the last call,
+// "" if none: a stream reader is served from it first, as Redis serves a
+// blocked reader from the key made ready first.
+func (b *blockedClients) takeSignaled(w *waiter) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	key := w.signaled
+	w.signaled = ""
+	return key
 }
 
 func notify(w *waiter) {

@@ -71,6 +71,12 @@ var optionWords = []string{
 	"ACLCAT", "PATTERN", "ID", "ADDR", "LADDR", "SKIPME", "USER", "MAXAGE", "TIMEOUT",
 	"ERROR", "WRITE", "ALL", "ON", "OFF", "SKIP", "yes", "no", "string", "list", "hash",
 	"set", "zset", "normal", "pubsub", "master", "replica",
+	// Streams: the key "stream" (see prepareKeyspace), its group and
+	// consumer, IDs and the stream commands' words.
+	"stream", "g1", "c1", "0-0", "1-1", "1-*", "2-0", "18446744073709551615-18446744073709551615", "~", "=", "$", ">",
+	"STREAMS", "MKSTREAM", "NOMKSTREAM", "MINID", "GROUP", "NOACK", "BLOCK", "ENTRIESREAD", "ENTRIESADDED",
+	"MAXDELETEDID", "JUSTID", "FORCE", "RETRYCOUNT", "LASTID", "IDLE", "FULL", "CREATE", "SETID",
+	"CREATECONSUMER", "DELCONSUMER", "DESTROY", "CONSUMERS", "GROUPS",
 }
 
 // fuzzPool is every argument of the pool, in a fixed order: fuzz inputs
@@ -106,6 +112,12 @@ func prepareKeyspace(ks *Keyspace) {
 		{"SADD", "iset", "1", "2", "3", "-5", "100"},
 		{"SET", "ttl", "v", "EX", "100000"},
 		{"SET", "gone", "v", "PXAT", "1"},
+		{"XADD", "stream", "1-1", "f1", "v1", "f2", "v2"},
+		{"XADD", "stream", "1-2", "f1", "v3", "f2", "v4"},
+		{"XADD", "stream", "2-0", "other", longValue},
+		{"XGROUP", "CREATE", "stream", "g1", "0"},
+		{"XREADGROUP", "GROUP", "g1", "c1", "COUNT", "2", "STREAMS", "stream", ">"},
+		{"XDEL", "stream", "1-2"},
 	}
 	big := []string{"RPUSH", "biglist"}
 	for i := range 150 {

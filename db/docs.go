@@ -166,7 +166,7 @@ type commandSpec struct {
 
 // specTables are the spec tables of every family, keyed by full name
 // ("set", "config|get").
-var specTables = []map[string]*commandSpec{stringSpecs, genericSpecs, listSpecs, hashSpecs, setSpecs,
+var specTables = []map[string]*commandSpec{stringSpecs, genericSpecs, listSpecs, hashSpecs, setSpecs, streamSpecs,
 	zsetSpecs, serverSpecs, connectionSpecs, clusterSpecs, scriptingSpecs}
 
 // builtinSpec returns the spec of the command called fullName, or nil.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"myredis/datastruct/dict"
+	"myredis/datastruct/stream"
 	"myredis/resp"
 )
 
@@ -22,9 +23,10 @@ const (
 	KindHash
 	KindSet
 	KindZSet
+	KindStream
 )
 
-var kindNames = [...]string{"string", "list", "hash", "set", "zset"}
+var kindNames = [...]string{"string", "list", "hash", "set", "zset", "stream"}
 
 // String returns the name TYPE replies with.
 func (k Kind) String() string { return kindNames[k] }
@@ -132,6 +134,9 @@ type Keyspace struct {
 	// expiryPaused: clients are paused (PauseExpiry). Meanwhile keys past
 	// their deadline read as missing but are not deleted.
 	expiryPaused atomic.Bool
+	// streamNodes holds stream-node-max-entries and -bytes
+	// (SetStreamNodeLimits); nil: Redis's defaults.
+	streamNodes atomic.Pointer[stream.NodeLimits]
 }
 
 // gate lets a transaction have the whole keyspace to itself without a
@@ -379,7 +384,7 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 		ks.beforeWrite(c.DB, cl.shards, cmd.Flags&FlagOwnLocks != 0)
 	}
 	cmd.Run(c)
-	if c.wrote && ks.watched.count.Load() > 0 {
+	if c.wrote && !c.spareWatches && ks.watched.count.Load() > 0 {
 		ks.touchWatched(c.DB, cmd.Keys(cl.keyBuf[:0], args), cmd.Flags&FlagOwnLocks == 0 || mode == runAlone)
 	}
 	if mode == runGated && !selfGated { // inside EXEC, execTransaction settles the stamps; an Atomic section settles its own
@@ -484,6 +489,11 @@ type Ctx struct {
 	stamp uint64
 	// observedAll: the command revealed the whole keyspace (ObserveAll).
 	observedAll bool
+	// batching: PropagateAs holds writes in batch until endWrites.
+	batching bool
+	batch    []Write
+	// spareWatches: the command's writes leave WATCH alone (spareWatches).
+	spareWatches bool
 }
 
 // Keyspace returns the keyspace the command runs in.
@@ -577,7 +587,34 @@ func (c *Ctx) PropagateAs(args ...[]byte) {
 		t.writes = append(t.writes, Write{c.DB.index, t.clone(args)})
 		return
 	}
+	if c.batching {
+		c.wrote = true
+		c.batch = append(c.batch, Write{c.DB.index, args})
+		return
+	}
 	c.stamp = max(c.stamp, c.ks.propagate(c.DB.index, args))
+}
+
+// beginWrites makes the command's next writes wait for endWrites, which
+// hands them on together: several as one MULTI … EXEC block, as Redis 7.0
+// propagates the writes of one command (XREADGROUP's XCLAIMs), so that a
+// replay applies all or none. Inside EXEC or a script they join the
+// enclosing block anyway. Until endWrites, the args given to PropagateAs
+// must stay unchanged.
+func (c *Ctx) beginWrites() { c.batching = true }
+
+// endWrites hands on the writes held since beginWrites.
+func (c *Ctx) endWrites() {
+	c.batching = false
+	switch len(c.batch) {
+	case 0:
+	case 1:
+		c.PropagateAs(c.batch[0].Args...)
+	default:
+		c.ks.stats.Dirty.Add(int64(len(c.batch)))
+		c.stamp = max(c.stamp, c.ks.propagateTx(c.batch))
+	}
+	c.batch = nil
 }
 
 // propagate hands one write to the hook and returns its stamp.

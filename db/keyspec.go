@@ -3,6 +3,7 @@ package db
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // KeyFlag says what a command does with a key, in the vocabulary of Redis 7's
@@ -260,14 +261,14 @@ func (c *Command) specKeyRefs(dst []KeyRef, args [][]byte) (out []KeyRef, ok boo
 func keywordEnd(args [][]byte, kw string, startFrom int) int {
 	if startFrom > 0 {
 		for i := startFrom; i < len(args)-1; i++ {
-			if EqualFold(args[i], kw) {
+			if strings.EqualFold(string(args[i]), kw) {
 				return i + 1
 			}
 		}
 		return 0
 	}
 	for i := len(args) + startFrom; i > 1 && i < len(args); i-- {
-		if EqualFold(args[i], kw) {
+		if strings.EqualFold(string(args[i]), kw) {
 			return i + 1
 		}
 	}

@@ -23,18 +23,19 @@ const (
 	EventNew                             // n: a key is created
 	EventKeyspace                        // K: publish on __keyspace@<db>__:<key>
 	EventKeyevent                        // E: publish on __keyevent@<db>__:<event>
+	EventStream                          // t
 )
 
 var eventLetters = map[byte]EventClass{
 	'g': EventGeneric, '$': EventString, 'l': EventList, 's': EventSet, 'h': EventHash,
 	'z': EventZSet, 'x': EventExpired, 'e': EventEvicted, 'n': EventNew,
-	'K': EventKeyspace, 'E': EventKeyevent,
+	'K': EventKeyspace, 'E': EventKeyevent, 't': EventStream,
 }
 
 // ParseEventClasses turns notify-keyspace-events letters into classes; "A"
-// stands for "g$lshzxe".
+// stands for "g$lshzxet".
 func ParseEventClasses(letters string) EventClass {
-	letters = strings.ReplaceAll(letters, "A", "g$lshzxe")
+	letters = strings.ReplaceAll(letters, "A", "g$lshzxet")
 	var c EventClass
 	for i := 0; i < len(letters); i++ {
 		c |= eventLetters[letters[i]]

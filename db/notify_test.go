@@ -13,7 +13,8 @@ func TestParseEventClasses(t *testing.T) {
 		want    EventClass
 	}{
 		{"", 0},
-		{"KEA", EventKeyspace | EventKeyevent | EventGeneric | EventString | EventList | EventSet | EventHash | EventZSet | EventExpired | EventEvicted},
+		{"KEA", EventKeyspace | EventKeyevent | EventGeneric | EventString | EventList | EventSet | EventHash | EventZSet | EventExpired | EventEvicted | EventStream},
+		{"Kt", EventKeyspace | EventStream},
 		{"Kx", EventKeyspace | EventExpired},
 		{"En$", EventKeyevent | EventNew | EventString},
 	} {

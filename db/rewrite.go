@@ -1,6 +1,9 @@
 package db
 
 import (
+	"strconv"
+
+	"myredis/datastruct/stream"
 	"myredis/resp"
 )
 
@@ -52,4 +55,42 @@ func (s *sortedSet) Rewrite(cw *chunkWriter) {
 		cw.AddString(n.Member)
 	}
 	cw.Flush()
+}
+
+// Rewrite adds the commands that rebuild the stream as Redis's
+// rewriteStreamObject writes them: an XADD per entry (an empty stream is
+// made by XADD MAXLEN 0 of an entry 0-1), XSETID with the last ID and the
+// counters, then per group XGROUP CREATE with ENTRIESREAD, an XCLAIM per
+// pending entry and XGROUP CREATECONSUMER for consumers with none.
+func (s *streamValue) Rewrite(cw *chunkWriter) {
+	var num []byte
+	if s.Len() == 0 {
+		cw.emit(xaddName, cw.key, []byte("MAXLEN"), []byte("0"), []byte("0-1"), []byte("x"), []byte("y"))
+	}
+	s.Range(stream.MinID, stream.MaxID, false, func(id stream.ID, fv [][]byte) bool {
+		num = id.Append(num[:0])
+		cw.emit(append([][]byte{xaddName, cw.key, num}, fv...)...)
+		return true
+	})
+	cw.emit(xsetidName, cw.key, s.LastID.Append(nil), []byte("ENTRIESADDED"),
+		strconv.AppendUint(nil, s.EntriesAdded, 10), []byte("MAXDELETEDID"), s.MaxDeletedID.Append(nil))
+	s.ForEachGroup(func(name string, g *stream.Group) {
+		group := []byte(name)
+		cw.emit(xgroupName, createName, cw.key, group, g.LastID.Append(nil),
+			[]byte("ENTRIESREAD"), strconv.AppendInt(nil, g.EntriesRead, 10))
+		g.ForEachConsumer(func(cons *stream.Consumer) {
+			consName := []byte(cons.Name)
+			if cons.PendingCount() == 0 {
+				cw.emit(xgroupName, createConsName, cw.key, group, consName)
+				return
+			}
+			cons.PendingRange(stream.MinID, stream.MaxID, func(id stream.ID, p *stream.Pending) bool {
+				cw.emit(xclaimName, cw.key, group, consName, []byte("0"), id.Append(nil),
+					[]byte("TIME"), strconv.AppendInt(nil, p.DeliveryTime, 10),
+					[]byte("RETRYCOUNT"), strconv.AppendUint(nil, p.DeliveryCount, 10),
+					[]byte("JUSTID"), []byte("FORCE"))
+				return true
+			})
+		})
+	})
 }

@@ -101,6 +101,10 @@ type Command struct {
 	// Run executes the command. The keys the command declares are locked
 	// for the length of the call unless it has FlagOwnLocks.
 	Run func(c *Ctx)
+	// MayBlock, for a command flagged blocking that parks only with some
+	// arguments (XREAD and XREADGROUP, with BLOCK), tells a line that may
+	// park from one that answers at once; see Blocks.
+	MayBlock func(args [][]byte) bool
 	// Stats counts the command's calls, kept with it as Redis keeps them:
 	// the server updates them after each call and INFO commandstats shows
 	// them.
@@ -122,6 +126,13 @@ type CommandStats struct {
 	Usec     atomic.Int64
 	Rejected atomic.Int64
 	Failed   atomic.Int64
+}
+
+// Blocks reports whether the command line args may park the client: the
+// command is flagged blocking and, if it has MayBlock, that says so. The
+// cluster router gives such a line a connection of its own.
+func (c *Command) Blocks(args [][]byte) bool {
+	return c.Flags&FlagBlocking != 0 && (c.MayBlock == nil || c.MayBlock(args))
 }
 
 // FullName is the name Redis uses in errors and COMMAND output:
@@ -163,6 +174,7 @@ func NewTable() *Table {
 	registerMulti(t)
 	registerLists(t)
 	registerZSets(t)
+	registerStreams(t)
 	registerHashes(t)
 	registerSets(t)
 	registerSort(t)

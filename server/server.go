@@ -139,6 +139,7 @@ func (s *Server) applyConfig() {
 	s.slow.slowerThan.Store(s.cfg.Int("slowlog-log-slower-than"))
 	s.slow.maxLen.Store(s.cfg.Int("slowlog-max-len"))
 	s.ks.SetNotifications(db.ParseEventClasses(s.cfg.NotifyKeyspaceEvents()))
+	s.ks.SetStreamNodeLimits(s.cfg.Int("stream-node-max-entries"), s.cfg.Int("stream-node-max-bytes"))
 }
 
 // Addrs returns the addresses the server listens on.

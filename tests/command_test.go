@@ -278,6 +278,12 @@ var getKeysLines = []string{
 	"OBJECT ENCODING k", "OBJECT FREQ k", "OBJECT IDLETIME k", "OBJECT REFCOUNT k", "MEMORY USAGE k SAMPLES 0",
 	"EVAL s 2 a b c", "EVAL s 0", "EVAL s 0 x", "EVAL s 3 a b", "EVAL s x a", "EVAL s -1 a", "EVALSHA h 1 a b",
 	"EVAL_RO s 1 a", "EVALSHA_RO h 2 a b", "FCALL f 1 a b", "FCALL f 0", "FCALL_RO f 2 a b c",
+	"XACK s g 1-1", "XADD s * f v", "XADD s MAXLEN ~ 5 * f v", "XAUTOCLAIM s g c 0 0", "XCLAIM s g c 0 1-1",
+	"XDEL s 1-1", "XGROUP CREATE s g $ MKSTREAM", "XGROUP CREATECONSUMER s g c", "XGROUP DELCONSUMER s g c",
+	"XGROUP DESTROY s g", "XGROUP SETID s g 0", "XINFO CONSUMERS s g", "XINFO GROUPS s", "XINFO STREAM s FULL",
+	"XLEN s", "XPENDING s g", "XRANGE s - +", "XREAD COUNT 1 STREAMS a b 0 0", "XREAD STREAMS a b 0",
+	"XREAD BLOCK 0 STREAMS streams 0", "XREADGROUP GROUP g c STREAMS a b > >", "XREADGROUP GROUP streams c STREAMS a >",
+	"XREVRANGE s + -", "XSETID s 1-1", "XTRIM s MAXLEN 0",
 	// No keys, or no command.
 	"PING", "GET", "GET a b", "NOSUCH k", "CONFIG GET x", "OBJECT NOSUCH k", "OBJECT x", "DBSIZE", "KEYS *",
 	"PUBLISH c m", "SUBSCRIBE c", "CLUSTER KEYSLOT k",

@@ -1,0 +1,237 @@
+package stream
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// entry is one element of the model: a sorted slice of entries.
+type entry struct {
+	id ID
+	fv []string
+}
+
+func toStrings(fv [][]byte) []string {
+	out := make([]string, len(fv))
+	for i, b := range fv {
+		out[i] = string(b)
+	}
+	return out
+}
+
+func toBytes(fv []string) [][]byte {
+	out := make([][]byte, len(fv))
+	for i, s := range fv {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+func collect(s *Stream, start, end ID, rev bool, limit int) []entry {
+	out := []entry{}
+	s.Range(start, end, rev, func(id ID, fv [][]byte) bool {
+		out = append(out, entry{id, toStrings(fv)})
+		return len(out) < limit
+	})
+	return out
+}
+
+// modelRange is Range on the model.
+func modelRange(model []entry, start, end ID, rev bool, limit int) []entry {
+	out := []entry{}
+	for _, e := range model {
+		if !e.id.Less(start) && !end.Less(e.id) {
+			out = append(out, e)
+		}
+	}
+	if rev {
+		slices.Reverse(out)
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// TestModel runs random adds, deletes, trims and range reads on a Stream
+// and on a sorted slice of entries, and checks they agree.
+func TestModel(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	s := New()
+	lim := []NodeLimits{DefaultNodeLimits, {MaxEntries: 5}, {MaxBytes: 200}, {MaxEntries: 3, MaxBytes: 100}}[rng.IntN(4)]
+	t.Logf("node limits %+v", lim)
+	var model []entry
+	var last ID
+	randomID := func() ID {
+		if len(model) > 0 && rng.IntN(4) > 0 {
+			id := model[rng.IntN(len(model))].id
+			if rng.IntN(3) == 0 {
+				id.Seq++
+			}
+			return id
+		}
+		return ID{uint64(rng.IntN(int(last.Ms + 2))), uint64(rng.IntN(4))}
+	}
+	for step := 0; step < 30000; step++ {
+		switch op := rng.IntN(20); {
+		case op < 10: // add
+			id := last
+			if rng.IntN(2) == 0 {
+				id.Ms += uint64(rng.IntN(3))
+			}
+			id.Seq += uint64(1 + rng.IntN(2))
+			var fv []string
+			if rng.IntN(5) == 0 {
+				for i := range 1 + rng.IntN(3) {
+					fv = append(fv, fmt.Sprint("f", i, rng.IntN(2)), fmt.Sprint(rng.IntN(1000)))
+				}
+			} else {
+				fv = []string{"field", fmt.Sprint(rng.IntN(1 << rng.IntN(20)))}
+			}
+			if rng.IntN(200) == 0 {
+				fv[1] = string(make([]byte, 3000)) // fills nodes by bytes
+			}
+			s.Add(id, toBytes(fv), lim)
+			model = append(model, entry{id, fv})
+			last = id
+		case op < 13: // delete
+			id := randomID()
+			i := slices.IndexFunc(model, func(e entry) bool { return e.id == id })
+			require.Equal(t, i >= 0, s.Delete(id), "step %d: Delete(%v)", step, id)
+			if i >= 0 {
+				model = slices.Delete(model, i, i+1)
+			}
+		case op < 14: // trim by length
+			maxLen := int64(rng.IntN(len(model) + 2))
+			tr := Trim{MaxLen: maxLen, Approx: rng.IntN(2) == 0}
+			n := s.Trim(tr)
+			if tr.Approx {
+				require.GreaterOrEqual(t, int64(s.Len()), min(maxLen, int64(len(model))), "step %d", step)
+			} else {
+				require.Equal(t, max(int64(len(model))-maxLen, 0), n, "step %d", step)
+			}
+			model = model[n:]
+		case op < 15: // trim by ID
+			minID := randomID()
+			tr := Trim{ByMinID: true, MinID: minID, Approx: rng.IntN(2) == 0}
+			n := s.Trim(tr)
+			want := int64(slices.IndexFunc(model, func(e entry) bool { return !e.id.Less(minID) }))
+			if want < 0 {
+				want = int64(len(model))
+			}
+			if tr.Approx {
+				require.LessOrEqual(t, n, want, "step %d", step)
+			} else {
+				require.Equal(t, want, n, "step %d", step)
+			}
+			model = model[n:]
+		default: // read a range
+			a, b := randomID(), randomID()
+			if rng.IntN(10) == 0 {
+				a, b = MinID, MaxID
+			}
+			rev := rng.IntN(2) == 0
+			limit := 1 + rng.IntN(50)
+			require.Equal(t, modelRange(model, a, b, rev, limit), collect(s, a, b, rev, limit),
+				"step %d: range %v %v rev %v", step, a, b, rev)
+		}
+		require.Equal(t, len(model), s.Len(), "step %d", step)
+		var first, lastLive ID
+		if len(model) > 0 {
+			first, lastLive = model[0].id, model[len(model)-1].id
+		}
+		require.Equal(t, first, s.FirstID(), "step %d", step)
+		require.Equal(t, lastLive, s.LastEntryID(), "step %d", step)
+		if step%1000 == 0 {
+			require.Equal(t, append([]entry{}, model...), collect(s, MinID, MaxID, false, len(model)+1), "step %d", step)
+			require.Equal(t, collect(s, MinID, MaxID, false, len(model)+1), collect(s.Copy(), MinID, MaxID, false, len(model)+1))
+		}
+	}
+	require.Equal(t, append([]entry{}, model...), collect(s, MinID, MaxID, false, len(model)+1))
+}
+
+// TestApproxTrimWholeNodes: trimming with ~ drops whole nodes of 100
+// entries, as Redis's defaults make it.
+func TestApproxTrimWholeNodes(t *testing.T) {
+	s := New()
+	for i := range 1000 {
+		s.Add(ID{uint64(i + 1), 0}, toBytes([]string{"f", "v"}), DefaultNodeLimits)
+	}
+	require.Equal(t, int64(900), s.Trim(Trim{MaxLen: 50, Approx: true}))
+	require.Equal(t, 100, s.Len())
+	require.Equal(t, ID{901, 0}, s.FirstID())
+	require.Equal(t, int64(0), s.Trim(Trim{MaxLen: 50, Approx: true, Limit: 10}))
+	require.Equal(t, int64(50), s.Trim(Trim{MaxLen: 50}))
+	require.Equal(t, ID{951, 0}, s.FirstID())
+}
+
+// TestIndexModel checks the index against a sorted slice of keys.
+func TestIndexModel(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	var ix index[int]
+	model := map[ID]int{}
+	sorted := func() []ID {
+		keys := make([]ID, 0, len(model))
+		for k := range model {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, ID.Compare)
+		return keys
+	}
+	for step := 0; step < 20000; step++ {
+		id := ID{uint64(rng.IntN(2000)), uint64(rng.IntN(2))}
+		switch rng.IntN(4) {
+		case 0, 1:
+			ix.Set(id, step)
+			model[id] = step
+		case 2:
+			_, ok := model[id]
+			require.Equal(t, ok, ix.Delete(id))
+			delete(model, id)
+		case 3:
+			keys := sorted()
+			i, _ := slices.BinarySearchFunc(keys, id, ID.Compare)
+			c := ix.SeekGE(id)
+			if i < len(keys) {
+				require.True(t, c.Valid())
+				require.Equal(t, keys[i], c.Key())
+				require.Equal(t, model[keys[i]], c.Value())
+			} else {
+				require.False(t, c.Valid())
+			}
+			j, found := slices.BinarySearchFunc(keys, id, ID.Compare)
+			if !found {
+				j--
+			}
+			c = ix.SeekLE(id)
+			if j >= 0 {
+				require.True(t, c.Valid())
+				require.Equal(t, keys[j], c.Key())
+			} else {
+				require.False(t, c.Valid())
+			}
+		}
+		require.Equal(t, len(model), ix.Len())
+	}
+	keys := sorted()
+	var got []ID
+	for c := ix.First(); c.Valid(); c.Next() {
+		got = append(got, c.Key())
+	}
+	require.Equal(t, keys, got)
+	got = got[:0]
+	for c := ix.Last(); c.Valid(); c.Prev() {
+		got = append(got, c.Key())
+	}
+	slices.Reverse(got)
+	require.Equal(t, keys, got)
+}
