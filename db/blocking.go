@@ -279,6 +279,9 @@ type waiter struct {
 	deadline time.Time // zero: wait forever
 	state    any       // the command's own, kept between its runs (see blockWith)
 	signaled string    // the first key signalled since the last run; guarded by blockedClients.mu
+	// groupGone says a stream an XREADGROUP waits on was deleted or
+	// replaced; guarded by blockedClients.mu.
+	groupGone bool
 }
 
 type blockKey struct {
@@ -360,6 +363,34 @@ func (b *blockedClients) wakeNext(w *waiter) {
 			}
 		}
 	}
+}
+
+// valueGone is called before the value at key in d is deleted or replaced
+// (DEL, expiry, RENAME, MOVE, a write over it). When it is a stream, the
+// XREADGROUP clients blocked on it are woken to fail, as Redis unblocks
+// them at once: their group went with the stream.
+func (ks *Keyspace) valueGone(d *DB, key []byte, v *Value) {
+	if ks.blocked.count.Load() == 0 || v.Kind() != KindStream {
+		return
+	}
+	b := &ks.blocked
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bk := blockKey{d.index, string(key)}
+	for _, w := range b.queues[bk] {
+		if st, ok := w.state.(*xreadState); ok && st.group {
+			w.groupGone = true
+			w.signal(bk.key)
+		}
+	}
+}
+
+// takeGroupGone reports whether a stream w waits on went since it blocked
+// (see valueGone).
+func (b *blockedClients) takeGroupGone(w *waiter) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return w.groupGone
 }
 
 // signal wakes w for key, remembering the first key it was woken for

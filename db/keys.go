@@ -456,9 +456,11 @@ func rename(nx bool) func(c *Ctx) {
 				renameReply(c, nx, false)
 				return
 			}
+			c.ks.valueGone(c.DB, dst, &c.Lookup(dst).Value)
 			c.DB.keys.DeleteLocked(dst)
 		}
 		c.addEntry(c.DB, dst, e.Value, e.ExpireAt(), e.Meta)
+		c.ks.valueGone(c.DB, src, &e.Value)
 		c.DB.keys.DeleteLocked(src)
 		c.Propagate()
 		c.Notify(EventGeneric, "rename_from", src)
@@ -534,6 +536,7 @@ func move(c *Ctx) {
 		return
 	}
 	c.addEntry(dst, key, e.Value, e.ExpireAt(), e.Meta)
+	c.ks.valueGone(c.DB, key, &e.Value)
 	c.DB.keys.DeleteLocked(key)
 	c.Propagate()
 	c.Notify(EventGeneric, "move_from", key)
@@ -578,6 +581,7 @@ func copyCmd(c *Ctx) {
 			c.W.WriteInt(0)
 			return
 		}
+		c.ks.valueGone(dst, dstKey, &c.ks.lookup(dst, dstKey, c.Now, true).Value)
 		dst.keys.DeleteLocked(dstKey)
 	}
 	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), copiedEncoding(e)|accessClock(c.Now))

@@ -546,6 +546,9 @@ func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 		e = c.DB.keys.AddLocked(key, v)
 		c.Notify(EventNew, "new", key)
 	} else {
+		if e.Value.Obj != v.Obj {
+			c.ks.valueGone(c.DB, key, &e.Value)
+		}
 		e.Value = v
 		if !keepTTL && e.ExpireAt() != 0 {
 			c.DB.keys.SetExpireLocked(e, 0)
@@ -689,6 +692,7 @@ func (c *Ctx) PastDeadline(at int64) bool { return at <= c.Now && !c.ks.loading.
 // expire deletes an entry past its deadline and logs it as DEL.
 func (ks *Keyspace) expire(d *DB, e *Entry) {
 	key := []byte(e.Key)
+	ks.valueGone(d, key, &e.Value)
 	d.keys.DeleteLocked(key)
 	ks.stats.ExpiredKeys.Add(1)
 	ks.propagate(d.index, [][]byte{delName, key})
@@ -699,9 +703,11 @@ func (ks *Keyspace) expire(d *DB, e *Entry) {
 }
 
 func (ks *Keyspace) remove(d *DB, key []byte, now int64) bool {
-	if ks.lookup(d, key, now, true) == nil {
+	e := ks.lookup(d, key, now, true)
+	if e == nil {
 		return false
 	}
+	ks.valueGone(d, key, &e.Value)
 	d.keys.DeleteLocked(key)
 	return true
 }

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"time"
@@ -18,7 +19,6 @@ const (
 	errXReadDollar     = "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."
 	errXReadGT         = "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."
 	errTimeoutNotInt   = "ERR timeout is not an integer or out of range"
-	errTimeoutRange    = "ERR timeout is out of range"
 	errNoGroupBlocked  = "NOGROUP the consumer group this client was blocked on no longer exists"
 )
 
@@ -29,7 +29,8 @@ const xreadBlockedCount = 1000
 // xreadState is what a blocked XREAD remembers between its runs: the IDs
 // it waits past, "$" resolved when it first ran.
 type xreadState struct {
-	ids []stream.ID
+	ids   []stream.ID
+	group bool // XREADGROUP: fails when a stream it waits on goes (see valueGone)
 }
 
 // xreadArgs are the parsed arguments of XREAD and XREADGROUP.
@@ -70,11 +71,13 @@ func (c *Ctx) parseXRead(readGroup bool) (a xreadArgs, ok bool) {
 			case ms < 0:
 				c.W.WriteError("ERR timeout is negative")
 				return a, false
-			case ms > math.MaxInt64-c.Now:
-				c.W.WriteError(errTimeoutRange)
-				return a, false
 			}
 			a.block, a.timeout = true, time.Duration(min(ms, maxTimeoutMillis))*time.Millisecond
+			if ms > math.MaxInt64-c.Now {
+				// Redis 7.0 adds the time to the timeout unchecked: the
+				// deadline wraps into the past and a wait ends at once.
+				a.timeout = time.Nanosecond
+			}
 		case EqualFold(o, "count") && more > 0:
 			i++
 			n, ok := c.IntArg(i)
@@ -146,6 +149,10 @@ func (c *Ctx) resolveXRead(a *xreadArgs) bool {
 		saved, _ = w.state.(*xreadState)
 	}
 	a.blockedAgain = saved != nil
+	if a.blockedAgain && a.group != nil && c.ks.blocked.takeGroupGone(c.Client.waiter) {
+		c.W.WriteError("UNBLOCKED the stream key no longer exists")
+		return false
+	}
 	a.ids = make([]stream.ID, a.n)
 	a.newOnly = make([]bool, a.n)
 	a.streams = make([]*streamValue, a.n)
@@ -236,32 +243,55 @@ func xread(readGroup bool) func(*Ctx) {
 			c.leaveWatches()
 			c.beginWrites()
 			defer c.endWrites()
-			if c.W.Protocol() == 3 {
-				c.W.WriteMap(served)
+			keys := c.Args[a.streamsAt : a.streamsAt+a.n]
+			// A group read that names a stream twice serves the second
+			// from where the first left the group, as Redis does, which
+			// may be nothing: the reply is counted as it is written.
+			out, repeated := c.W, a.group != nil && repeatsKey(keys)
+			if repeated {
+				c.W = resp.NewWriter(nil)
+				c.W.SetProtocol(out.Protocol())
 			} else {
-				c.W.WriteArray(served)
+				writeXReadHeader(c.W, served)
 			}
+			written := 0
 			for i, s := range a.streams {
 				if s == nil {
 					continue
 				}
+				start, _ := a.ids[i].Next()
+				g := (*stream.Group)(nil)
+				if a.group != nil {
+					g = a.groups[i]
+					if repeated && !history[i] {
+						if !g.LastID.Less(s.LastEntryID()) {
+							continue // an earlier read of the same stream took it all
+						}
+						start, _ = g.LastID.Next()
+					}
+				}
+				written++
 				if c.W.Protocol() != 3 {
 					c.W.WriteArray(2)
 				}
-				key := c.Args[a.streamsAt+i]
+				key := keys[i]
 				c.W.WriteBulk(key)
-				start, _ := a.ids[i].Next()
-				if a.group == nil {
+				if g == nil {
 					writeStreamRange(c.W, s.Stream, start, stream.MaxID, false, count)
 					continue
 				}
-				g := a.groups[i]
 				cons := c.groupConsumer(key, a.group, g, a.cons, a.noAck)
 				if history[i] {
 					c.writeConsumerHistory(s.Stream, cons, start, count)
 				} else {
 					c.deliverNew(key, a.group, s.Stream, g, cons, start, count, a.noAck)
 				}
+			}
+			if repeated {
+				body := c.W.Take(nil)
+				c.W = out
+				writeXReadHeader(out, written)
+				out.WriteRaw(body)
 			}
 			return
 		}
@@ -270,8 +300,30 @@ func xread(readGroup bool) func(*Ctx) {
 			return
 		}
 		keys := c.Args[a.streamsAt : a.streamsAt+a.n]
-		c.blockWith(keys, KindStream, a.timeout, (*resp.Writer).WriteNullArray, &xreadState{ids: a.ids})
+		c.blockWith(keys, KindStream, a.timeout, (*resp.Writer).WriteNullArray, &xreadState{ids: a.ids, group: a.group != nil})
 	}
+}
+
+// writeXReadHeader writes the header of XREAD's reply of n streams: a map
+// in RESP3, an array of pairs before.
+func writeXReadHeader(w *resp.Writer, n int) {
+	if w.Protocol() == 3 {
+		w.WriteMap(n)
+	} else {
+		w.WriteArray(n)
+	}
+}
+
+// repeatsKey reports whether a key appears twice in keys.
+func repeatsKey(keys [][]byte) bool {
+	for i, k := range keys {
+		for _, o := range keys[:i] {
+			if bytes.Equal(k, o) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pickReady keeps in a.streams the streams a first run serves, as Redis

@@ -195,9 +195,9 @@ func (rw *replyWriter) writeTable(t *lua.LTable, depth int) {
 	}
 	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
 		n := 0
-		m.ForEach(func(lua.LValue, lua.LValue) { n++ })
+		pairsOf(m, func(lua.LValue, lua.LValue) { n++ })
 		w.WriteMap(n)
-		m.ForEach(func(k, v lua.LValue) {
+		pairsOf(m, func(k, v lua.LValue) {
 			rw.write(k, depth+1)
 			rw.write(v, depth+1)
 		})
@@ -205,9 +205,9 @@ func (rw *replyWriter) writeTable(t *lua.LTable, depth int) {
 	}
 	if s, ok := t.RawGetString("set").(*lua.LTable); ok {
 		n := 0
-		s.ForEach(func(lua.LValue, lua.LValue) { n++ })
+		pairsOf(s, func(lua.LValue, lua.LValue) { n++ })
 		w.WriteSet(n)
-		s.ForEach(func(k, _ lua.LValue) { rw.write(k, depth+1) })
+		pairsOf(s, func(k, _ lua.LValue) { rw.write(k, depth+1) })
 		return
 	}
 	n := 0
@@ -268,5 +268,15 @@ func writeDouble(w *resp.Writer, f float64) {
 		w.WriteRaw([]byte("," + s + "\r\n"))
 	} else {
 		w.WriteBulkString(s)
+	}
+}
+
+// pairsOf calls fn for each pair of t in the order next gives them (the
+// array part, then the keys in the order they were added), the same on
+// every call; LTable.ForEach follows Go's map iteration, which changes
+// from one call to the next.
+func pairsOf(t *lua.LTable, fn func(k, v lua.LValue)) {
+	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
+		fn(k, v)
 	}
 }

@@ -53,14 +53,6 @@ func BenchmarkMultiExec(b *testing.B) {
 // pinned (they inherit this process's affinity), so MyRedis's Go runtime
 // sizes itself for the one CPU it gets.
 func compareServers(b *testing.B, unit string, measure func(b *testing.B, s *server) (rate, ops float64)) {
-	compareServersWhere(b, unit, nil, measure)
-}
-
-// compareServersWhere is compareServers for a figure that not every server
-// can give: a server for which cannot (when not nil) returns a reason is
-// not measured, and its columns show "-".
-func compareServersWhere(b *testing.B, unit string, cannot func(b *testing.B, s *server) string,
-	measure func(b *testing.B, s *server) (rate, ops float64)) {
 	n := runtime.NumCPU()
 	if n >= 2 {
 		old := setAffinity(b, os.Getpid(), "0")
@@ -75,25 +67,12 @@ func compareServersWhere(b *testing.B, unit string, cannot func(b *testing.B, s 
 	if n >= 2 {
 		setAffinity(b, os.Getpid(), "1-"+strconv.Itoa(n-1))
 	}
-	measured := make([]bool, len(servers))
-	for i, s := range servers {
-		why := ""
-		if cannot != nil {
-			why = cannot(b, s)
-		}
-		if measured[i] = why == ""; !measured[i] {
-			b.Logf("%s not measured: %s", s.name, why)
-		}
-	}
 	runs := make([][]float64, len(servers))
 	cpuPerOp := make([][]float64, len(servers)) // microseconds
 	b.ResetTimer()
 	for r := range benchRuns {
 		for j := range servers {
 			i := (j + r) % len(servers) // alternate which goes first
-			if !measured[i] {
-				continue
-			}
 			before := cpuTime(b, servers[i].pid())
 			rate, ops := measure(b, servers[i])
 			runs[i] = append(runs[i], rate)
@@ -103,23 +82,15 @@ func compareServersWhere(b *testing.B, unit string, cannot func(b *testing.B, s 
 	b.StopTimer()
 	b.ReportMetric(0, "ns/op") // the time per op means nothing here
 
-	// cell formats a figure of server i, "-" for one not measured.
-	cell := func(i int, format string, v func() float64) string {
-		if i >= len(servers) || !measured[i] {
-			return fmt.Sprintf(" %14s", "-")
-		}
-		return fmt.Sprintf(" "+format, v())
-	}
-	both := len(servers) == 2 && measured[0] && measured[1]
 	var table strings.Builder
 	fmt.Fprintf(&table, "\n%-28s %14s %14s %7s\n", b.Name(), "myredis", "redis", "ratio")
 	var ratios []float64
 	for r := range benchRuns {
 		fmt.Fprintf(&table, "%-28s", fmt.Sprintf("  run %d", r+1))
-		for i := range 2 {
-			table.WriteString(cell(i, "%14.0f", func() float64 { return runs[i][r] }))
+		for i := range servers {
+			fmt.Fprintf(&table, " %14.0f", runs[i][r])
 		}
-		if both {
+		if len(servers) == 2 {
 			ratios = append(ratios, runs[0][r]/runs[1][r])
 			fmt.Fprintf(&table, " %7.2f", ratios[r])
 		}
@@ -127,25 +98,19 @@ func compareServersWhere(b *testing.B, unit string, cannot func(b *testing.B, s 
 	}
 	medians := make([]float64, len(servers))
 	for i, s := range servers {
-		if measured[i] {
-			medians[i] = median(slices.Clone(runs[i]))
-			b.ReportMetric(medians[i], s.name+"_"+unit)
-		}
+		medians[i] = median(slices.Clone(runs[i]))
+		b.ReportMetric(medians[i], s.name+"_"+unit)
 	}
-	fmt.Fprintf(&table, "%-28s", "median "+unit)
-	for i := range 2 {
-		table.WriteString(cell(i, "%14.0f", func() float64 { return medians[i] }))
-	}
-	if both {
+	if len(servers) == 1 {
+		fmt.Fprintf(&table, "%-28s %14.0f %14s %7s\n", "median "+unit, medians[0], "-", "-")
+	} else {
 		ratio := median(ratios)
 		b.ReportMetric(ratio, "ratio")
-		fmt.Fprintf(&table, " %7.2f\n", ratio)
-	} else {
-		fmt.Fprintf(&table, " %7s\n", "-")
+		fmt.Fprintf(&table, "%-28s %14.0f %14.0f %7.2f\n", "median "+unit, medians[0], medians[1], ratio)
 	}
 	fmt.Fprintf(&table, "%-28s", "median server CPU us/op")
-	for i := range 2 {
-		table.WriteString(cell(i, "%14.2f", func() float64 { return median(cpuPerOp[i]) }))
+	for i := range servers {
+		fmt.Fprintf(&table, " %14.2f", median(cpuPerOp[i]))
 	}
 	b.Log(table.String())
 }

@@ -61,16 +61,10 @@ func runDifferential(t *testing.T, scripts bool) {
 	t.Logf("seed %d (replay with MYREDIS_SEED=%d), %d commands per protocol", seed, seed, n)
 	ref := startRedis(t)
 	my := startServer(t)
-	// Stream commands only against a MyRedis with streams (see
-	// stream_skip_test.go), so that the test stays green before they land.
-	streams := hasStreams(t, my)
-	if !streams {
-		t.Logf("%s has no streams yet: the stream family is left out", my.name)
-	}
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			d := &diffRun{t: t, seed: seed, my: my.dial(t), ref: ref.dial(t), db: "0",
-				gen: &cmdGen{rng: rand.New(rand.NewPCG(seed, uint64(proto))), known: known, scripts: scripts, streams: streams}}
+				gen: &cmdGen{rng: rand.New(rand.NewPCG(seed, uint64(proto))), known: known, scripts: scripts}}
 			if path := os.Getenv("MYREDIS_DIFF_LOG"); path != "" {
 				f, err := os.Create(fmt.Sprintf("%s.resp%d", path, proto))
 				if err != nil {

@@ -28,9 +28,6 @@ type cmdGen struct {
 	// scripts makes about half the commands run inside EVAL, through
 	// redis.call or redis.pcall (wrapInScript, script_differential_test.go).
 	scripts bool
-	// streams adds the stream family (diffgen_stream_test.go): set when
-	// the server under test has streams.
-	streams bool
 	// streamMs is the milliseconds part of the stream family's last
 	// explicit XADD ID: it grows, so that most XADDs succeed.
 	streamMs int
@@ -96,14 +93,13 @@ func (g *cmdGen) pick(pool ...string) string { return pool[g.rng.IntN(len(pool))
 // one returns true with probability 1/n.
 func (g *cmdGen) one(n int) bool { return g.rng.IntN(n) == 0 }
 
-// key returns one of the family's home keys, or one of the 10 keys; with
-// streams, the families without home keys pick the stream family's now
-// and then.
+// key returns one of the family's home keys, or one of the 10 keys; the
+// families without home keys pick the stream family's now and then.
 func (g *cmdGen) key() string {
 	if len(g.home) > 0 && !g.one(6) {
 		return g.pick(g.home...)
 	}
-	if g.streams && len(g.home) == 0 && g.one(8) {
+	if len(g.home) == 0 && g.one(8) {
 		return g.pick(diffStreamKeys...)
 	}
 	return "k" + strconv.Itoa(g.rng.IntN(10))
@@ -229,14 +225,12 @@ func (g *cmdGen) expiry(persist bool) []string {
 	return nil
 }
 
-// withStreams are the families with the stream family, for a server
-// with streams.
-var withStreams = append(slices.Clone(families), streamFamily)
+// allFamilies are the families with the stream family.
+var allFamilies = append(slices.Clone(families), streamFamily)
 
-// opCount and opCountWithStreams are the numbers of generators in all
-// families, without and with streams: each is picked with the same
-// probability.
-var opCount, opCountWithStreams = countOps(families), countOps(withStreams)
+// opCount is the number of generators in all families: each is picked
+// with the same probability.
+var opCount = countOps(allFamilies)
 
 // countOps returns the number of generators in fams.
 func countOps(fams []diffFamily) int {
@@ -249,10 +243,7 @@ func countOps(fams []diffFamily) int {
 
 // next returns the next random command.
 func (g *cmdGen) next() []string {
-	fams, count := families, opCount
-	if g.streams {
-		fams, count = withStreams, opCountWithStreams
-	}
+	fams, count := allFamilies, opCount
 	for {
 		i := g.rng.IntN(count)
 		f := 0

@@ -147,9 +147,6 @@ func TestOracle(t *testing.T) {
 		group := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		for _, c := range loadCases(t, file) {
 			t.Run(group+"/"+c.Name, func(t *testing.T) {
-				if strings.HasPrefix(group, "streams") {
-					skipWithoutStreams(t, my)
-				}
 				runCase(t, c, my, ref)
 			})
 		}

@@ -90,10 +90,12 @@ func (g *cmdGen) wrapInScript(cmd []string) []string {
 		}
 	}
 	// After setresp(3) a map reply becomes a Lua table, whose order is
-	// the VM's own: LCS IDX's map is left in RESP2 (HGETALL's pairs the
-	// test sorts).
+	// the VM's own: the maps of LCS IDX, XINFO and XREAD[GROUP] are left
+	// in RESP2 (HGETALL's pairs the test sorts).
 	resp := "2"
-	if g.one(4) && !strings.EqualFold(cmd[0], "LCS") {
+	if g.one(4) && !slices.ContainsFunc([]string{"LCS", "XINFO", "XREAD", "XREADGROUP"}, func(c string) bool {
+		return strings.EqualFold(cmd[0], c)
+	}) {
 		resp = "3"
 	}
 	out := []string{"EVAL", body, fmt.Sprint(len(keys))}

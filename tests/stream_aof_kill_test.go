@@ -24,7 +24,6 @@ func TestStreamAOFKill9UnderLoad(t *testing.T) {
 	eachServer(t, func(t *testing.T, start starter) {
 		s := start(t, append([]string{"--appendonly", "yes", "--appendfsync", "always"}, redisAOFArgs...)...)
 		waitLoaded(t, s)
-		skipWithoutStreams(t, s)
 		ctx, stop := context.WithCancel(context.Background())
 		defer stop()
 		admin := newRawClient(t, s, 0)

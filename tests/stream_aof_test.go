@@ -115,7 +115,6 @@ func TestStreamAOF(t *testing.T) {
 	eachServer(t, func(t *testing.T, start starter) {
 		s := start(t, append([]string{"--appendonly", "yes", "--appendfsync", "always"}, redisAOFArgs...)...)
 		waitLoaded(t, s)
-		skipWithoutStreams(t, s)
 		c := s.dial(t)
 		writeStreams(t, c, 0)
 		want := streamState(t, s, streamKeys...)
@@ -145,7 +144,6 @@ func TestStreamAOF(t *testing.T) {
 // incremental file, into the same streams, groups and pending lists.
 func TestStreamAOFBetweenServers(t *testing.T) {
 	skipIfMissing(t, redisServerPath)
-	skipWithoutStreams(t, startServer(t))
 	write := func(t *testing.T, s *server) map[string]string {
 		c := s.dial(t)
 		writeStreams(t, c, 0)

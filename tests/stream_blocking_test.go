@@ -41,7 +41,6 @@ func blockOn(t *testing.T, s *server, ctl *rawConn, blocked int, cmd ...string) 
 // to exactly one of them; blocked XREADs on $ all receive the same entry.
 func TestStreamGroupWakeOrder(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutStreams(t, s)
 		ctl := s.dial(t)
 		ctl.mustDo("+OK\r\n", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 		var consumers []*rawConn
@@ -73,7 +72,6 @@ func TestStreamGroupWakeOrder(t *testing.T) {
 // blocked on a key that does not exist yet is served when XADD creates it.
 func TestStreamBlockingSeveralStreams(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutStreams(t, s)
 		ctl := s.dial(t)
 		ctl.mustDo(bulk("1-0"), "XADD", "a", "1-0", "f", "a1")
 		c := blockOn(t, s, ctl, 1, "XREAD", "BLOCK", "0", "STREAMS", "a", "b", "$", "0")
@@ -95,7 +93,6 @@ func TestStreamBlockingSeveralStreams(t *testing.T) {
 // client behind.
 func TestStreamBlockingTimeout(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutStreams(t, s)
 		ctl := s.dial(t)
 		ctl.mustDo("+OK\r\n", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 		c := s.dial(t)
@@ -118,7 +115,6 @@ func TestStreamBlockingTimeout(t *testing.T) {
 // pending for it); the next entry goes to the consumer still blocked.
 func TestStreamBlockedConsumerDisconnects(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutStreams(t, s)
 		ctl := s.dial(t)
 		ctl.mustDo("+OK\r\n", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 		gone := blockOn(t, s, ctl, 1, "XREADGROUP", "GROUP", "g", "gone", "BLOCK", "0", "STREAMS", "s", ">")
@@ -138,7 +134,6 @@ func TestStreamBlockedConsumerDisconnects(t *testing.T) {
 // first XADD).
 func TestStreamXaddInMultiWakesAfterExec(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutStreams(t, s)
 		ctl := s.dial(t)
 		ctl.mustDo("+OK\r\n", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 		c := blockOn(t, s, ctl, 1, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
@@ -160,7 +155,6 @@ func TestStreamXaddInMultiWakesAfterExec(t *testing.T) {
 // XREADGROUP as a timeout (null array) or with -UNBLOCKED.
 func TestStreamClientUnblock(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutStreams(t, s)
 		ctl := s.dial(t)
 		ctl.mustDo("+OK\r\n", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 		for _, cmd := range [][]string{
@@ -191,7 +185,6 @@ func TestStreamClientUnblock(t *testing.T) {
 // through a DEL and is served by the stream XADD makes again.
 func TestStreamBlockedGroupOrKeyGoesAway(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutStreams(t, s)
 		ctl := s.dial(t)
 		for _, tt := range []struct {
 			change []string
@@ -223,7 +216,6 @@ func TestStreamBlockedGroupOrKeyGoesAway(t *testing.T) {
 // XREADGROUP wait for it, then run in order.
 func TestStreamPipelineAfterBlockingRead(t *testing.T) {
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutStreams(t, s)
 		ctl := s.dial(t)
 		ctl.mustDo("+OK\r\n", "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 		c := s.dial(t)

@@ -14,7 +14,6 @@ import (
 // none for commands that change nothing.
 func TestStreamKeyspaceNotifications(t *testing.T) {
 	onBoth(t, []string{"--notify-keyspace-events", "KEA"}, func(s *server) []string {
-		skipWithoutStreams(t, s)
 		sub, c := s.dial(t), s.dial(t)
 		sub.do("PSUBSCRIBE", "__key*@*__:*")
 		sub.do("SUBSCRIBE", "end")

@@ -34,7 +34,6 @@ func TestStreamWorkers(t *testing.T) {
 		entries = 20_000
 	}
 	forBoth(t, func(t *testing.T, s *server) {
-		skipWithoutStreams(t, s)
 		runWorkers(t, s, entries)
 	})
 }

@@ -29,7 +29,6 @@ func TestPageInBrowser(t *testing.T) {
 		t.Skip("Chromium is not installed: apt-get install chromium, or make deps as root")
 	}
 	n := startNodes(t)
-	n.skipWithoutStreams(t)
 	cfg, err := ParseConfig([]byte(validConfig))
 	require.NoError(t, err)
 	cfg.Redis.Addrs = n.addrs

@@ -13,8 +13,6 @@
 # The nodes are MyRedis (bin/my_redis on 127.0.0.1, .2 and .3, one port,
 # self/peers), or, with SECKILL_SERVER_BIN=/usr/bin/redis-server, a real
 # Redis Cluster of three masters on 127.0.0.1 (redis-cli --cluster create).
-# A MyRedis without streams (XADD "unknown command") stops the demo with a
-# message: the streams are landing on another branch.
 #
 # Settings (environment): ATTEMPTS, USERS, STOCK, FORGED, KILL_AT, KEEP=1
 # (leave the processes running to open the page; Ctrl-C stops them).
@@ -113,16 +111,6 @@ else
 		ADDRS+=("127.0.0.$i:$PORT")
 		wait_for "node 127.0.0.$i:$PORT" "$REDIS_CLI" -h "127.0.0.$i" -p "$PORT" ping
 	done
-	# Temporary: until MyRedis's streams land, say so instead of failing
-	# mid-demo.
-	probe=$("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" XADD 'seckill:probe{demo}' '*' probe 1 2>&1 || true)
-	if [[ $probe == *"unknown command"* ]]; then
-		say "this MyRedis has no streams yet (XADD: unknown command); the seckill queue needs XADD,"
-		say "XREADGROUP, XACK and XAUTOCLAIM. Run the demo against real Redis meanwhile:"
-		say "  make demo-seckill SECKILL_SERVER_BIN=/usr/bin/redis-server"
-		exit 1
-	fi
-	"$REDIS_CLI" -c -h 127.0.0.1 -p "$PORT" DEL 'seckill:probe{demo}' >/dev/null
 fi
 say "nodes: ${ADDRS[*]}, $KIND, appendfsync always"
 

@@ -171,24 +171,6 @@ func isRealRedis(t *testing.T) bool {
 	return strings.HasPrefix(string(out), "Redis server")
 }
 
-// skipWithoutStreams skips the test when MyRedis answers XADD with
-// "unknown command". Temporary: MyRedis's streams are being implemented
-// on another branch; this check goes away when they land.
-func (n *nodes) skipWithoutStreams(t *testing.T) {
-	addr := n.addrs[0]
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	defer c.Close()
-	key := "seckill:probe{" + addr + "}"
-	err := c.Do(context.Background(), "XADD", key, "*", "probe", "1").Err()
-	if err != nil && strings.Contains(err.Error(), "unknown command") {
-		t.Skip("this MyRedis has no streams yet (XADD: unknown command), which the order queue needs; " +
-			"run SECKILL_SERVER_BIN=/usr/bin/redis-server go test to run this test on real Redis meanwhile")
-	}
-	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{addr}})
-	defer cc.Close()
-	cc.Del(context.Background(), key)
-}
-
 // createRedisCluster assigns the slots of a real Redis Cluster with
 // redis-cli --cluster create and waits until every node says ok.
 func createRedisCluster(t *testing.T, addrs []string) {

@@ -17,7 +17,6 @@ import (
 // subtests for a dead worker's orders and a node killed mid-sale.
 func TestSale(t *testing.T) {
 	n := startNodes(t)
-	n.skipWithoutStreams(t)
 	t.Run("sqlite", func(t *testing.T) {
 		runSale(t, n, Config{SQLite: &SQLite{Path: filepath.Join(t.TempDir(), "orders.db")}}, "phone-sqlite")
 	})
