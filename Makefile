@@ -7,6 +7,7 @@ FUZZTIME ?= 60s
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
+	$(GO) build -o bin/idgo ./examples/idgo
 
 # Builds the server and starts it on the bundled configuration.
 run: build
