@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet bench bench-mem bench-aof bench-cluster bench-pubsub bench-script fuzz readme clean
+.PHONY: build run test deps vet bench bench-mem bench-aof bench-cluster bench-pubsub bench-script bench-idgo fuzz readme clean
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
@@ -68,6 +68,12 @@ bench-pubsub: build
 # the same code as a function.
 bench-script: build
 	scripts/bench-script.sh
+
+# idgo (examples/idgo): GET on a few generators against idgo at -P 1 and
+# -P 16 next to INCR straight against MyRedis, both with appendfsync always:
+# IDs/s and the ratio.
+bench-idgo: build
+	scripts/bench-idgo.sh
 
 # Coverage-guided fuzzing of the RESP reader, the AOF loader, the
 # commands (short command sequences over a keyspace of every type), EVAL
