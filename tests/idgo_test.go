@@ -95,8 +95,13 @@ func TestIdgoRedisCLI(t *testing.T) {
 	counter, err := strconv.Atoi(strings.TrimSpace(redisCLI(t, store, "", "GET", "idgo:{abc}")))
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, counter, 107)
+	// SET never moves a generator back (batch 3: 108 and 109 were leased
+	// with 107 and are dropped); above the counter it restarts there.
+	assert.Equal(t, "OK\n110\n", redisCLI(t, idgo, "SET abc 50\nGET abc\n"))
+	assert.Equal(t, "OK\n1001\n1002\n", redisCLI(t, idgo, "SET abc 1000\nGET abc\nGET abc\n"))
 	assert.Equal(t, "1\n0\n0\n0\n", redisCLI(t, idgo, "DEL abc\nGET abc\nEXISTS abc\nDEL abc\n"))
 	assert.Equal(t, "0\n", redisCLI(t, store, "", "EXISTS", "idgo:{abc}"))
+	assert.Equal(t, "OK\n6\n", redisCLI(t, idgo, "SET abc 5\nGET abc\n"), "SET after DEL starts anew")
 	assert.Contains(t, redisCLI(t, idgo, "", "INCR", "abc"), "ERR unknown command 'INCR', idgo supports GET, SET")
 }
 

@@ -7,7 +7,7 @@ import (
 
 // fakeStore is an in-memory Store. Lease calls wait while gate is non-nil
 // and open; fail, when set, is returned by every call. ops logs the calls
-// as "lease k", "set k", ... in the order they took effect.
+// as "lease k", "raise k", ... in the order they took effect.
 type fakeStore struct {
 	mu       sync.Mutex
 	counters map[string]int64
@@ -61,14 +61,14 @@ func (f *fakeStore) Lease(_ context.Context, k string, n int64) (int64, error) {
 	return f.counters[k], nil
 }
 
-func (f *fakeStore) Set(_ context.Context, k string, v int64) error {
+func (f *fakeStore) Raise(_ context.Context, k string, v int64) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
 		return f.fail
 	}
-	f.counters[k] = v
-	f.ops = append(f.ops, "set "+k)
+	f.counters[k] = max(f.counters[k], v)
+	f.ops = append(f.ops, "raise "+k)
 	return nil
 }
 

@@ -14,8 +14,11 @@ import (
 type Store interface {
 	// Lease adds n to the counter of key and returns the new value.
 	Lease(ctx context.Context, key string, n int64) (int64, error)
-	// Set sets the counter of key to v, creating it.
-	Set(ctx context.Context, key string, v int64) error
+	// Raise makes the counter of key at least v: it creates the counter
+	// with v, raises a lower one to v, and leaves one at or above v as it
+	// is. It must be safe against concurrent leases by other processes: a
+	// counter never goes down.
+	Raise(ctx context.Context, key string, v int64) error
 	// Exists reports whether the counter of key exists.
 	Exists(ctx context.Context, key string) (bool, error)
 	// Del removes the counter of key and reports whether it existed.
@@ -129,10 +132,13 @@ func (g *Generator) startLeaseLocked() {
 	}()
 }
 
-// Set restarts the generator so that the next ID is n+1 (SET key n). The
+// Set is SET key n: the counter is raised to n when it is lower (or
+// created with n), so that the next ID is n+1; a counter already at or
+// above n (IDs up to it may have been leased) stays, as in idgo, so a SET
+// never makes an ID repeat, and the next ID is above every one leased. The
 // blocks held in memory are dropped: their IDs are never served.
 func (g *Generator) Set(ctx context.Context, n int64) error {
-	return g.reset(ctx, true, func() error { return g.store.Set(ctx, g.key, n) })
+	return g.reset(ctx, true, func() error { return g.store.Raise(ctx, g.key, n) })
 }
 
 // Del removes the counter and reports whether it existed; the blocks held

@@ -144,15 +144,24 @@ func TestGeneratorConcurrentCallersGetUniqueIncreasingIDs(t *testing.T) {
 	assert.Len(t, seen, workers*each)
 }
 
-func TestGeneratorSetRestartsTheSequence(t *testing.T) {
+func TestGeneratorSetNeverGoesBack(t *testing.T) {
 	st := newFakeStore()
 	g := NewGenerator(st, "k", 10, false)
 	ctx := context.Background()
 	require.NoError(t, g.Set(ctx, 1000))
 	assert.Equal(t, seq(1001, 1003), nextN(t, g, 3))
-	// As idgo: SET below what was handed out restarts there.
+	// As idgo: SET at or below the counter (1010: one block leased)
+	// leaves it; the rest of the block is dropped.
 	require.NoError(t, g.Set(ctx, 10))
-	assert.Equal(t, seq(11, 13), nextN(t, g, 3))
+	assert.Equal(t, seq(1011, 1013), nextN(t, g, 3))
+	// SET above it raises it.
+	require.NoError(t, g.Set(ctx, 5000))
+	assert.Equal(t, seq(5001, 5003), nextN(t, g, 3))
+	// DEL, then SET, restarts lower.
+	_, err := g.Del(ctx)
+	require.NoError(t, err)
+	require.NoError(t, g.Set(ctx, 7))
+	assert.Equal(t, seq(8, 9), nextN(t, g, 2))
 }
 
 func TestGeneratorSetWaitsForTheLeaseInFlight(t *testing.T) {
@@ -186,7 +195,7 @@ func TestGeneratorSetWaitsForTheLeaseInFlight(t *testing.T) {
 		want = seq(502, 503)
 	}
 	assert.Equal(t, want, nextN(t, g, 2))
-	assert.Equal(t, []string{"set k", "lease k", "set k", "lease k"}, st.opLog()[:4])
+	assert.Equal(t, []string{"raise k", "lease k", "raise k", "lease k"}, st.opLog()[:4])
 }
 
 func TestServiceUnsetAndDeletedGeneratorsAnswerZero(t *testing.T) {

@@ -65,7 +65,7 @@ func (s *Service) Next(ctx context.Context, key []byte) (int64, error) {
 	return id, err
 }
 
-// Set restarts key so that its next ID is n+1.
+// Set is SET key n: see Generator.Set.
 func (s *Service) Set(ctx context.Context, key []byte, n int64) error {
 	return s.generator(string(key), false).Set(ctx, n)
 }

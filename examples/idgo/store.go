@@ -2,9 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/redis/go-redis/v9"
 )
+
+// raiseAttempts bounds Raise's retries when other processes keep changing
+// the counter between its read and its write.
+const raiseAttempts = 10
 
 // redisStore keeps the counters in MyRedis: generator k is the integer
 // string at prefix + "{" + k + "}" (the braces make it a hash tag, so in a
@@ -34,9 +40,29 @@ func (s *redisStore) Lease(ctx context.Context, k string, n int64) (int64, error
 	return s.client.IncrBy(ctx, s.counter(k), n).Result()
 }
 
-// Set is SET.
-func (s *redisStore) Set(ctx context.Context, k string, v int64) error {
-	return s.client.Set(ctx, s.counter(k), v, 0).Err()
+// Raise reads the counter, then creates it with SET NX, or raises it with
+// INCRBY by the difference; both are atomic against other processes'
+// INCRBY leases, so the counter never goes down. A SET NX that finds the
+// counter created meanwhile starts over.
+func (s *redisStore) Raise(ctx context.Context, k string, v int64) error {
+	key := s.counter(k)
+	for range raiseAttempts {
+		cur, err := s.client.Get(ctx, key).Int64()
+		switch {
+		case errors.Is(err, redis.Nil):
+			created, err := s.client.SetNX(ctx, key, v, 0).Result()
+			if err != nil || created {
+				return err
+			}
+		case err != nil:
+			return err
+		case cur >= v:
+			return nil
+		default:
+			return s.client.IncrBy(ctx, key, v-cur).Err()
+		}
+	}
+	return fmt.Errorf("counter %s changed %d times while being set", key, raiseAttempts)
 }
 
 // Exists is EXISTS.
