@@ -217,49 +217,12 @@ func (c *idgoClient) run(stop <-chan struct{}) {
 	}
 }
 
-func TestIdgoCrashNeverRepeatsAnID(t *testing.T) {
-	if idgoPath == "" {
-		t.Skip("idgo is built only with MyRedis (MYREDIS_BIN is set)")
-	}
-	store := startDurableServer(t)
-	storeDir, storePort := store.dir, store.port
-	dir := t.TempDir()
-	port, err := freePort()
-	require.NoError(t, err)
-	cfg := idgoConfig(t, dir, port, store.addr(), 20)
-	idgo := launchIdgo(t, dir, port, cfg)
-	require.Equal(t, "+OK\r\n", idgo.dial(t).do("SET", "gen", "0"))
-
-	const clients, restarts = 4, 20
-	stop := make(chan struct{})
-	cs := make([]*idgoClient, clients)
-	var wg sync.WaitGroup
-	for i := range cs {
-		cs[i] = &idgoClient{addr: idgo.addr()}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cs[i].run(stop)
-		}()
-	}
-	for i := range restarts {
-		time.Sleep(60 * time.Millisecond)
-		idgo.cmd.Process.Kill() // SIGKILL: no chance to clean up
-		<-idgo.exited
-		if i == restarts/2 {
-			store.cmd.Process.Kill()
-			<-store.exited
-			store = launch(t, "myredis", binPath, storeDir, storePort, myredisArgs(storePort, storeDir))
-			require.NoError(t, store.waitReady())
-		}
-		idgo = launchIdgo(t, dir, port, cfg)
-	}
-	time.Sleep(200 * time.Millisecond) // the last run serves too
-	close(stop)
-	wg.Wait()
-
-	seen := make(map[int64]int)
-	total, errs := 0, 0
+// checkIDs fails the test unless every client got IDs, no ID went to two
+// requests and each client's IDs increase. It returns the set of IDs, their
+// number and the clients' failed requests.
+func checkIDs(t *testing.T, cs []*idgoClient) (seen map[int64]int, total, errs int) {
+	t.Helper()
+	seen = make(map[int64]int)
 	for i, c := range cs {
 		errs += c.errs
 		require.NotEmpty(t, c.ids, "client %d got no ID (%d errors)", i, c.errs)
@@ -274,6 +237,76 @@ func TestIdgoCrashNeverRepeatsAnID(t *testing.T) {
 		}
 		total += len(c.ids)
 	}
+	return seen, total, errs
+}
+
+// runClients runs perAddr clients against each of addrs while during runs
+// and for d after it, and returns them once they stopped.
+func runClients(addrs []string, perAddr int, d time.Duration, during func()) []*idgoClient {
+	stop := make(chan struct{})
+	var cs []*idgoClient
+	var wg sync.WaitGroup
+	for _, a := range addrs {
+		for range perAddr {
+			c := &idgoClient{addr: a}
+			cs = append(cs, c)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.run(stop)
+			}()
+		}
+	}
+	defer func() { // also when during fails the test
+		close(stop)
+		wg.Wait()
+	}()
+	if during != nil {
+		during()
+	}
+	time.Sleep(d)
+	return cs
+}
+
+func TestIdgoProcessesShareOneMyRedis(t *testing.T) {
+	store := startDurableServer(t)
+	a, b := startIdgo(t, store, 7), startIdgo(t, store, 7)
+	require.Equal(t, "+OK\r\n", a.dial(t).do("SET", "gen", "0"))
+	cs := runClients([]string{a.addr(), b.addr()}, 2, 500*time.Millisecond, nil)
+	_, total, errs := checkIDs(t, cs)
+	assert.Zero(t, errs)
+	t.Logf("%d IDs from 2 idgo processes", total)
+}
+
+func TestIdgoCrashNeverRepeatsAnID(t *testing.T) {
+	if idgoPath == "" {
+		t.Skip("idgo is built only with MyRedis (MYREDIS_BIN is set)")
+	}
+	store := startDurableServer(t)
+	storeDir, storePort := store.dir, store.port
+	dir := t.TempDir()
+	port, err := freePort()
+	require.NoError(t, err)
+	cfg := idgoConfig(t, dir, port, store.addr(), 20)
+	idgo := launchIdgo(t, dir, port, cfg)
+	require.Equal(t, "+OK\r\n", idgo.dial(t).do("SET", "gen", "0"))
+
+	const clients, restarts = 4, 20
+	cs := runClients([]string{idgo.addr()}, clients, 200*time.Millisecond, func() {
+		for i := range restarts {
+			time.Sleep(60 * time.Millisecond)
+			idgo.cmd.Process.Kill() // SIGKILL: no chance to clean up
+			<-idgo.exited
+			if i == restarts/2 {
+				store.cmd.Process.Kill()
+				<-store.exited
+				store = launch(t, "myredis", binPath, storeDir, storePort, myredisArgs(storePort, storeDir))
+				require.NoError(t, store.waitReady())
+			}
+			idgo = launchIdgo(t, dir, port, cfg)
+		}
+	}) // the last run serves for 200 ms too
+	seen, total, errs := checkIDs(t, cs)
 	// The service works after the last restarts and continues above every
 	// ID handed out; the counter in MyRedis, written by acknowledged
 	// leases only, is above them too.
