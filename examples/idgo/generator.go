@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -63,17 +64,23 @@ type Generator struct {
 
 	mu     sync.Mutex
 	known  bool     // the counter is believed to exist
+	floor  int64    // the last ID of the newest block leased here; 0 after Del
 	cur    block    // being served
 	ahead  block    // leased in advance, served after cur
 	flight *storeOp // the store operation in flight, nil if none
 }
 
-// NewGenerator returns a generator of key leasing batch IDs at a time.
-// known says whether the counter is known to exist; when not, the first
-// Next checks.
-func NewGenerator(store Store, key string, batch int64, known bool) *Generator {
-	return &Generator{key: key, store: store, batch: batch, low: batch / 5, known: known,
-		cur: emptyBlock, ahead: emptyBlock}
+// NewGenerator returns a generator of key leasing batch IDs at a time. It
+// hands out no ID before Set or MarkKnown.
+func NewGenerator(store Store, key string, batch int64) *Generator {
+	return &Generator{key: key, store: store, batch: batch, low: batch / 5, cur: emptyBlock, ahead: emptyBlock}
+}
+
+// MarkKnown records that the counter exists (the caller checked).
+func (g *Generator) MarkKnown() {
+	g.mu.Lock()
+	g.known = true
+	g.mu.Unlock()
 }
 
 // Next returns the next ID, or errNotSet when the counter does not exist,
@@ -119,11 +126,13 @@ func (g *Generator) Next(ctx context.Context) (int64, error) {
 func (g *Generator) startLeaseLocked() {
 	op := &storeOp{done: make(chan struct{})}
 	g.flight = op
+	floor := g.floor
 	go func() {
-		hi, err := g.store.Lease(context.Background(), g.key, g.batch)
+		hi, err := g.lease(context.Background(), floor)
 		g.mu.Lock()
 		if err == nil {
 			g.ahead = block{hi - g.batch + 1, hi}
+			g.floor = hi
 		}
 		g.flight = nil
 		op.err = err
@@ -132,20 +141,39 @@ func (g *Generator) startLeaseLocked() {
 	}()
 }
 
+// lease leases a block and returns its last ID. A block starting at or
+// below floor, an ID leased here before, means that another process
+// deleted the counter and the INCRBY recreated it: the counter is raised
+// back to floor and the block leased again, so that this process never
+// repeats an ID (the other process's DEL is undone).
+func (g *Generator) lease(ctx context.Context, floor int64) (int64, error) {
+	hi, err := g.store.Lease(ctx, g.key, g.batch)
+	if err != nil || hi-g.batch >= floor {
+		return hi, err
+	}
+	if err := g.store.Raise(ctx, g.key, floor); err != nil {
+		return 0, err
+	}
+	if hi, err = g.store.Lease(ctx, g.key, g.batch); err == nil && hi-g.batch < floor {
+		err = fmt.Errorf("counter of %q is being deleted while this idgo serves it", g.key)
+	}
+	return hi, err
+}
+
 // Set is SET key n: the counter is raised to n when it is lower (or
 // created with n), so that the next ID is n+1; a counter already at or
 // above n (IDs up to it may have been leased) stays, as in idgo, so a SET
 // never makes an ID repeat, and the next ID is above every one leased. The
 // blocks held in memory are dropped: their IDs are never served.
 func (g *Generator) Set(ctx context.Context, n int64) error {
-	return g.reset(ctx, true, func() error { return g.store.Raise(ctx, g.key, n) })
+	return g.reset(ctx, true, false, func() error { return g.store.Raise(ctx, g.key, n) })
 }
 
 // Del removes the counter and reports whether it existed; the blocks held
 // in memory are dropped and Next answers errNotSet until the next Set.
 func (g *Generator) Del(ctx context.Context) (bool, error) {
 	var existed bool
-	err := g.reset(ctx, false, func() (err error) {
+	err := g.reset(ctx, false, true, func() (err error) {
 		existed, err = g.store.Del(ctx, g.key)
 		return err
 	})
@@ -155,8 +183,9 @@ func (g *Generator) Del(ctx context.Context) (bool, error) {
 // reset runs the store operation change as the generator's one operation
 // in flight: it first waits for the operation in flight (a lease), so that
 // no lease races with change in the store, and Next waits for change. The
-// blocks are dropped; known is set to exists once change succeeded.
-func (g *Generator) reset(ctx context.Context, exists bool, change func() error) error {
+// blocks are dropped; once change succeeded, known is set to exists and,
+// with forget, the floor to 0 (a DEL here lets a later SET restart lower).
+func (g *Generator) reset(ctx context.Context, exists, forget bool, change func() error) error {
 	g.mu.Lock()
 	for g.flight != nil {
 		op := g.flight
@@ -179,6 +208,9 @@ func (g *Generator) reset(ctx context.Context, exists bool, change func() error)
 	g.flight = nil
 	if err == nil {
 		g.known = exists
+		if forget {
+			g.floor = 0
+		}
 	}
 	g.mu.Unlock()
 	close(op.done) // waiters in Next retry with the new state; op.err stays nil

@@ -37,7 +37,7 @@ func seq(from, to int64) []int64 {
 
 func TestGeneratorServesConsecutiveIDsFromBlocks(t *testing.T) {
 	st := newFakeStore()
-	g := NewGenerator(st, "k", 10, false)
+	g := NewGenerator(st, "k", 10)
 	require.NoError(t, g.Set(context.Background(), 100))
 	assert.Equal(t, seq(101, 350), nextN(t, g, 250))
 	// 25 blocks served, the 26th leased in advance (in the background).
@@ -54,7 +54,7 @@ func TestGeneratorServesConsecutiveIDsFromBlocks(t *testing.T) {
 
 func TestGeneratorPrefetchesWithoutMakingCallersWait(t *testing.T) {
 	st := newFakeStore()
-	g := NewGenerator(st, "k", 10, false)
+	g := NewGenerator(st, "k", 10)
 	require.NoError(t, g.Set(context.Background(), 0))
 
 	gate, started := st.setGate()
@@ -112,7 +112,7 @@ func TestGeneratorRestartContinuesAboveEveryServedID(t *testing.T) {
 
 func TestGeneratorConcurrentCallersGetUniqueIncreasingIDs(t *testing.T) {
 	st := newFakeStore()
-	g := NewGenerator(st, "k", 7, false)
+	g := NewGenerator(st, "k", 7)
 	require.NoError(t, g.Set(context.Background(), 0))
 	const workers, each = 8, 2000
 	results := make([][]int64, workers)
@@ -146,7 +146,7 @@ func TestGeneratorConcurrentCallersGetUniqueIncreasingIDs(t *testing.T) {
 
 func TestGeneratorSetNeverGoesBack(t *testing.T) {
 	st := newFakeStore()
-	g := NewGenerator(st, "k", 10, false)
+	g := NewGenerator(st, "k", 10)
 	ctx := context.Background()
 	require.NoError(t, g.Set(ctx, 1000))
 	assert.Equal(t, seq(1001, 1003), nextN(t, g, 3))
@@ -166,7 +166,7 @@ func TestGeneratorSetNeverGoesBack(t *testing.T) {
 
 func TestGeneratorSetWaitsForTheLeaseInFlight(t *testing.T) {
 	st := newFakeStore()
-	g := NewGenerator(st, "k", 10, false)
+	g := NewGenerator(st, "k", 10)
 	ctx := context.Background()
 	require.NoError(t, g.Set(ctx, 0))
 	gate, started := st.setGate()
@@ -231,7 +231,7 @@ func TestServiceUnsetAndDeletedGeneratorsAnswerZero(t *testing.T) {
 
 func TestGeneratorLeaseErrorsReachCallersAndPass(t *testing.T) {
 	st := newFakeStore()
-	g := NewGenerator(st, "k", 3, false)
+	g := NewGenerator(st, "k", 3)
 	ctx := context.Background()
 	require.NoError(t, g.Set(ctx, 0))
 	down := errors.New("connection refused")
@@ -240,4 +240,39 @@ func TestGeneratorLeaseErrorsReachCallersAndPass(t *testing.T) {
 	require.ErrorIs(t, err, down)
 	st.setFail(nil)
 	assert.Equal(t, seq(1, 4), nextN(t, g, 4))
+}
+
+func TestGeneratorDeletedElsewhereNeverRepeats(t *testing.T) {
+	st := newFakeStore()
+	g := NewGenerator(st, "k", 10)
+	ctx := context.Background()
+	require.NoError(t, g.Set(ctx, 0))
+	assert.Equal(t, seq(1, 5), nextN(t, g, 5))
+	// Another process deletes the counter; this one's next lease finds it
+	// recreated below what it leased, and puts it back above.
+	_, err := st.Del(ctx, "k")
+	require.NoError(t, err)
+	ids := nextN(t, g, 20)
+	assert.Equal(t, seq(6, 10), ids[:5], "the block in memory")
+	assert.Greater(t, ids[5], int64(10))
+	for i := 6; i < len(ids); i++ {
+		assert.Greater(t, ids[i], ids[i-1])
+	}
+}
+
+func TestServiceSeesASetByAnotherProcessAfterADel(t *testing.T) {
+	st := newFakeStore()
+	here, there := NewService(st, 10), NewService(st, 10)
+	ctx := context.Background()
+	k := []byte("k")
+	require.NoError(t, here.Set(ctx, k, 0))
+	_, err := here.Del(ctx, k)
+	require.NoError(t, err)
+	id, err := here.Next(ctx, k)
+	require.NoError(t, err)
+	assert.Zero(t, id)
+	require.NoError(t, there.Set(ctx, k, 41))
+	id, err = here.Next(ctx, k)
+	require.NoError(t, err)
+	assert.Equal(t, int64(42), id)
 }

@@ -34,32 +34,36 @@ func (s *Service) lookup(key []byte) *Generator {
 	return g
 }
 
-// generator returns the generator of key, creating it (with known as
-// given) when there is none.
-func (s *Service) generator(key string, known bool) *Generator {
+// generator returns the generator of key, creating it when there is none.
+func (s *Service) generator(key string) *Generator {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.gens[key]
 	if g == nil {
-		g = NewGenerator(s.store, key, s.batch, known)
+		g = NewGenerator(s.store, key, s.batch)
 		s.gens[key] = g
 	}
 	return g
 }
 
 // Next returns the next ID of key, or 0 when its counter does not exist
-// (GET of a generator never set).
+// (GET of a generator never set, or deleted).
 func (s *Service) Next(ctx context.Context, key []byte) (int64, error) {
-	g := s.lookup(key)
-	if g == nil {
-		ok, err := s.store.Exists(ctx, string(key))
-		if err != nil || !ok {
-			return 0, err
+	if g := s.lookup(key); g != nil {
+		if id, err := g.Next(ctx); !errors.Is(err, errNotSet) {
+			return id, err
 		}
-		g = s.generator(string(key), true)
 	}
+	// Unknown here, or deleted through this process: an earlier run or
+	// another process may have set it.
+	ok, err := s.store.Exists(ctx, string(key))
+	if err != nil || !ok {
+		return 0, err
+	}
+	g := s.generator(string(key))
+	g.MarkKnown()
 	id, err := g.Next(ctx)
-	if errors.Is(err, errNotSet) {
+	if errors.Is(err, errNotSet) { // deleted meanwhile
 		return 0, nil
 	}
 	return id, err
@@ -67,7 +71,7 @@ func (s *Service) Next(ctx context.Context, key []byte) (int64, error) {
 
 // Set is SET key n: see Generator.Set.
 func (s *Service) Set(ctx context.Context, key []byte, n int64) error {
-	return s.generator(string(key), false).Set(ctx, n)
+	return s.generator(string(key)).Set(ctx, n)
 }
 
 // Exists reports whether the counter of key exists in the store.
