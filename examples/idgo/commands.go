@@ -78,7 +78,7 @@ func (s *session) lower(b []byte) []byte {
 
 // storageError writes the reply for a failed store call.
 func (s *session) storageError(err error) {
-	s.srv.log.Warn("storage", "err", err)
+	s.srv.logStorageError(err)
 	s.w.WriteError("ERR storage: " + err.Error())
 }
 

@@ -8,7 +8,10 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
+	"time"
 
+	"myredis/rawio"
 	"myredis/resp"
 )
 
@@ -21,9 +24,10 @@ var readLimits = resp.Limits{MaxBulkLen: 1 << 20, MaxQuery: 4 << 20}
 // and written with one write just before the connection is read again, so
 // a pipelined batch is answered with one write.
 type Server struct {
-	svc    *Service
-	log    *slog.Logger
-	nextID atomic.Int64 // connection ids, for HELLO
+	svc          *Service
+	log          *slog.Logger
+	nextID       atomic.Int64 // connection ids, for HELLO
+	lastStoreErr atomic.Int64 // when a storage error was last logged, Unix ns
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{} // open connections, closed by Close
@@ -34,19 +38,21 @@ func NewServer(svc *Service, log *slog.Logger) *Server {
 	return &Server{svc: svc, log: log, conns: make(map[net.Conn]struct{})}
 }
 
+// acceptRetry is the pause after a failed Accept (out of descriptors,
+// say) before the next.
+const acceptRetry = 50 * time.Millisecond
+
 // Serve accepts connections on l until l is closed, and returns then.
 func (s *Server) Serve(l net.Listener) error {
 	for {
 		c, err := l.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return nil
+		}
 		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return err
+			s.log.Warn("accept", "err", err)
+			time.Sleep(acceptRetry)
+			continue
 		}
 		s.mu.Lock()
 		s.conns[c] = struct{}{}
@@ -64,20 +70,42 @@ func (s *Server) Close() {
 	}
 }
 
+// logStorageError logs err, at most once a second: while MyRedis is down
+// every request fails.
+func (s *Server) logStorageError(err error) {
+	now, last := time.Now().UnixNano(), s.lastStoreErr.Load()
+	if now-last >= int64(time.Second) && s.lastStoreErr.CompareAndSwap(last, now) {
+		s.log.Warn("storage", "err", err)
+	}
+}
+
 // flushingReader flushes the connection's pending replies before each
 // read: the RESP reader reads only when the buffered bytes hold no complete
 // command, so every buffered command is answered first.
 type flushingReader struct {
-	conn net.Conn
+	sock io.Reader
 	w    *resp.Writer
 }
 
-// Read flushes the replies, then reads from the connection.
+// Read flushes the replies, then reads from the socket.
 func (f flushingReader) Read(p []byte) (int, error) {
 	if err := f.w.Flush(); err != nil {
 		return 0, err
 	}
-	return f.conn.Read(p)
+	return f.sock.Read(p)
+}
+
+// socket returns what to read and write c through: for a TCP connection,
+// its descriptor with raw system calls (package rawio: they do not wake
+// the runtime's monitor thread, which on a busy single CPU costs a good
+// part of it), else c itself.
+func socket(c net.Conn) io.ReadWriter {
+	if sc, ok := c.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			return rawio.NewConn(raw)
+		}
+	}
+	return c
 }
 
 // serveConn runs one connection until the client leaves, sends QUIT or a
@@ -89,8 +117,9 @@ func (s *Server) serveConn(c net.Conn) {
 		s.mu.Unlock()
 		c.Close()
 	}()
-	sess := &session{srv: s, id: s.nextID.Add(1), w: resp.NewWriter(c)}
-	r := resp.NewReader(flushingReader{c, sess.w})
+	sock := socket(c)
+	sess := &session{srv: s, id: s.nextID.Add(1), w: resp.NewWriter(sock)}
+	r := resp.NewReader(flushingReader{sock, sess.w})
 	r.SetLimits(readLimits)
 	ctx := context.Background()
 	for {

@@ -18,14 +18,14 @@ import (
 
 // testConn is a client connection to an in-process server.
 type testConn struct {
-	t *testing.T
+	t testing.TB
 	c net.Conn
 	r *resp.Reader
 }
 
 // startTestServer serves a Service over st (batch 10) on a loopback port
 // until the test ends, and returns its address.
-func startTestServer(t *testing.T, st Store) string {
+func startTestServer(t testing.TB, st Store) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -41,7 +41,7 @@ func startTestServer(t *testing.T, st Store) string {
 }
 
 // dialTest connects to addr; the connection is closed when the test ends.
-func dialTest(t *testing.T, addr string) *testConn {
+func dialTest(t testing.TB, addr string) *testConn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
