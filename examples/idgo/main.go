@@ -46,7 +46,7 @@ func run(path string) error {
 		l.Close()
 	}()
 	log.Info("idgo serving", "addr", l.Addr().String(), "storage", cfg.Storage.Addrs, "batch", cfg.Batch)
-	err = srv.Serve(l)
+	srv.Serve(l)
 	srv.Close()
-	return err
+	return nil
 }

@@ -43,11 +43,11 @@ func NewServer(svc *Service, log *slog.Logger) *Server {
 const acceptRetry = 50 * time.Millisecond
 
 // Serve accepts connections on l until l is closed, and returns then.
-func (s *Server) Serve(l net.Listener) error {
+func (s *Server) Serve(l net.Listener) {
 	for {
 		c, err := l.Accept()
 		if errors.Is(err, net.ErrClosed) {
-			return nil
+			return
 		}
 		if err != nil {
 			s.log.Warn("accept", "err", err)
