@@ -7,10 +7,14 @@
 # rounds at each pipeline depth runs redis-benchmark "GET key:__rand_int__"
 # (-r GENERATORS: the GETs spread over the generators) against idgo and the
 # same number of "INCR key:__rand_int__" against MyRedis, back to back, and
-# prints the median IDs/s of each and the median idgo/INCR ratio of the
-# runs paired by round. Every reply of a run is an ID; the script checks
-# afterwards that the generators advanced by REQUESTS per idgo run. With
-# two or more CPUs both servers run on core 0 and redis-benchmark on core 1.
+# prints the median IDs/s of each, the median idgo/INCR ratio of the runs
+# paired by round, and the CPU time per ID of each side: idgo's plus
+# MyRedis's (its leases) for GET, MyRedis's for INCR. The CPU figures do not
+# depend on how fast redis-benchmark's one core can send, which bounds the
+# throughput at -P 16 on a small machine. Every reply of a run is an ID;
+# the script checks afterwards that the generators advanced by REQUESTS
+# per idgo run. With two or more CPUs both servers run on core 0 and
+# redis-benchmark on core 1.
 #
 # Settings (environment): REQUESTS, CLIENTS, ROUNDS, PIPELINES (space
 # separated), GENERATORS, BATCH, MYREDIS, IDGO (binaries, default
@@ -61,6 +65,20 @@ rps() {
 	fi
 }
 
+# server_ticks PID... prints the CPU clock ticks the processes have used.
+server_ticks() {
+	local pid sum=0
+	for pid in "$@"; do
+		sum=$((sum + $(cpu_ticks "$pid")))
+	done
+	echo "$sum"
+}
+
+# us_per_request TICKS prints TICKS (1/100 s) per request in microseconds.
+us_per_request() {
+	awk -v t="$1" -v n="$REQUESTS" 'BEGIN { printf "%.2f", t * 1e4 / n }'
+}
+
 # total_ids prints the sum over the generators of their last ID handed out
 # (the next ID minus one, as GET just consumed it).
 total_ids() {
@@ -86,7 +104,7 @@ main() {
 	start_idgo "$MY_PORT"
 	echo "myredis (appendfsync always) pid $MY_PID port $MY_PORT; idgo pid $IDGO_PID port $IDGO_PORT, batch $BATCH;" \
 		"pinning: ${PIN_SERVER[*]:-none}; $GENERATORS generators, $REQUESTS requests, $CLIENTS clients, $ROUNDS rounds" >&2
-	local g round pipeline before after idgo incr
+	local g round pipeline before after idgo incr ticks idgo_cpu incr_cpu
 	for ((g = 0; g < GENERATORS; g++)); do
 		"$REDIS_CLI" -p "$IDGO_PORT" set "$(printf 'key:%012d' "$g")" 0 >/dev/null
 	done
@@ -95,22 +113,31 @@ main() {
 		for pipeline in $PIPELINES; do
 			echo "round $round, -P $pipeline" >&2
 			before=$(total_ids)
+			ticks=$(server_ticks "$IDGO_PID" "$MY_PID")
 			idgo=$(rps "$IDGO_PORT" "$pipeline" get key:__rand_int__)
+			idgo_cpu=$(us_per_request $(($(server_ticks "$IDGO_PID" "$MY_PID") - ticks)))
 			after=$(total_ids)
 			# total_ids itself takes one ID per generator.
 			((after - before == REQUESTS + GENERATORS)) ||
 				die "idgo handed out $((after - before - GENERATORS)) IDs for $REQUESTS GETs"
+			ticks=$(server_ticks "$MY_PID")
 			incr=$(rps "$MY_PORT" "$pipeline" incr key:__rand_int__)
-			printf '%s\t%s\t%s\t%s\n' "$pipeline" "$idgo" "$incr" \
-				"$(awk -v a="$idgo" -v b="$incr" 'BEGIN { printf "%.2f", a / b }')" >>"$WORK/results"
+			incr_cpu=$(us_per_request $(($(server_ticks "$MY_PID") - ticks)))
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$pipeline" "$idgo" "$incr" \
+				"$(awk -v a="$idgo" -v b="$incr" 'BEGIN { printf "%.2f", a / b }')" \
+				"$idgo_cpu" "$incr_cpu" >>"$WORK/results"
 		done
 	done
-	printf '%-4s %14s %20s %7s\n' P "idgo IDs/s" "MyRedis INCR/s" ratio
+	local fmt='%-4s %14s %16s %7s %18s %18s\n' col
+	# shellcheck disable=SC2059
+	printf "$fmt" P "idgo IDs/s" "MyRedis INCR/s" ratio "idgo CPU us/ID" "INCR CPU us/ID"
 	for pipeline in $PIPELINES; do
-		printf '%-4s %14s %20s %7s\n' "$pipeline" \
-			"$(awk -F'\t' -v p="$pipeline" '$1 == p { print $2 }' "$WORK/results" | median)" \
-			"$(awk -F'\t' -v p="$pipeline" '$1 == p { print $3 }' "$WORK/results" | median)" \
-			"$(awk -F'\t' -v p="$pipeline" '$1 == p { print $4 }' "$WORK/results" | median)"
+		local -a m=()
+		for col in 2 3 4 5 6; do
+			m+=("$(awk -F'\t' -v p="$pipeline" -v c="$col" '$1 == p { print $c }' "$WORK/results" | median)")
+		done
+		# shellcheck disable=SC2059
+		printf "$fmt" "$pipeline" "${m[@]}"
 	done
 }
 
