@@ -3,10 +3,11 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet demo-seckill bench bench-mem bench-aof bench-cluster bench-pubsub bench-script fuzz readme clean bench-stream
+.PHONY: build run test deps vet demo-seckill bench bench-mem bench-aof bench-cluster bench-pubsub bench-script bench-stream bench-idgo fuzz readme clean
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
+	$(GO) build -o bin/idgo ./examples/idgo
 	cd examples/seckill && $(GO) build -o ../../bin/seckill .
 
 # Builds the server and starts it on the bundled configuration.
@@ -93,6 +94,12 @@ bench-script: build
 # + XACK, messages/s end to end: BenchmarkStreamConsumers in tests/).
 bench-stream: build
 	scripts/bench-stream.sh
+
+# idgo (examples/idgo): GET on a few generators against idgo at -P 1 and
+# -P 16 next to INCR straight against MyRedis, both with appendfsync always:
+# IDs/s and the ratio.
+bench-idgo: build
+	scripts/bench-idgo.sh
 
 # Coverage-guided fuzzing of the RESP reader, the AOF loader, the
 # commands (short command sequences over a keyspace of every type), EVAL

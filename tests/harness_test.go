@@ -39,8 +39,10 @@ const (
 	ioTimeout    = 5 * time.Second  // per raw request/reply exchange
 )
 
-// binPath is the MyRedis binary built once by TestMain.
-var binPath string
+// binPath is the MyRedis binary built once by TestMain; idgoPath is the
+// examples/idgo binary built with it (empty when MYREDIS_BIN names the
+// server: the idgo tests then skip).
+var binPath, idgoPath string
 
 // TestMain builds the binary, unless the environment variable MYREDIS_BIN
 // names one to test instead (MYREDIS_BIN=/usr/bin/redis-server checks the
@@ -52,9 +54,9 @@ func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
 }
 
-// buildAndRun builds ./my_redis into a temporary directory (with -race when
-// the suite runs with -race), runs the tests and removes the directory. It
-// returns the process exit code.
+// buildAndRun builds ./my_redis and ./examples/idgo into a temporary
+// directory (with -race when the suite runs with -race), runs the tests and
+// removes the directory. It returns the process exit code.
 func buildAndRun(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "myredis-tests-")
 	if err != nil {
@@ -63,15 +65,18 @@ func buildAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	binPath = filepath.Join(dir, "my_redis")
-	args := []string{"build", "-o", binPath}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, "./my_redis")...)
-	build.Dir = ".." // the module root
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "tests: go build ./my_redis: %v\n%s", err, out)
-		return 1
+	idgoPath = filepath.Join(dir, "idgo")
+	for bin, pkg := range map[string]string{binPath: "./my_redis", idgoPath: "./examples/idgo"} {
+		args := []string{"build", "-o", bin}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		build := exec.Command("go", append(args, pkg)...)
+		build.Dir = ".." // the module root
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "tests: go build %s: %v\n%s", pkg, err, out)
+			return 1
+		}
 	}
 	return m.Run()
 }
