@@ -184,6 +184,9 @@ func (a *Atomic) Exec(cmd *Command, args [][]byte, w *resp.Writer) error {
 	now := a.cl.Now
 	a.ks.run(&a.cl, cmd, args, w, mode)
 	a.cl.Now = now // run leaves it, but keep it whatever a command does
+	if a.caller.trackReads && cmd.Flags&FlagReadonly != 0 {
+		a.caller.scriptRead = true // the caller records the script's declared keys
+	}
 	return nil
 }
 
