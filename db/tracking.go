@@ -334,26 +334,44 @@ func (cl *Client) PrefixOverlap(prefixes [][]byte) (p, other string, existing, o
 }
 
 // rememberRead records the keys c's command read for its tracking client,
-// if the command is a read that counts: a readonly command (not a pub/sub
-// one), or a script that ran a readonly command, which records the keys
-// the script declared, as Redis does. The caller holds the keys' shard
-// locks, so no write of these keys can come between the read and the
-// record.
+// if the command is a read that counts (TracksRead); a script records the
+// keys it declared if it ran a readonly command, as Redis does. The caller
+// holds the keys' shard locks, so no write of these keys can come between
+// the read and the record.
 func (ks *Keyspace) rememberRead(c *Ctx) {
 	cl, cmd := c.Client, c.Cmd
+	if !cl.TracksRead(cmd) {
+		return
+	}
 	if cmd.Flags&FlagTakesGate != 0 {
 		if !cl.scriptRead {
 			return
 		}
 		cl.scriptRead = false
-	} else if cmd.Flags&FlagReadonly == 0 || cmd.Flags&FlagPubSub != 0 {
-		return
+	}
+	ks.RememberKeys(cl, cmd.Keys(cl.keyBuf[:0], c.Args))
+}
+
+// TracksRead reports whether cl's reads through cmd are remembered now:
+// cl tracks in default mode, OPTIN/OPTOUT and CLIENT CACHING allow it,
+// and cmd is a readonly command (not a pub/sub one) or a script (which
+// counts if it reads). cl's goroutine only.
+func (cl *Client) TracksRead(cmd *Command) bool {
+	if !cl.trackReads {
+		return false
+	}
+	if cmd.Flags&FlagTakesGate == 0 && (cmd.Flags&FlagReadonly == 0 || cmd.Flags&FlagPubSub != 0) {
+		return false
 	}
 	f := cl.TrackingFlags()
-	if f&TrackOptin != 0 && f&TrackCaching == 0 || f&TrackOptout != 0 && f&TrackCaching != 0 {
-		return
-	}
-	keys := cmd.Keys(cl.keyBuf[:0], c.Args)
+	return !(f&TrackOptin != 0 && f&TrackCaching == 0 || f&TrackOptout != 0 && f&TrackCaching != 0)
+}
+
+// RememberKeys records keys as read by cl, a tracking client: their next
+// change sends cl an invalidation. Exec calls it for the reads it runs;
+// the cluster router for a read it forwards to the keys' owner, whose
+// invalidations come back through InvalidateRemote. cl's goroutine only.
+func (ks *Keyspace) RememberKeys(cl *Client, keys [][]byte) {
 	if len(keys) == 0 {
 		return
 	}
@@ -380,6 +398,25 @@ func (ks *Keyspace) rememberRead(c *Ctx) {
 		s.mu.Unlock()
 		cl.trackShards[i/64] |= 1 << (i % 64)
 	}
+}
+
+// InvalidateRemote sends the invalidations another node reported for keys
+// (nil: every key, after a flush or a lost connection to that node) to
+// the local clients that read them through this node. It takes no
+// keyspace lock; call it holding none.
+func (ks *Keyspace) InvalidateRemote(keys [][]byte) {
+	t := &ks.track
+	if t.clients.Load() == 0 {
+		return
+	}
+	var sink Client
+	if keys == nil {
+		ks.invalidateAll(&sink)
+	}
+	for _, k := range keys {
+		t.takeReaders(&sink, k)
+	}
+	ks.deliver(&sink, nil)
 }
 
 // invalidateWritten queues the invalidations of the keys c's command
