@@ -2,6 +2,7 @@ package db
 
 import (
 	"bytes"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -259,7 +260,7 @@ func (ks *Keyspace) DisableTracking(cl *Client) {
 		for word != 0 {
 			bit := word & -word
 			word &^= bit
-			s := &t.shards[i*64+bitIndex(bit)]
+			s := &t.shards[i*64+bits.TrailingZeros64(bit)]
 			s.mu.Lock()
 			for k, r := range s.keys {
 				if r.remove(cl) {
@@ -274,16 +275,6 @@ func (ks *Keyspace) DisableTracking(cl *Client) {
 		}
 		cl.trackShards[i] = 0
 	}
-}
-
-// bitIndex returns the position of the single bit set in b.
-func bitIndex(b uint64) int {
-	n := 0
-	for b > 1 {
-		b >>= 1
-		n++
-	}
-	return n
 }
 
 // rebuildBcastLocked publishes a new snapshot of the BCAST prefixes from
