@@ -317,7 +317,6 @@ type Client struct {
 	trackReads    bool     // tracking on, not BCAST: reads are remembered
 	trackPrefixes []string // BCAST prefixes, sorted (changed under the table's mu)
 	trackShards   []uint64 // bitmap of the table shards holding the client's reads
-	scriptRead    bool     // the script being run read a key (an Atomic section's caller)
 	invals        []Invalidation
 
 	waiter  *waiter // set while a blocking command waits in line

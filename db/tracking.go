@@ -325,20 +325,14 @@ func (cl *Client) PrefixOverlap(prefixes [][]byte) (p, other string, existing, o
 }
 
 // rememberRead records the keys c's command read for its tracking client,
-// if the command is a read that counts (TracksRead); a script records the
-// keys it declared if it ran a readonly command, as Redis does. The caller
-// holds the keys' shard locks, so no write of these keys can come between
-// the read and the record.
+// if the command is a read that counts (TracksRead). A script's keys are
+// recorded by its Atomic section instead, when the script first reads.
+// The caller holds the keys' shard locks, so no write of these keys can
+// come between the read and the record.
 func (ks *Keyspace) rememberRead(c *Ctx) {
 	cl, cmd := c.Client, c.Cmd
-	if !cl.TracksRead(cmd) {
+	if cmd.Flags&FlagTakesGate != 0 || !cl.TracksRead(cmd) {
 		return
-	}
-	if cmd.Flags&FlagTakesGate != 0 {
-		if !cl.scriptRead {
-			return
-		}
-		cl.scriptRead = false
 	}
 	ks.RememberKeys(cl, cmd.Keys(cl.keyBuf[:0], c.Args))
 }
@@ -354,6 +348,12 @@ func (cl *Client) TracksRead(cmd *Command) bool {
 	if cmd.Flags&FlagTakesGate == 0 && (cmd.Flags&FlagReadonly == 0 || cmd.Flags&FlagPubSub != 0) {
 		return false
 	}
+	return cl.tracksNow()
+}
+
+// tracksNow reports whether OPTIN/OPTOUT and CLIENT CACHING let cl's
+// reads be remembered now; cl tracks in default mode.
+func (cl *Client) tracksNow() bool {
 	f := cl.TrackingFlags()
 	return !(f&TrackOptin != 0 && f&TrackCaching == 0 || f&TrackOptout != 0 && f&TrackCaching != 0)
 }
