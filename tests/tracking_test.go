@@ -219,3 +219,18 @@ func TestTrackingDisconnectFreesTable(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestTrackingAcrossDatabases: keys are tracked by name, whatever the
+// database, as in Redis; a write in another database invalidates too.
+func TestTrackingAcrossDatabases(t *testing.T) {
+	onBoth(t, nil, func(s *server) []string {
+		w := s.dial(t)
+		w.mustDo("+OK\r\n", "FLUSHALL")
+		a := trackingConn(t, s, 3)
+		var out []string
+		out = append(out, a.do("GET", "k"), w.do("SELECT", "3"), w.do("SET", "k", "v"), a.read())
+		out = append(out, a.do("SELECT", "3"), a.do("GET", "k"), w.do("SELECT", "0"), w.do("SET", "k", "w"), a.read())
+		out = append(out, a.do("GET", "k"), w.do("SWAPDB", "0", "3"), a.do("PING")) // SWAPDB invalidates nothing in Redis 7.0
+		return out
+	})
+}
