@@ -271,7 +271,7 @@ func (r *Router) forward(s *server.Session, member string, cmd *db.Command, args
 		w.WriteRaw(replyOrError(r.on(s, member, cmd, args)))
 		return
 	}
-	r.rememberForwarded(s, cmd, cmd.Keys(nil, args))
+	r.rememberForwarded(s, cmd, args)
 	p := r.pool(s, member, cmd).Send(s.DB, args, uint64(s.ID))
 	if !s.Defer(w, p) {
 		w.WriteRaw(p.Reply())
@@ -332,7 +332,7 @@ func (r *Router) splitByOwner(s *server.Session, cmd *db.Command, args [][]byte,
 	}
 	for _, p := range parts {
 		if p.member != r.self {
-			r.rememberForwarded(s, cmd, cmd.Keys(nil, p.args))
+			r.rememberForwarded(s, cmd, p.args)
 		}
 	}
 	r.onEach(s, cmd, parts)

@@ -174,11 +174,12 @@ func (r *Router) pool(s *server.Session, member string, cmd *db.Command) *Pool {
 	return r.pools[member][i]
 }
 
-// rememberForwarded records keys, which s reads through cmd on another
-// node, as read by s, when s tracks such reads.
-func (r *Router) rememberForwarded(s *server.Session, cmd *db.Command, keys [][]byte) {
+// rememberForwarded records the keys of args, which s reads through cmd
+// on another node, as read by s, when s tracks such reads. An untracked
+// session pays one test.
+func (r *Router) rememberForwarded(s *server.Session, cmd *db.Command, args [][]byte) {
 	if r.ks != nil && s.TracksRead(cmd) {
-		r.ks.RememberKeys(&s.Client, keys)
+		r.ks.RememberKeys(&s.Client, cmd.Keys(nil, args))
 	}
 }
 
