@@ -2,12 +2,15 @@ package db
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"myredis/resp"
 )
 
 // trackingKS returns a keyspace whose invalidations are recorded as
@@ -123,4 +126,23 @@ func TestTrackingRemote(t *testing.T) {
 	ks.InvalidateRemote([][]byte{[]byte("far"), []byte("unknown")})
 	ks.InvalidateRemote(nil)
 	assert.Equal(t, []string{"1:far by -", "1:* by -"}, *got)
+}
+
+// BenchmarkTrackedGet is BenchmarkGet by a client that tracks its reads:
+// the difference is what remembering a read costs.
+func BenchmarkTrackedGet(b *testing.B) {
+	ks := New(NewTable(), 16)
+	cl := &Client{ID: 1}
+	run(ks, cl, []string{"SET", "key:000000000001", "xxx"})
+	ks.EnableTracking(cl, 0, 0, nil)
+	get := ks.Table().Get([]byte("get"))
+	args := [][]byte{[]byte("GET"), []byte("key:000000000001")}
+	w := resp.NewWriter(io.Discard)
+	b.ReportAllocs()
+	for b.Loop() {
+		ks.Exec(cl, get, args, w)
+		if w.Buffered() > 4096 {
+			w.Flush()
+		}
+	}
 }
