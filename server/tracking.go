@@ -234,7 +234,8 @@ func (s *Server) invalidate(from *db.Client, invs []db.Invalidation) {
 			continue
 		}
 		dst := src
-		if id := inv.Target.TrackingRedirect(); id != 0 {
+		id := inv.Target.TrackingRedirect()
+		if id != 0 {
 			if dst = s.sessionByID(id); dst == nil {
 				inv.Target.MarkTrackingBroken()
 				if src.resp3.Load() {
@@ -251,7 +252,7 @@ func (s *Server) invalidate(from *db.Client, invs []db.Invalidation) {
 		case dst.resp3.Load():
 			frame = appendPushHeader(frame[:0], 2)
 			frame = resp.AppendBulk(frame, []byte("invalidate"))
-		case dst != src && dst.subscribed():
+		case id != 0 && dst.subscribed():
 			frame = resp.AppendArrayHeader(frame[:0], 3)
 			frame = resp.AppendBulk(frame, []byte("message"))
 			frame = resp.AppendBulk(frame, []byte(invalidateChannel))
