@@ -353,8 +353,11 @@ func (sess *Session) dispatch(args [][]byte) {
 	if sess.replyMode != replyOn {
 		w = sess.discardWriter()
 	}
-	if sess.out.Load() != nil && sess.w.Buffered() > 0 {
-		// Earlier replies go ahead of anything this command publishes.
+	if sess.out.Load() != nil && sess.w.Buffered() > 0 && (sess.subscribed() || sess.monitoring.Load()) {
+		// Earlier replies go ahead of anything this command publishes
+		// to the session itself. A session whose queue only carries
+		// invalidations need not: its own go into its reply stream, and
+		// other sessions' wait behind the mark of its tracked reads.
 		sess.flush()
 	}
 	start := sess.sinceRead
