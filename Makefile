@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet demo-seckill bench bench-mem bench-aof bench-cluster bench-pubsub bench-script bench-stream bench-idgo fuzz readme clean
+.PHONY: build run test deps vet demo-seckill bench bench-mem bench-aof bench-cluster bench-pubsub bench-script bench-stream bench-idgo fuzz readme clean bench-tracking
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
@@ -100,6 +100,12 @@ bench-stream: build
 # IDs/s and the ratio.
 bench-idgo: build
 	scripts/bench-idgo.sh
+
+# Client-side caching, MyRedis vs Redis: redis-benchmark GET at -P 16 (the
+# untracked path, as make bench has it), then 50 RESP3 clients pipelining
+# GETs with tracking off and on, and the ratio of the on/off ratios.
+bench-tracking: build
+	scripts/bench-tracking.sh
 
 # Coverage-guided fuzzing of the RESP reader, the AOF loader, the
 # commands (short command sequences over a keyspace of every type), EVAL

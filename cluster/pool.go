@@ -58,9 +58,9 @@ type dialer struct {
 }
 
 // dial connects to addr for replies in protocol proto (2 or 3) and runs
-// the handshake, both done by deadline. On any failure it returns a
-// *peerError naming addr that says nothing was sent.
-func (d *dialer) dial(addr string, proto int, deadline time.Time) (net.Conn, *resp.Reader, error) {
+// the handshake, then the extra commands, all done by deadline. On any
+// failure it returns a *peerError naming addr that says nothing was sent.
+func (d *dialer) dial(addr string, proto int, deadline time.Time, extra ...[][]byte) (net.Conn, *resp.Reader, error) {
 	nc, err := (&net.Dialer{Deadline: deadline}).Dial("tcp", addr)
 	if err != nil {
 		return nil, nil, unreachable(addr, err)
@@ -75,6 +75,7 @@ func (d *dialer) dial(addr string, proto int, deadline time.Time) (net.Conn, *re
 	cmds = append(cmds,
 		[][]byte{[]byte("CLUSTER"), []byte(handshakeSub), []byte(d.self), []byte(joinMembers(d.members))},
 		[][]byte{[]byte("CLIENT"), []byte("SETNAME"), []byte(peerNamePrefix + d.self)})
+	cmds = append(cmds, extra...)
 	var buf []byte
 	for _, c := range cmds {
 		buf = resp.AppendCommand(buf, c)
@@ -90,7 +91,7 @@ func (d *dialer) dial(addr string, proto int, deadline time.Time) (net.Conn, *re
 		}
 		msg := string(reply[1 : len(reply)-2])
 		refused = &peerError{addr: addr, what: "refused the connection: " + msg}
-		if i == len(cmds)-2 { // the member-set check
+		if i == len(cmds)-len(extra)-2 { // the member-set check
 			d.log.Error("peer disagrees on the cluster members: not forwarding to it", "peer", addr, "reply", msg)
 			refused = &peerError{addr: addr, what: "disagrees on the cluster members: " + msg}
 		}
@@ -117,6 +118,10 @@ type Pool struct {
 	addr  string
 	proto int
 	d     *dialer
+	// relay, for a tracking pool, is where the peer sends the
+	// invalidations of the reads made on the pool's connections, which
+	// turn CLIENT TRACKING on with REDIRECT to it (see tracking.go).
+	relay *relay
 	next  atomic.Uint32
 	conns [connsPerPeer]peerConn
 }
@@ -402,7 +407,7 @@ func (pc *peerConn) run() {
 		if nc == nil {
 			var r *resp.Reader
 			var err error
-			nc, r, err = pc.pool.d.dial(pc.pool.addr, pc.pool.proto, time.Now().Add(Timeout))
+			nc, r, err = pc.pool.dialPipelined(time.Now().Add(Timeout))
 			pc.mu.Lock()
 			if err != nil {
 				pc.downLocked(err)
@@ -458,10 +463,42 @@ func (pc *peerConn) writeBatches(nc net.Conn) {
 	}
 }
 
-// read hands each reply on nc to the oldest pending call.
+// dialPipelined opens one of the pool's pipelined connections; a tracking
+// pool's turns tracking on, redirected to the relay.
+func (p *Pool) dialPipelined(deadline time.Time) (net.Conn, *resp.Reader, error) {
+	if p.relay == nil {
+		return p.d.dial(p.addr, p.proto, deadline)
+	}
+	id, err := p.relay.waitID(deadline)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.d.dial(p.addr, p.proto, deadline,
+		[][]byte{[]byte("CLIENT"), []byte("TRACKING"), []byte("ON"), []byte("REDIRECT"), strconv.AppendInt(nil, id, 10)})
+}
+
+// closeConns closes the pool's pipelined connections; the calls pending
+// on them fail, and the next ones connect again.
+func (p *Pool) closeConns() {
+	for i := range p.conns {
+		pc := &p.conns[i]
+		pc.mu.Lock()
+		if pc.nc != nil {
+			pc.nc.Close() // the reader sees it and fails what is pending
+		}
+		pc.mu.Unlock()
+	}
+}
+
+// read hands each reply on nc to the oldest pending call. A push (a
+// tracking pool's tracking-redir-broken, when its relay went away) is no
+// reply and is skipped.
 func (pc *peerConn) read(nc net.Conn, r *resp.Reader) {
 	for {
 		reply, err := r.ReadReply()
+		if err == nil && reply[0] == '>' {
+			continue
+		}
 		pc.mu.Lock()
 		if err == nil && len(pc.pending) == 0 {
 			err = errors.New("reply without a request")

@@ -31,6 +31,9 @@ type Options struct {
 	Log      *slog.Logger
 	// VirtualNodes per member; 0 means DefaultVirtualNodes.
 	VirtualNodes int
+	// Keyspace, when set, is the local keyspace, whose tracking table
+	// records the tracked reads forwarded to other nodes (tracking.go).
+	Keyspace *db.Keyspace
 }
 
 // Router is the Executor of a cluster node: it runs a command here when
@@ -47,10 +50,12 @@ type Options struct {
 // pins a peer connection to the session, and the transaction then runs on
 // it (see pin).
 type Router struct {
-	self  string
-	ring  *Ring
-	next  server.Executor
-	pools map[string]*[2]*Pool // per peer: the RESP2 and the RESP3 pool
+	self string
+	ring *Ring
+	next server.Executor
+	// pools per peer: RESP2, RESP3, and their tracking pools (tracking.go).
+	pools map[string]*[4]*Pool
+	ks    *db.Keyspace
 	log   *slog.Logger
 	split map[*db.Command]merger
 	whole map[*db.Command]merger
@@ -76,8 +81,8 @@ func New(opt Options) *Router {
 	}
 	ring := NewRing(append([]string{opt.Self}, opt.Peers...), opt.VirtualNodes, nil)
 	r := &Router{
-		self: opt.Self, ring: ring, next: opt.Next, log: opt.Log,
-		pools:   make(map[string]*[2]*Pool),
+		self: opt.Self, ring: ring, next: opt.Next, log: opt.Log, ks: opt.Keyspace,
+		pools:   make(map[string]*[4]*Pool),
 		split:   make(map[*db.Command]merger),
 		whole:   make(map[*db.Command]merger),
 		partial: make(map[*db.Command]bool),
@@ -85,7 +90,13 @@ func New(opt Options) *Router {
 	d := &dialer{self: opt.Self, members: ring.Members(), password: opt.Password, log: opt.Log}
 	for _, m := range ring.Members() {
 		if m != opt.Self {
-			r.pools[m] = &[2]*Pool{newPool(m, 2, d), newPool(m, 3, d)}
+			ps := &[4]*Pool{newPool(m, 2, d), newPool(m, 3, d), newPool(m, 2, d), newPool(m, 3, d)}
+			if opt.Keyspace != nil {
+				rl := newRelay(m, d, opt.Keyspace)
+				rl.pools = ps[2:]
+				ps[2].relay, ps[3].relay = rl, rl
+			}
+			r.pools[m] = ps
 		}
 	}
 	r.table = opt.Table
@@ -154,7 +165,11 @@ func (r *Router) execTransaction(s *server.Session, cmd *db.Command, args [][]by
 		r.next.Exec(s, cmd, args, w)
 		return
 	}
-	reply, err := r.pools[owner][s.Protocol()-2].DoTransaction(s.DB, cmdArgs)
+	err := r.trackTransaction(s, owner, cmds, cmdArgs)
+	var reply []byte
+	if err == nil {
+		reply, err = r.pools[owner][s.Protocol()-2].DoTransaction(s.DB, cmdArgs)
+	}
 	s.Discard()
 	if err != nil {
 		reply = errorReply(err.Error())
@@ -257,7 +272,8 @@ func (r *Router) forward(s *server.Session, member string, cmd *db.Command, args
 		w.WriteRaw(replyOrError(r.on(s, member, cmd, args)))
 		return
 	}
-	p := r.pools[member][s.Protocol()-2].Send(s.DB, args, uint64(s.ID))
+	r.rememberForwarded(s, cmd, args)
+	p := r.pool(s, member, cmd).Send(s.DB, args, uint64(s.ID))
 	if !s.Defer(w, p) {
 		w.WriteRaw(p.Reply())
 	}
@@ -276,7 +292,7 @@ func (r *Router) on(s *server.Session, member string, cmd *db.Command, args [][]
 		w.Flush()
 		return buf.Bytes(), nil
 	}
-	p := r.pools[member][s.Protocol()-2]
+	p := r.pool(s, member, cmd)
 	if cmd.Blocks(args) {
 		return p.DoDedicated(s.DB, args)
 	}
@@ -314,6 +330,11 @@ func (r *Router) splitByOwner(s *server.Session, cmd *db.Command, args [][]byte,
 		parts[g].args = append(parts[g].args, args[i:i+step]...)
 		parts[g].order = append(parts[g].order, n)
 		n++
+	}
+	for _, p := range parts {
+		if p.member != r.self {
+			r.rememberForwarded(s, cmd, p.args)
+		}
 	}
 	r.onEach(s, cmd, parts)
 	r.merge(w, cmd, m, parts, n)

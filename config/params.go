@@ -235,7 +235,7 @@ var table = []param{
 	yesNo("latency-tracking", "yes", 0),
 	special("latency-tracking-info-percentiles", "50 99 99.9", multiArg, parsePercentiles, plainArg),
 	special("notify-keyspace-events", "", used, parseKeyspaceEvents, quotedArg),
-	integer("tracking-table-max-keys", 0, maxLong, "1000000", 0),
+	integer("tracking-table-max-keys", 0, maxLong, "1000000", used),
 	special("watchdog-period", "0", hidden, parseNumber(decimal, 0, maxInt, func(n int64) int64 {
 		if n == 0 {
 			return 0

@@ -89,6 +89,10 @@ type Atomic struct {
 	// dirty: a command that writes or may replicate has run (or was
 	// about to). escaped: a command reached beyond the declared shards.
 	dirty, escaped bool
+	// trackKeys are the declared keys while the caller tracks its reads
+	// and the section has not read yet (they alias the caller's
+	// arguments, alive for the section).
+	trackKeys [][]byte
 }
 
 // BeginAtomic opens the section a for caller, whose declared keys (in the
@@ -109,6 +113,10 @@ func (ks *Keyspace) BeginAtomic(a *Atomic, caller *Client, keys [][]byte, exclus
 	a.cl.atomic = a
 	a.txn.begin()
 	a.noLog, a.dirty, a.escaped = false, false, false
+	a.trackKeys = nil
+	if caller.trackReads && len(keys) > 0 {
+		a.trackKeys = keys
+	}
 	a.extra = a.extra[:0]
 	a.declared = a.declared[:0]
 	d := ks.dbs[caller.DB]
@@ -184,6 +192,14 @@ func (a *Atomic) Exec(cmd *Command, args [][]byte, w *resp.Writer) error {
 	now := a.cl.Now
 	a.ks.run(&a.cl, cmd, args, w, mode)
 	a.cl.Now = now // run leaves it, but keep it whatever a command does
+	if a.trackKeys != nil && cmd.Flags&FlagReadonly != 0 {
+		// A script that reads makes its caller track the keys it
+		// declared, as in Redis; recorded now, under the section's locks.
+		if a.caller.tracksNow() {
+			a.ks.RememberKeys(a.caller, a.trackKeys)
+		}
+		a.trackKeys = nil
+	}
 	return nil
 }
 

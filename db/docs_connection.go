@@ -22,6 +22,19 @@ var connectionSpecs = map[string]*commandSpec{
 			Complexity: "Depends on subcommand.",
 		},
 	},
+	"client|caching": {
+		acl: ACLConnection,
+		doc: Doc{
+			Complexity: "O(1)",
+			Args: []Arg{
+				oneOf("mode", tokArg("yes", "YES"), tokArg("no", "NO")),
+			},
+		},
+	},
+	"client|getredir": {
+		acl: ACLConnection,
+		doc: Doc{Complexity: "O(1)"},
+	},
 	"client|getname": {
 		acl: ACLConnection,
 		doc: Doc{
@@ -163,6 +176,25 @@ var connectionSpecs = map[string]*commandSpec{
 				strArg("connection-name"),
 			},
 		},
+	},
+	"client|tracking": {
+		acl: ACLConnection,
+		doc: Doc{
+			Complexity: "O(1). Some options may introduce additional complexity.",
+			Args: []Arg{
+				oneOf("status", tokArg("on", "ON"), tokArg("off", "OFF")),
+				intArg("client-id").tok("REDIRECT").opt(),
+				strArg("prefix").tok("PREFIX").opt().multiTok(),
+				tokArg("bcast", "BCAST").opt(),
+				tokArg("optin", "OPTIN").opt(),
+				tokArg("optout", "OPTOUT").opt(),
+				tokArg("noloop", "NOLOOP").opt(),
+			},
+		},
+	},
+	"client|trackinginfo": {
+		acl: ACLConnection,
+		doc: Doc{Complexity: "O(1)"},
 	},
 	"client|unblock": {
 		acl: ACLConnection,

@@ -420,7 +420,7 @@ func randomKey(c *Ctx) {
 		nonEmpty := c.DB.keys.Random(func(e *Entry) {
 			if expired(e, c.Now) {
 				if !c.ks.expiryPaused.Load() {
-					c.ks.expire(c.DB, e)
+					c.ks.expire(c.DB, e, c.Client.sink())
 				}
 				return
 			}
@@ -531,7 +531,7 @@ func move(c *Ctx) {
 	unlock := lockPair(c.DB, key, dst, key)
 	defer unlock()
 	e := c.Lookup(key)
-	if e == nil || c.ks.lookup(dst, key, c.Now, true) != nil {
+	if e == nil || c.ks.lookup(dst, key, c.Now, true, c.Client.sink()) != nil {
 		c.W.WriteInt(0)
 		return
 	}
@@ -576,12 +576,12 @@ func copyCmd(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	if c.ks.lookup(dst, dstKey, c.Now, true) != nil {
+	if old := c.ks.lookup(dst, dstKey, c.Now, true, c.Client.sink()); old != nil {
 		if !replace {
 			c.W.WriteInt(0)
 			return
 		}
-		c.ks.valueGone(dst, dstKey, &c.ks.lookup(dst, dstKey, c.Now, true).Value)
+		c.ks.valueGone(dst, dstKey, &old.Value)
 		dst.keys.DeleteLocked(dstKey)
 	}
 	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), copiedEncoding(e)|accessClock(c.Now))

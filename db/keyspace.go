@@ -127,6 +127,7 @@ type Keyspace struct {
 	gate            gate
 	snap            snapshot
 	notify          notifier
+	track           tracking
 	execCmd         *Command // EXEC, which runs outside the gate (see execTransaction)
 	// loading: the AOF is being replayed (SetLoading). Meanwhile no key
 	// expires and nothing is propagated.
@@ -188,6 +189,8 @@ func New(t *Table, n int) *Keyspace {
 		keys := dict.New[Value]()
 		ks.dbs[i] = &DB{index: i, keys: keys, stamps: make([]uint64, keys.ShardCount())}
 	}
+	d0 := ks.dbs[0].keys
+	ks.track.init(d0.ShardCount(), d0.ShardOf)
 	return ks
 }
 
@@ -305,6 +308,22 @@ type Client struct {
 	// collected there.
 	atomic *Atomic
 
+	// OnTrackedRead, if set, is called before a tracking client's read is
+	// recorded in the tracking table, with the read's keys locked: the
+	// server holds the client's output there, so that an invalidation
+	// caused by a later write cannot overtake the read's reply. It must
+	// be quick and must not block.
+	OnTrackedRead func()
+
+	// Tracking (see tracking.go). trackFlags and trackRedir are read by
+	// other goroutines; the rest belongs to the client's goroutine.
+	trackFlags    atomic.Uint32
+	trackRedir    atomic.Int64
+	trackReads    bool     // tracking on, not BCAST: reads are remembered
+	trackPrefixes []string // BCAST prefixes, sorted (changed under the table's mu)
+	trackShards   []uint64 // bitmap of the table shards holding the client's reads
+	invals        []Invalidation
+
 	waiter  *waiter // set while a blocking command waits in line
 	blockMu sync.Mutex
 	parked  bool               // guarded by blockMu
@@ -316,7 +335,12 @@ type Client struct {
 // blocking command that finds nothing parks the client here, with no lock
 // held, and runs again when woken.
 func (ks *Keyspace) Exec(cl *Client, cmd *Command, args [][]byte, w *resp.Writer) {
-	defer func() { cl.Now = 0 }()
+	defer func() {
+		cl.Now = 0
+		if len(cl.invals) > 0 || cl.trackReads {
+			ks.afterCommand(cl) // no lock held any more
+		}
+	}()
 	cl.Parked = 0
 	if cmd == ks.execCmd {
 		ks.execTransaction(cl, w)
@@ -384,6 +408,12 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 		ks.beforeWrite(c.DB, cl.shards, cmd.Flags&FlagOwnLocks != 0)
 	}
 	cmd.Run(c)
+	if cl.trackReads {
+		ks.rememberRead(c)
+	}
+	if c.wrote && ks.track.clients.Load() > 0 {
+		ks.invalidateWritten(c)
+	}
 	if c.wrote && !c.spareWatches && ks.watched.count.Load() > 0 {
 		ks.touchWatched(c.DB, cmd.Keys(cl.keyBuf[:0], args), cmd.Flags&FlagOwnLocks == 0 || mode == runAlone)
 	}
@@ -504,7 +534,7 @@ func (c *Ctx) Keyspace() *Keyspace { return c.ks }
 // (PauseExpiry) and the command does not write. The caller holds the key's
 // shard lock, as Exec arranges for declared keys.
 func (c *Ctx) Lookup(key []byte) *Entry {
-	return c.ks.lookup(c.DB, key, c.Now, c.Cmd.Flags&FlagWrite != 0)
+	return c.ks.lookup(c.DB, key, c.Now, c.Cmd.Flags&FlagWrite != 0, c.Client.sink())
 }
 
 // LookupRead is Lookup for a command that reads the key: it counts a
@@ -563,7 +593,7 @@ func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 
 // Delete removes key from c.DB and reports whether it was there (and live).
 func (c *Ctx) Delete(key []byte) bool {
-	return c.ks.remove(c.DB, key, c.Now)
+	return c.ks.remove(c.DB, key, c.Now, c.Client.sink())
 }
 
 // SetExpire sets e's deadline in unix milliseconds; 0 removes it.
@@ -662,15 +692,16 @@ func (ks *Keyspace) propagateTx(writes []Write) uint64 {
 var delName = []byte("DEL")
 
 // lookup returns the live entry of key in d, deleting it if it has expired,
-// unless expiry is paused and the caller only reads (write false).
-func (ks *Keyspace) lookup(d *DB, key []byte, now int64, write bool) *Entry {
+// unless expiry is paused and the caller only reads (write false). The
+// invalidation of an expired key is queued on sink.
+func (ks *Keyspace) lookup(d *DB, key []byte, now int64, write bool, sink *Client) *Entry {
 	e := d.keys.FindLocked(key)
 	if e == nil {
 		return nil
 	}
 	if ks.passed(e.ExpireAt(), now) {
 		if write || !ks.expiryPaused.Load() {
-			ks.expire(d, e)
+			ks.expire(d, e, sink)
 		}
 		return nil
 	}
@@ -689,11 +720,13 @@ func (ks *Keyspace) passed(at, now int64) bool {
 // goes when loading ends.
 func (c *Ctx) PastDeadline(at int64) bool { return at <= c.Now && !c.ks.loading.Load() }
 
-// expire deletes an entry past its deadline and logs it as DEL.
-func (ks *Keyspace) expire(d *DB, e *Entry) {
+// expire deletes an entry past its deadline and logs it as DEL; its
+// invalidation is queued on sink.
+func (ks *Keyspace) expire(d *DB, e *Entry, sink *Client) {
 	key := []byte(e.Key)
 	ks.valueGone(d, key, &e.Value)
 	d.keys.DeleteLocked(key)
+	ks.invalidateKeys(sink, [][]byte{key})
 	ks.stats.ExpiredKeys.Add(1)
 	ks.propagate(d.index, [][]byte{delName, key})
 	if ks.watched.count.Load() > 0 {
@@ -702,8 +735,8 @@ func (ks *Keyspace) expire(d *DB, e *Entry) {
 	ks.fire(d.index, EventExpired, "expired", key)
 }
 
-func (ks *Keyspace) remove(d *DB, key []byte, now int64) bool {
-	e := ks.lookup(d, key, now, true)
+func (ks *Keyspace) remove(d *DB, key []byte, now int64, sink *Client) bool {
+	e := ks.lookup(d, key, now, true, sink)
 	if e == nil {
 		return false
 	}
@@ -784,6 +817,8 @@ func (ks *Keyspace) ActiveExpire(hz func() int, stop <-chan struct{}) {
 // expireShard expires keys in shard s of d until a sample finds few expired
 // keys or the deadline passes; the sampled keys still alive go into ttls.
 func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time, ttls *ttlSample) {
+	var sink Client // collects the expired keys' invalidations
+	defer ks.deliver(&sink, nil)
 	defer ks.gate.enter(0).RUnlock()
 	d.keys.LockShard(s)
 	defer d.keys.UnlockShard(s)
@@ -792,7 +827,7 @@ func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time, ttls *
 		expired := 0
 		d.keys.SampleExpiresLocked(s, sample, func(e *Entry) {
 			if ks.passed(e.ExpireAt(), now) {
-				ks.expire(d, e)
+				ks.expire(d, e, &sink)
 				expired++
 			} else {
 				ttls.add(e.ExpireAt(), now)
@@ -821,13 +856,15 @@ func (ks *Keyspace) ExpirePassed() int {
 }
 
 func (ks *Keyspace) expirePassedInShard(d *DB, s int, now int64) int {
+	var sink Client
+	defer ks.deliver(&sink, nil)
 	defer ks.gate.enter(0).RUnlock()
 	d.keys.LockShard(s)
 	defer d.keys.UnlockShard(s)
 	n := 0
 	d.keys.ForEachExpiringLocked(s, func(e *Entry) {
 		if ks.passed(e.ExpireAt(), now) {
-			ks.expire(d, e)
+			ks.expire(d, e, &sink)
 			n++
 		}
 	})

@@ -69,6 +69,7 @@ func flushdb(c *Ctx) {
 	unlock := lockAll(c.DB)
 	defer unlock()
 	c.ks.touchWatchedIn(c.DB, nil)
+	c.ks.invalidateAll(c.Client.sink())
 	c.DB.keys.ClearLocked()
 	c.PropagateAs([]byte("FLUSHDB"))
 	c.WriteOK()
@@ -84,6 +85,7 @@ func flushall(c *Ctx) {
 		c.ks.touchWatchedIn(d, nil)
 		d.keys.ClearLocked()
 	}
+	c.ks.invalidateAll(c.Client.sink())
 	c.PropagateAs([]byte("FLUSHALL"))
 	c.WriteOK()
 }

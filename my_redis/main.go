@@ -71,7 +71,7 @@ func run(args []string) int {
 		}
 		router = cluster.New(cluster.Options{
 			Self: cfg.Self(), Peers: peers, Next: server.Local{KS: ks}, Table: ks.Table(),
-			Password: cfg.RequirePass, Log: logger,
+			Password: cfg.RequirePass, Log: logger, Keyspace: ks,
 		})
 		exec = router
 		logger.Info("cluster mode", "self", cfg.Self(), "members", strings.Join(router.Ring().Members(), ","))

@@ -57,6 +57,7 @@ func (s *Server) registerClient() {
 		c.WriteOK()
 	})
 	sub("reply", 3, 0, "3.2.0", "Turns this connection's replies on, off, or off for one command.", clientReply)
+	s.registerTracking(sub)
 	s.table.RegisterSub("client", db.HelpCommand("5.0.0", "Describes the CLIENT subcommands."))
 }
 
@@ -222,17 +223,22 @@ func (sess *Session) describe(c *db.Ctx) string {
 	field("events", events)
 	field("cmd", cmd)
 	field("user", "default") // the only user: ACLs are not implemented
-	field("redir", "-1")     // client tracking is not implemented
+	redir := int64(-1)
+	if sess.TrackingFlags()&db.TrackOn != 0 {
+		redir = sess.TrackingRedirect()
+	}
+	field("redir", itoa(redir))
 	field("resp", strconv.Itoa(proto))
 	return b.String()
 }
 
 // flags returns the session's CLIENT LIST flags, in Redis's order: O
-// monitor, P subscriber, x in MULTI, b blocked, d a watched key changed, A
+// monitor, P subscriber, x in MULTI, b blocked, t tracking, R its
+// redirection broken, B tracking in BCAST mode, d a watched key changed, A
 // being closed, e no-evict; then T no-touch, as Redis 7.2 shows it. N when
-// none applies. (Redis's other flags are for replication, client tracking,
-// unix sockets and cluster READONLY, which MyRedis does not have, and c and
-// u, which no other client can observe here.)
+// none applies. (Redis's other flags are for replication, unix sockets and
+// cluster READONLY, which MyRedis does not have, and c and u, which no
+// other client can observe here.)
 func (sess *Session) flags() string {
 	var f []byte
 	if sess.monitoring.Load() {
@@ -246,6 +252,15 @@ func (sess *Session) flags() string {
 	}
 	if sess.blocked.Load() {
 		f = append(f, 'b')
+	}
+	if tf := sess.TrackingFlags(); tf&db.TrackOn != 0 {
+		f = append(f, 't')
+		if tf&db.TrackBrokenRedir != 0 {
+			f = append(f, 'R')
+		}
+		if tf&db.TrackBcast != 0 {
+			f = append(f, 'B')
+		}
 	}
 	if sess.WatchTouched() {
 		f = append(f, 'd')

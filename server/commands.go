@@ -157,6 +157,7 @@ func (s *Server) hello(c *db.Ctx) {
 func (s *Server) reset(c *db.Ctx) {
 	sess := session(c)
 	s.ks.Discard(&sess.Client)
+	s.ks.DisableTracking(&sess.Client)
 	s.ps.removeAll(sess)
 	s.mon.remove(sess)
 	sess.DB = 0

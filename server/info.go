@@ -250,7 +250,7 @@ func (s *Server) infoClients(b *infoBuilder) {
 	b.line("client_recent_max_input_buffer", maxIn)
 	b.line("client_recent_max_output_buffer", maxOut)
 	b.line("blocked_clients", s.ks.BlockedClients())
-	b.line("tracking_clients", 0) // CLIENT TRACKING is not implemented
+	b.line("tracking_clients", s.ks.TrackingStats().Clients)
 }
 
 // pendingOutput returns the bytes of output the session has not written
@@ -460,8 +460,7 @@ func boolInt(b bool) int {
 // total_eviction_exceeded_time and current_eviction_exceeded_time (no
 // maxmemory); pubsubshard_channels (no sharded pub/sub); latest_fork_usec
 // and total_forks (no forks); migrate_cached_sockets (no MIGRATE);
-// the active_defrag_* fields; the tracking_total_* fields (no client
-// tracking); dump_payload_sanitizations (no RESTORE); the io_threaded_*
+// the active_defrag_* fields; dump_payload_sanitizations (no RESTORE); the io_threaded_*
 // fields (no I/O threads); reply_buffer_shrinks and reply_buffer_expands.
 func (s *Server) infoStats(b *infoBuilder) {
 	st := &s.stats
@@ -483,6 +482,10 @@ func (s *Server) infoStats(b *infoBuilder) {
 	ps := s.ps.counts()
 	b.line("pubsub_channels", ps.channels)
 	b.line("pubsub_patterns", ps.patterns)
+	tr := s.ks.TrackingStats()
+	b.line("tracking_total_keys", tr.Keys)
+	b.line("tracking_total_items", tr.Items)
+	b.line("tracking_total_prefixes", tr.Prefixes)
 	// Errors a replica or the AOF loader would send to its master: MyRedis
 	// has no replication, and an AOF that fails to load stops the server.
 	b.line("unexpected_error_replies", 0)

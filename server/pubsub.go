@@ -521,6 +521,18 @@ func (q *outQueue) hold() {
 	q.mu.Unlock()
 }
 
+// release lets go of a mark that no reply will come to release (see
+// hold). Called on the session's goroutine.
+func (q *outQueue) release() {
+	q.mu.Lock()
+	if q.held < 0 {
+		q.mu.Unlock()
+		return
+	}
+	q.held = -1
+	q.pushedLocked()
+}
+
 // overLimitLocked reports whether the pending output breaks lim, tracking
 // since when the soft limit has been exceeded. It reads the clock (now)
 // only past the soft limit, not on every message.

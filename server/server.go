@@ -117,6 +117,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 	cfg.OnApply([]string{"port"}, s.rebinder("Unable to listen on this port. Check server logs."))
 	cfg.OnApply([]string{"bind"}, s.rebinder("Failed to bind to specified addresses."))
 	ks.OnNotify(func(channel, message []byte) { s.publish(channel, message) })
+	ks.OnInvalidate(s.invalidate)
 	s.startMem = heapBytes()
 	return s
 }
@@ -140,6 +141,7 @@ func (s *Server) applyConfig() {
 	s.slow.maxLen.Store(s.cfg.Int("slowlog-max-len"))
 	s.ks.SetNotifications(db.ParseEventClasses(s.cfg.NotifyKeyspaceEvents()))
 	s.ks.SetStreamNodeLimits(s.cfg.Int("stream-node-max-entries"), s.cfg.Int("stream-node-max-bytes"))
+	s.ks.SetTrackingMaxKeys(s.cfg.Int("tracking-table-max-keys"))
 }
 
 // Addrs returns the addresses the server listens on.

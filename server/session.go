@@ -118,6 +118,7 @@ func newSession(s *Server, conn net.Conn, id int64) *Session {
 	sess.Client.Ext = sess
 	sess.Client.OnPark = sess.watchWhileParked
 	sess.Client.OnQueuedRun = sess.afterQueued
+	sess.Client.OnTrackedRead = sess.holdForTrackedRead
 	sess.readAt = time.Now()
 	sess.lastActive.Store(sess.readAt.UnixNano())
 	if sc, ok := conn.(syscall.Conn); ok {
@@ -145,6 +146,8 @@ func (f *flushingReader) Read(p []byte) (int, error) {
 		if err := sess.flush(); err != nil {
 			return 0, err
 		}
+	} else if q := sess.out.Load(); q != nil {
+		q.release() // a tracked read under CLIENT REPLY OFF held it
 	}
 	if sess.closeAfter {
 		return 0, io.EOF
@@ -312,6 +315,7 @@ const flushAtBytes = 64 << 10
 // leave undoes what other goroutines know of the session (subscriptions,
 // MONITOR) and delivers its queued output, as the connection ends.
 func (sess *Session) leave() {
+	sess.srv.ks.DisableTracking(&sess.Client)
 	sess.srv.ps.removeAll(sess)
 	sess.srv.mon.remove(sess)
 	if q := sess.out.Load(); q != nil {
@@ -349,8 +353,11 @@ func (sess *Session) dispatch(args [][]byte) {
 	if sess.replyMode != replyOn {
 		w = sess.discardWriter()
 	}
-	if sess.out.Load() != nil && sess.w.Buffered() > 0 {
-		// Earlier replies go ahead of anything this command publishes.
+	if sess.out.Load() != nil && sess.w.Buffered() > 0 && (sess.subscribed() || sess.monitoring.Load()) {
+		// Earlier replies go ahead of anything this command publishes
+		// to the session itself. A session whose queue only carries
+		// invalidations need not: its own go into its reply stream, and
+		// other sessions' wait behind the mark of its tracked reads.
 		sess.flush()
 	}
 	start := sess.sinceRead
@@ -407,6 +414,9 @@ func (sess *Session) dispatch(args [][]byte) {
 		sess.afterExec(cmd, sess.DB, args, took, false)
 	}
 	sess.trackMulti(queued)
+	if sess.TrackingFlags()&db.TrackCaching != 0 && !sess.InMulti() && !isClientCommand(named) {
+		sess.SetTrackingCaching(false) // CLIENT CACHING covers one command or transaction
+	}
 	if sess.replyMode == replySkip && w == sess.discard {
 		sess.replyMode = replyOn
 	}
@@ -556,6 +566,9 @@ func (sess *Session) kill() {
 func (sess *Session) setProto(v int) {
 	sess.w.SetProtocol(v)
 	sess.resp3.Store(v == 3)
+	if v == 3 && sess.TrackingFlags()&db.TrackOn != 0 {
+		sess.ensureQueue() // invalidations from other sessions' writes
+	}
 	sess.mu.Lock()
 	sess.proto = v
 	sess.mu.Unlock()
