@@ -533,7 +533,9 @@ func move(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
+	c.DB.forget(e) // MOVE locks for itself: it accounts for what it moves
 	c.addEntry(dst, key, e.Value, e.ExpireAt(), e.Meta)
+	dst.account(dst.keys.FindLocked(key))
 	c.DB.keys.DeleteLocked(key)
 	c.Propagate()
 	c.Notify(EventGeneric, "move_from", key)
@@ -578,9 +580,10 @@ func copyCmd(c *Ctx) {
 			c.W.WriteInt(0)
 			return
 		}
-		dst.keys.DeleteLocked(dstKey)
+		dst.forget(dst.keys.DeleteLocked(dstKey)) // COPY locks for itself: it accounts alone
 	}
-	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), copiedEncoding(e)|accessClock(c.Now))
+	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), copiedEncoding(e)|c.ks.newMeta(c.Now))
+	dst.account(dst.keys.FindLocked(dstKey))
 	c.Propagate()
 	c.ks.fire(dst.index, EventGeneric, "copy_to", dstKey)
 	c.W.WriteInt(1)

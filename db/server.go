@@ -70,6 +70,7 @@ func flushdb(c *Ctx) {
 	defer unlock()
 	c.ks.touchWatchedIn(c.DB, nil)
 	c.DB.keys.ClearLocked()
+	c.DB.mem.Store(0)
 	c.PropagateAs([]byte("FLUSHDB"))
 	c.WriteOK()
 }
@@ -83,6 +84,7 @@ func flushall(c *Ctx) {
 	for _, d := range c.ks.dbs {
 		c.ks.touchWatchedIn(d, nil)
 		d.keys.ClearLocked()
+		d.mem.Store(0)
 	}
 	c.PropagateAs([]byte("FLUSHALL"))
 	c.WriteOK()
@@ -115,6 +117,7 @@ func swapDBs(c *Ctx, da, db *DB) {
 	c.ks.touchWatchedIn(da, db)
 	c.ks.touchWatchedIn(db, da)
 	da.keys.SwapLocked(db.keys)
+	da.mem.Store(db.mem.Swap(da.mem.Load()))
 	c.ks.signalBlockedKeysLocked(da)
 	c.ks.signalBlockedKeysLocked(db)
 	c.PropagateAs(c.Args...)
