@@ -142,10 +142,10 @@ func (d *DB) Bytes() int64 { return d.mem.Load() }
 // memState is the keyspace's side of used_memory: the fixed base and the
 // overhead the server last reported.
 type memState struct {
-	base     atomic.Int64
-	clients  atomic.Int64
-	aofBuf   atomic.Int64
-	peak     atomic.Int64
+	base    atomic.Int64
+	clients atomic.Int64
+	aofBuf  atomic.Int64
+	peak    atomic.Int64
 }
 
 // SetMemBase sets used_memory's fixed part (the heap in use before any key
