@@ -184,6 +184,9 @@ func (ks *Keyspace) evictRandom(volatile bool) bool {
 	for range ks.dbs {
 		d := ks.dbs[ev.nextDB]
 		ev.nextDB = (ev.nextDB + 1) % len(ks.dbs)
+		if d.mem.Load() <= 0 {
+			continue
+		}
 		var key string
 		if d.keys.Sample(1, volatile, func(e *Entry) { key = e.Key }) > 0 && ks.evictKey(d, key, volatile) {
 			return true
@@ -198,6 +201,9 @@ func (ks *Keyspace) populatePool(cfg *EvictionConfig) int {
 	now := nowMillis()
 	total := 0
 	for _, d := range ks.dbs {
+		if d.mem.Load() <= 0 {
+			continue // empty: every key counts some bytes
+		}
 		total += d.keys.Sample(cfg.Samples, cfg.Policy.volatile(), func(e *Entry) {
 			ks.evict.offer(candidate{score: evictScore(e, cfg, now), db: d.index, key: e.Key})
 		})

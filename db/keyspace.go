@@ -259,6 +259,10 @@ type Client struct {
 	ID      int64
 	DB      int
 	NoTouch bool
+	// OverMemory: memory was over maxmemory with nothing left to evict
+	// when the server read the command (a script without a shebang checks
+	// it before its first write; see scripting/oom.go).
+	OverMemory bool
 	// NoBlock makes blocking commands answer at once instead of parking
 	// (inside MULTI, say).
 	NoBlock bool

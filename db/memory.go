@@ -136,6 +136,14 @@ func (d *DB) forget(e *Entry) { d.mem.Add(-keyBytes(e)) }
 // caller holds e's shard lock.
 func (d *DB) account(e *Entry) { d.mem.Add(keyBytes(e)) }
 
+// TableOverhead estimates what d's tables cost besides the keys and values
+// (MEMORY STATS's overhead.hashtable.main and .expires): an entry and a
+// bucket slot per key, a slot in the expiry index per key with a deadline.
+// It takes no lock.
+func (d *DB) TableOverhead() (main, expires int64) {
+	return int64(d.keys.Len()) * entryOverhead, int64(d.keys.ExpiresLen()) * 8
+}
+
 // Bytes returns the estimated bytes of d's keys and values.
 func (d *DB) Bytes() int64 { return d.mem.Load() }
 
