@@ -3,6 +3,9 @@ package tests
 import (
 	"context"
 	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -282,4 +285,105 @@ func TestBigkeysMemkeys(t *testing.T) {
 	mem := runTool(t, s, redisCLIPath, nil, "--memkeys")
 	assert.Contains(t, mem, `Biggest string found '"s"' has`)
 	assert.Contains(t, mem, "Sampled 5 keys")
+}
+
+// TestEvictionSideEffects: an evicted key fires the "evicted" event and
+// makes a transaction WATCHing it fail, in both servers.
+func TestEvictionSideEffects(t *testing.T) {
+	forBoth(t, func(t *testing.T, s *server) {
+		ctx := testContext(t, 30*time.Second)
+		c := newClient(t, s, 0)
+		require.NoError(t, c.ConfigSet(ctx, "notify-keyspace-events", "Ee").Err())
+		sub := newClient(t, s, 0).Subscribe(ctx, "__keyevent@0__:evicted")
+		defer sub.Close()
+		_, err := sub.Receive(ctx)
+		require.NoError(t, err)
+		require.NoError(t, c.Set(ctx, "watched", "1", 0).Err())
+		w := s.dial(t)
+		w.mustDo("+OK\r\n", "WATCH", "watched")
+		limitMemory(t, ctx, c, 256<<10, "allkeys-random")
+		fill(t, ctx, c, "k", 1000, nil)
+		for c.Exists(ctx, "watched").Val() == 1 {
+			fill(t, ctx, c, "more", 200, nil) // until the watched key goes too
+		}
+		w.mustDo("+OK\r\n", "MULTI")
+		w.mustDo("+QUEUED\r\n", "GET", "k0")
+		w.mustDo("*-1\r\n", "EXEC")
+		msg, err := sub.ReceiveMessage(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, "__keyevent@0__:evicted", msg.Channel)
+	})
+}
+
+// TestEvictionAOF: evictions are logged as DEL, and the dataset read back
+// after a restart is the one the server had.
+func TestEvictionAOF(t *testing.T) {
+	s := startAOF(t, "everysec", "--maxmemory-policy", "allkeys-lru")
+	ctx := testContext(t, 30*time.Second)
+	c := newClient(t, s, 0)
+	limitMemory(t, ctx, c, 512<<10, "allkeys-lru")
+	fill(t, ctx, c, "k", 2000, nil)
+	require.Positive(t, memInfo(t, ctx, c, "stats", "evicted_keys"))
+	keys, err := c.Keys(ctx, "*").Result()
+	require.NoError(t, err)
+	require.Less(t, len(keys), 2000)
+	maxmemory := c.ConfigGet(ctx, "maxmemory").Val()["maxmemory"]
+	shutdown(t, s)
+	logged := ""
+	for _, text := range aofFiles(t, filepath.Join(s.dir, "appendonlydir")) {
+		logged += text
+	}
+	assert.Contains(t, logged, "*2\r\n$3\r\nDEL\r\n")
+	s = restart(t, s, "--maxmemory", maxmemory)
+	c = newClient(t, s, 0)
+	after, err := c.Keys(ctx, "*").Result()
+	require.NoError(t, err)
+	slices.Sort(keys)
+	slices.Sort(after)
+	assert.Equal(t, keys, after)
+}
+
+// TestEvictionRSSBound: under a write load of ten times maxmemory, the
+// process stays within 1.5 x maxmemory plus 30 MB, in both servers. Not
+// under -race, whose shadow memory multiplies the heap.
+func TestEvictionRSSBound(t *testing.T) {
+	if raceEnabled {
+		t.Skip("RSS under -race measures the race detector")
+	}
+	skipIfMissing(t, redisBenchmarkPath)
+	const maxmemory = 32 << 20
+	forBoth(t, func(t *testing.T, s *server) {
+		ctx := testContext(t, 60*time.Second)
+		c := newClient(t, s, 0)
+		require.NoError(t, c.ConfigSet(ctx, "maxmemory-policy", "allkeys-lru").Err())
+		require.NoError(t, c.ConfigSet(ctx, "maxmemory", strconv.Itoa(maxmemory)).Err())
+		// 320 MB of 1 KB values over 10 million key names, for 20 s at most.
+		bench := exec.CommandContext(ctx, redisBenchmarkPath, "-h", "127.0.0.1", "-p", strconv.Itoa(s.port),
+			"-t", "set", "-n", "320000", "-r", "10000000", "-d", "1024", "-P", "16", "-c", "20", "-q")
+		done := make(chan error, 1)
+		require.NoError(t, bench.Start())
+		go func() { done <- bench.Wait() }()
+		var peak int64
+		deadline := time.After(20 * time.Second)
+	sample:
+		for {
+			rss, err := s.rssBytes()
+			require.NoError(t, err)
+			peak = max(peak, rss)
+			select {
+			case err := <-done:
+				require.NoError(t, err)
+				break sample
+			case <-deadline:
+				bench.Process.Kill()
+				<-done
+				break sample
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+		evicted := memInfo(t, ctx, c, "stats", "evicted_keys")
+		t.Logf("peak RSS %d MB for maxmemory %d MB, %d keys evicted", peak>>20, maxmemory>>20, evicted)
+		assert.Positive(t, evicted)
+		assert.LessOrEqual(t, peak, int64(maxmemory)*3/2+30<<20, "RSS past 1.5 x maxmemory + 30 MB")
+	})
 }
