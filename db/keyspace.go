@@ -390,8 +390,8 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	// memory.go); the commands that lock for themselves account alone.
 	if cmd.Flags&FlagWrite != 0 && cmd.Flags&(FlagOwnLocks|FlagTakesGate) == 0 {
 		cl.keyBuf = cmd.Keys(cl.keyBuf[:0], args)
-		settle := ks.bracket(c.DB, cl.keyBuf, now, cl.stale)
-		defer func() { cl.stale = settle() }()
+		b := ks.openBracketLocked(c.DB, cl.keyBuf, now, cl.stale)
+		defer cl.settleBracket(&b)
 	}
 	cmd.Run(c)
 	if c.wrote && ks.watched.count.Load() > 0 {

@@ -104,18 +104,34 @@ func (ks *Keyspace) measureLocked(d *DB, keys [][]byte, now int64, stale, staleO
 	return n, staleOut
 }
 
-// bracket measures keys before a command that writes them and returns the
-// function that accounts for the change once it has run (see memory.go).
-// The caller holds the keys' shard locks throughout. stale is scratch
-// space, returned cleared for reuse.
-func (ks *Keyspace) bracket(d *DB, keys [][]byte, now int64, stale []*Entry) (settle func() []*Entry) {
-	before, stale := ks.measureLocked(d, keys, now, nil, stale[:0])
-	return func() []*Entry {
-		after, _ := ks.measureLocked(d, keys, now, append(stale, nil), nil)
-		d.mem.Add(after - before)
-		clear(stale)
-		return stale[:0]
-	}
+// A bracket accounts for what a command does to the keys it writes: open
+// measures them before, settle after, and the difference goes to the
+// database's total (see above). It allocates nothing.
+type bracket struct {
+	ks     *Keyspace
+	d      *DB
+	keys   [][]byte
+	now    int64
+	before int64
+	stale  []*Entry // the keys the first measure left out (scratch space)
+}
+
+// openBracketLocked measures keys of d before a command writes them;
+// stale is scratch space the bracket may keep. The caller holds the keys'
+// shard locks until settle.
+func (ks *Keyspace) openBracketLocked(d *DB, keys [][]byte, now int64, stale []*Entry) bracket {
+	b := bracket{ks: ks, d: d, keys: keys, now: now}
+	b.before, b.stale = ks.measureLocked(d, keys, now, nil, stale[:0])
+	return b
+}
+
+// settle accounts for the change and returns the scratch space, cleared,
+// for reuse.
+func (b *bracket) settle() []*Entry {
+	after, _ := b.ks.measureLocked(b.d, b.keys, b.now, append(b.stale, nil), nil)
+	b.d.mem.Add(after - b.before)
+	clear(b.stale)
+	return b.stale[:0]
 }
 
 // seenBefore reports whether k is among keys (a short list).
@@ -199,3 +215,7 @@ func (ks *Keyspace) MemUsage() MemUsage {
 
 // MemPeak returns the highest used_memory MemUsage has seen.
 func (ks *Keyspace) MemPeak() int64 { return ks.mem.peak.Load() }
+
+// settleBracket settles b and keeps its scratch space for the client's
+// next command.
+func (cl *Client) settleBracket(b *bracket) { cl.stale = b.settle() }

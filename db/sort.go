@@ -423,7 +423,8 @@ func (c *Ctx) storeSorted(o *sortOptions, items []sortItem) {
 		}
 	}
 	// SORT locks for itself, so it accounts for the key it stores.
-	defer c.ks.bracket(c.DB, [][]byte{o.store}, c.Now, nil)()
+	b := c.ks.openBracketLocked(c.DB, [][]byte{o.store}, c.Now, nil)
+	defer b.settle()
 	if l.Len() > 0 {
 		c.Store(o.store, Value{Obj: l}, false)
 		c.Propagate()
