@@ -268,8 +268,6 @@ func (sess *Session) pendingOutput() int64 {
 // figures to the Go runtime's: the allocator's allocated memory is the
 // heap's objects, its active memory the spans in use, its resident memory
 // everything mapped minus what was released to the system. It leaves out
-// mem_replication_backlog, mem_total_replication_buffers, mem_clients_slaves
-// and mem_cluster_links (no replication, no cluster bus) and
 // active_defrag_running, lazyfree_pending_objects and lazyfreed_objects (no
 // defragmentation, no lazy freeing).
 func (s *Server) infoMemory(b *infoBuilder) {
@@ -311,8 +309,11 @@ func (s *Server) infoMemory(b *infoBuilder) {
 	b.line("mem_fragmentation_ratio", ratio(uint64(rss), used))
 	b.line("mem_fragmentation_bytes", rss-int64(used))
 	b.line("mem_not_counted_for_evict", f.usage.AOFBuffer)
+	b.line("mem_replication_backlog", 0) // no replication
+	b.line("mem_total_replication_buffers", 0)
 	b.line("mem_clients_slaves", 0)
 	b.line("mem_clients_normal", f.usage.Clients)
+	b.line("mem_cluster_links", 0) // no cluster bus
 	b.line("mem_aof_buffer", f.usage.AOFBuffer)
 	b.line("mem_allocator", runtime.Version()) // the Go runtime's allocator
 }
