@@ -198,8 +198,9 @@ func (m MemUsage) Total() int64 { return m.Base + m.Dataset + m.Clients + m.AOFB
 // buffer (Redis's mem_not_counted_for_evict).
 func (m MemUsage) ForEviction() int64 { return m.Total() - m.AOFBuffer }
 
-// MemUsage returns the current breakdown of used_memory, without locks, in
-// the time of 16 atomic loads. It also raises the peak.
+// MemUsage returns the current breakdown of used_memory, without locks
+// (the key counts sum every shard's; eviction reads the cheaper
+// usedForEviction). It also raises the peak.
 func (ks *Keyspace) MemUsage() MemUsage {
 	m := MemUsage{Base: ks.mem.base.Load(), Clients: ks.mem.clients.Load(), AOFBuffer: ks.mem.aofBuf.Load()}
 	for _, d := range ks.dbs {
@@ -207,10 +208,18 @@ func (ks *Keyspace) MemUsage() MemUsage {
 		m.Keys += int64(d.keys.Len())
 	}
 	m.Dataset = max(m.Dataset, 0)
-	if t := m.Total(); t > ks.mem.peak.Load() {
-		ks.mem.peak.Store(t)
-	}
+	raiseTo(&ks.mem.peak, m.Total())
 	return m
+}
+
+// raiseTo sets v to n if n is higher.
+func raiseTo(v *atomic.Int64, n int64) {
+	for {
+		old := v.Load()
+		if n <= old || v.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }
 
 // MemPeak returns the highest used_memory MemUsage has seen.

@@ -120,7 +120,7 @@ func (sess *Session) oomRefusal(cmd *db.Command, args [][]byte) string {
 		if !sess.multiDenyOOM {
 			return ""
 		}
-	case sess.InMulti() && cmd.Name != "discard" && cmd.Name != "quit" && cmd.Name != "reset" && cmd.Name != "multi":
+	case sess.InMulti() && cmd.Name != "discard" && cmd.Name != "quit" && cmd.Name != "reset":
 	case !denyOOM(cmd, args):
 		return ""
 	}
@@ -128,8 +128,8 @@ func (sess *Session) oomRefusal(cmd *db.Command, args [][]byte) string {
 }
 
 // denyOOM reports whether cmd, with args, may grow memory: it is flagged
-// denyoom, or it is a script whose flags say it may write and do not allow
-// OOM (Command.ScriptFlags, Redis's getCommandFlags).
+// denyoom, or it runs a script whose flags say it may write and do not
+// allow OOM (Command.ScriptDenyOOM, Redis's getCommandFlags).
 func denyOOM(cmd *db.Command, args [][]byte) bool {
 	if cmd.ScriptDenyOOM != nil {
 		return cmd.ScriptDenyOOM(args)
@@ -261,7 +261,7 @@ func (s *Server) memoryDoctor(c *db.Ctx) {
 	if n := len(s.sessionsSnapshot()); n > 0 && f.usage.Clients/int64(n) > 200<<10 {
 		issues = append(issues, " * Big client buffers: The clients output buffers are in general very big, maybe because you have some client with big pipelines or that reads slowly. You may want to set client-output-buffer-limit normal.")
 	}
-	if max := s.ks.Eviction().MaxMemory; max > 0 && f.usage.ForEviction() > max {
+	if limit := s.ks.Eviction().MaxMemory; limit > 0 && f.usage.ForEviction() > limit {
 		issues = append(issues, " * Over maxmemory: used memory is over maxmemory and the policy could not free enough of it: commands that may grow memory are refused with -OOM.")
 	}
 	if len(issues) == 0 {
