@@ -222,6 +222,12 @@ func raiseTo(v *atomic.Int64, n int64) {
 	}
 }
 
+// ResetMemPeak starts used_memory_peak again from now (CONFIG RESETSTAT).
+func (ks *Keyspace) ResetMemPeak() {
+	ks.mem.peak.Store(0)
+	ks.MemUsage()
+}
+
 // MemPeak returns the highest used_memory MemUsage has seen.
 func (ks *Keyspace) MemPeak() int64 { return ks.mem.peak.Load() }
 

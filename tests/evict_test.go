@@ -212,6 +212,9 @@ func TestEvictionAllKeysRandom(t *testing.T) {
 		assert.GreaterOrEqual(t, memInfo(t, ctx, c, "stats", "evicted_keys"), 3000-n)
 		maxmemory := memInfo(t, ctx, c, "memory", "maxmemory")
 		assert.LessOrEqual(t, memInfo(t, ctx, c, "memory", "used_memory"), maxmemory+64<<10)
+		require.NoError(t, c.ConfigResetStat(ctx).Err())
+		assert.Zero(t, memInfo(t, ctx, c, "stats", "evicted_keys"), "after CONFIG RESETSTAT")
+		assert.LessOrEqual(t, memInfo(t, ctx, c, "memory", "used_memory_peak"), maxmemory+64<<10, "the peak after CONFIG RESETSTAT")
 	})
 }
 
