@@ -287,7 +287,7 @@ type Client struct {
 	ctx    Ctx
 	keyBuf [][]byte
 	shards []int
-	stale  []*Entry // scratch for Keyspace.bracket
+	stale  []*Entry // scratch for Keyspace.openBracketLocked
 
 	multi    *transaction // between MULTI and EXEC: &txn
 	txn      transaction  // reused by every MULTI of the client
