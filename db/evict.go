@@ -14,6 +14,10 @@ import (
 // of the best candidates, and the best is deleted, until the memory is under
 // the limit. The server calls Evict before a command runs, before the
 // command takes any lock; each deletion locks its key's shard alone.
+// Eviction never waits for a lock: what a script or a transaction holds is
+// passed over, and when everything evictable is held, Evict lets the
+// command go on (as Redis's EVICT_RUNNING) rather than wait for a busy
+// script it could not stop.
 
 // Policy is a maxmemory-policy.
 type Policy uint8
@@ -133,8 +137,11 @@ func (ks *Keyspace) Evict() bool {
 	start := time.Now()
 	limit := evictionTimeLimit(cfg.Tenacity)
 	for freed := 1; ks.usedForEviction() > cfg.MaxMemory; freed++ {
-		if !ks.evictOne(cfg) {
+		switch ks.evictOne(cfg) {
+		case evictNone:
 			return false
+		case evictBusy:
+			return true
 		}
 		if freed%16 == 0 && time.Since(start) > limit {
 			return true // Redis's EVICT_RUNNING: the next command goes on
@@ -156,30 +163,55 @@ func evictionTimeLimit(tenacity int) time.Duration {
 	return time.Duration(math.MaxInt64)
 }
 
-// evictOne deletes one key as cfg's policy chooses and reports whether it
-// found one. The caller holds ev.mu.
-func (ks *Keyspace) evictOne(cfg *EvictionConfig) bool {
+// What one eviction step did.
+type evictResult uint8
+
+const (
+	evicted   evictResult = iota
+	evictNone             // nothing the policy may evict is left
+	evictBusy             // what is left is locked by others
+)
+
+// maxBusyRounds is how many sampling rounds evictOne makes in a row that
+// find only keys it cannot lock, before it gives up for this command.
+const maxBusyRounds = 4
+
+// evictOne deletes one key as cfg's policy chooses. The caller holds
+// ev.mu.
+func (ks *Keyspace) evictOne(cfg *EvictionConfig) evictResult {
 	if cfg.Policy.random() {
 		return ks.evictRandom(cfg.Policy.volatile())
 	}
-	for {
+	for busy := 0; busy < maxBusyRounds; busy++ {
 		if ks.populatePool(cfg) == 0 {
-			return false // no key left to evict
+			return ks.noneOrBusy(cfg.Policy.volatile())
 		}
 		ev := &ks.evict
 		for len(ev.pool) > 0 {
 			c := ev.pool[len(ev.pool)-1]
 			ev.pool = ev.pool[:len(ev.pool)-1]
 			if ks.evictKey(ks.dbs[c.db], c.key, cfg.Policy.volatile()) {
-				return true
+				return evicted
 			}
 		}
 	}
+	return evictBusy
+}
+
+// noneOrBusy tells, after sampling found nothing, whether keys the policy
+// may evict exist (held by others) or not.
+func (ks *Keyspace) noneOrBusy(volatile bool) evictResult {
+	for _, d := range ks.dbs {
+		if volatile && d.keys.ExpiresLen() > 0 || !volatile && d.mem.Load() > 0 {
+			return evictBusy
+		}
+	}
+	return evictNone
 }
 
 // evictRandom deletes a random key (with a deadline when volatile) of the
 // next database that has one, round robin as Redis's next_db.
-func (ks *Keyspace) evictRandom(volatile bool) bool {
+func (ks *Keyspace) evictRandom(volatile bool) evictResult {
 	ev := &ks.evict
 	for range ks.dbs {
 		d := ks.dbs[ev.nextDB]
@@ -189,10 +221,10 @@ func (ks *Keyspace) evictRandom(volatile bool) bool {
 		}
 		var key string
 		if d.keys.Sample(1, volatile, func(e *Entry) { key = e.Key }) > 0 && ks.evictKey(d, key, volatile) {
-			return true
+			return evicted
 		}
 	}
-	return false
+	return ks.noneOrBusy(volatile)
 }
 
 // populatePool samples maxmemory-samples keys of every database into the
@@ -257,14 +289,20 @@ func evictScore(e *Entry, cfg *EvictionConfig, now int64) uint64 {
 }
 
 // evictKey deletes key from d if it is still there (and still has a
-// deadline when volatile): it is logged to the AOF as DEL, fires the
-// "evicted" event, touches WATCH and counts in evicted_keys. It reports
-// whether it deleted the key.
+// deadline when volatile) and it can take the locks without waiting: it is
+// logged to the AOF as DEL, fires the "evicted" event, touches WATCH and
+// counts in evicted_keys. It reports whether it deleted the key.
 func (ks *Keyspace) evictKey(d *DB, key string, volatile bool) bool {
-	defer ks.gate.enter(0).RUnlock()
+	stripe := &ks.gate.stripes[0].RWMutex
+	if !stripe.TryRLock() {
+		return false // a transaction or a script has the keyspace to itself
+	}
+	defer stripe.RUnlock()
 	k := []byte(key)
 	s := d.keys.ShardOf(k)
-	d.keys.LockShard(s)
+	if !d.keys.TryLockShard(s) {
+		return false
+	}
 	defer d.keys.UnlockShard(s)
 	e := d.keys.FindLocked(k)
 	if e == nil || volatile && e.ExpireAt() == 0 {

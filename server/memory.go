@@ -112,6 +112,11 @@ func (sess *Session) oomRefusal(cmd *db.Command, args [][]byte) string {
 	if ks.Eviction().MaxMemory == 0 || sess.monitoring.Load() {
 		return ""
 	}
+	// While a script is busy, the commands still served (SCRIPT KILL,
+	// SHUTDOWN...) neither evict nor are refused, as in Redis.
+	if cmd.Flags&db.FlagAllowBusy != 0 && sess.srv.scripts != nil && sess.srv.scripts.Busy() != "" {
+		return ""
+	}
 	if sess.OverMemory = !ks.Evict(); !sess.OverMemory {
 		return ""
 	}

@@ -394,3 +394,28 @@ func TestEvictionRSSBound(t *testing.T) {
 		assert.LessOrEqual(t, peak, int64(maxmemory)*3/2+30<<20, "RSS past 1.5 x maxmemory + 30 MB")
 	})
 }
+
+// TestEvictionBusyScript: eviction never waits for the locks a running
+// script holds: over maxmemory, a command that would evict while a script
+// has the keyspace to itself goes on, and SCRIPT KILL (which never evicts)
+// stops the script. MyRedis only: Redis reads no other client before the
+// script is busy.
+func TestEvictionBusyScript(t *testing.T) {
+	s := startServer(t)
+	ctl := s.dial(t)
+	ctl.mustDo("+OK\r\n", "SET", "x", "1")
+	ctl.mustDo("+OK\r\n", "CONFIG", "SET", "busy-reply-threshold", "500")
+	ctl.mustDo("+OK\r\n", "CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+	busy := s.dial(t)
+	busy.send(string(encodeCommand([]string{"EVAL", "while true do end", "0"})))
+	time.Sleep(100 * time.Millisecond) // the script runs, holding the keyspace
+	ctl.mustDo("+OK\r\n", "CONFIG", "SET", "maxmemory", "1")
+	getter := s.dial(t)
+	getter.send(string(encodeCommand([]string{"GET", "x"})))
+	killer := s.dial(t)
+	waitFor(t, 5*time.Second, "SCRIPT KILL", func() bool { return killer.do("SCRIPT", "KILL") == "+OK\r\n" })
+	reply := busy.read()
+	assert.True(t, strings.HasPrefix(reply, "-ERR Script killed by user with SCRIPT KILL"), "the killed script's reply: %q", reply)
+	assert.Contains(t, []string{"$1\r\n1\r\n", "$-1\r\n"}, getter.read())
+	ctl.mustDo("+OK\r\n", "CONFIG", "SET", "maxmemory", "0")
+}
