@@ -248,6 +248,9 @@ func (ks *Keyspace) populatePool(cfg *EvictionConfig) int {
 // new score.
 func (ev *evictor) offer(c candidate) {
 	p := ev.pool
+	if len(p) == evpoolSize && c.score <= p[0].score {
+		return // worse than every candidate kept
+	}
 	for i := range p {
 		if p[i].db == c.db && p[i].key == c.key {
 			p = append(p[:i], p[i+1:]...)
