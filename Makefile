@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/my_redis
 FUZZTIME ?= 60s
 
-.PHONY: build run test deps vet demo-seckill bench bench-mem bench-aof bench-cluster bench-pubsub bench-script bench-stream bench-idgo fuzz readme clean bench-tracking
+.PHONY: build run test deps vet demo-seckill bench bench-mem bench-aof bench-cluster bench-pubsub bench-script bench-stream bench-idgo fuzz readme clean bench-tracking bench-evict
 
 build:
 	$(GO) build -o $(BIN) ./my_redis
@@ -63,9 +63,16 @@ bench: build
 	scripts/bench.sh
 	$(MAKE) --no-print-directory bench-pubsub
 
-# Bytes per key for 1,000,000 small strings, MyRedis vs Redis.
+# Bytes per key, MyRedis vs Redis: 1,000,000 small strings with and without
+# TTLs, 100,000 hashes of 10 fields, sets of 10 small integers and sorted
+# sets of 10 members.
 bench-mem: build
 	scripts/bench-mem.sh
+
+# The cache workload with maxmemory 64mb (GET, SET on a miss, Zipf keys),
+# allkeys-lru and allkeys-lfu: hit ratio, requests/s, RSS; MyRedis vs Redis.
+bench-evict: build
+	scripts/bench-evict.sh
 
 # SET with appendfsync always and everysec, MyRedis vs Redis, and the AOF
 # replay rate.

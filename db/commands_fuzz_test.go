@@ -333,5 +333,6 @@ func FuzzCommands(f *testing.F) {
 			_, err := execChecked(ks, cl, args, proto)
 			require.NoError(t, err, showArgs(args))
 		}
+		checkAccounting(t, ks)
 	})
 }

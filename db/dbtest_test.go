@@ -31,6 +31,7 @@ func runCasesOn(t *testing.T, newKS func() *Keyspace, cases []cmdCase) {
 			if got := run(ks, &Client{}, tc.cmds...); got != tc.want {
 				t.Errorf("replies\n got %q\nwant %q", got, tc.want)
 			}
+			checkAccounting(t, ks)
 		})
 	}
 }

@@ -203,6 +203,22 @@ var serverSpecs = map[string]*commandSpec{
 			Complexity: "O(1)",
 		},
 	},
+	"memory|stats": {
+		tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
+		doc:  Doc{Complexity: "O(1)"},
+	},
+	"memory|doctor": {
+		tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
+		doc:  Doc{Complexity: "O(1)"},
+	},
+	"memory|malloc-stats": {
+		tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
+		doc:  Doc{Complexity: "Depends on how much memory is allocated, could be slow"},
+	},
+	"memory|purge": {
+		tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
+		doc:  Doc{Complexity: "Depends on how much memory is allocated, could be slow"},
+	},
 	"memory|usage": {
 		keys: []KeySpec{{Flags: KeyRO, BeginSearch: Index(2), FindKeys: Range(0, 1, 0)}},
 		doc: Doc{

@@ -535,8 +535,10 @@ func move(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
+	c.DB.forget(e) // MOVE locks for itself: it accounts for what it moves
 	c.addEntry(dst, key, e.Value, e.ExpireAt(), e.Meta)
 	c.ks.valueGone(c.DB, key, &e.Value)
+	dst.account(dst.keys.FindLocked(key))
 	c.DB.keys.DeleteLocked(key)
 	c.Propagate()
 	c.Notify(EventGeneric, "move_from", key)
@@ -582,9 +584,10 @@ func copyCmd(c *Ctx) {
 			return
 		}
 		c.ks.valueGone(dst, dstKey, &old.Value)
-		dst.keys.DeleteLocked(dstKey)
+		dst.forget(dst.keys.DeleteLocked(dstKey)) // COPY locks for itself: it accounts alone
 	}
-	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), copiedEncoding(e)|accessClock(c.Now))
+	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), copiedEncoding(e)|c.ks.newMeta(c.Now))
+	dst.account(dst.keys.FindLocked(dstKey))
 	c.Propagate()
 	c.ks.fire(dst.index, EventGeneric, "copy_to", dstKey)
 	c.W.WriteInt(1)

@@ -613,8 +613,8 @@ func TestCollectionHooks(t *testing.T) {
 	}
 
 	// MEMORY USAGE passes SAMPLES on (0 meaning all) and adds the key's
-	// overhead.
-	base := entryOverhead + 1
+	// overhead (a one-byte name takes an 8-byte allocation).
+	base := entryOverhead + 8
 	for _, tc := range []struct {
 		cmd  []string
 		want int64
@@ -669,7 +669,7 @@ func TestObjectIdletime(t *testing.T) {
 	// set makes the key's last access 50 seconds old.
 	set := func() {
 		d.keys.LockShard(s)
-		d.keys.FindLocked([]byte("k")).Meta = accessClock(nowMs()+1000) - 50 - 1
+		d.keys.FindLocked([]byte("k")).Meta = accessClock(nowMs()+1000) - 500 - 10
 		d.keys.UnlockShard(s)
 	}
 	set()

@@ -51,7 +51,8 @@ func (v *Value) Kind() Kind {
 type Entry = dict.Entry[Value]
 
 // Entry.Meta layout: the top two bits are an encoding hint for strings, the
-// other bits the last access in seconds since clockEpoch.
+// other bits the access metadata: the last access (accessClock), or under
+// an LFU policy a counter and its time (see evict.go).
 const (
 	// encAuto: the encoding follows the content (int, embstr or raw).
 	encAuto = 0
@@ -64,21 +65,18 @@ const (
 	metaClock = 1<<30 - 1
 )
 
-// clockEpoch is where the access clock starts, 2020-01-01 UTC: 30 bits of
-// seconds from there last until 2054.
-const clockEpoch = 1577836800
+// accessClock returns the access clock for the unix time nowMs: tenths of
+// a second, in 30 bits that wrap every 3.4 years (Redis's 24-bit clock of
+// seconds wraps every 194 days).
+func accessClock(nowMs int64) uint32 { return uint32(nowMs/100) & metaClock }
 
-// accessClock returns the access clock for the unix time nowMs.
-func accessClock(nowMs int64) uint32 {
-	return uint32(max(nowMs/1000-clockEpoch, 0)) & metaClock
-}
+// touch records an access to e at c.Now (see Keyspace.accessedMeta).
+func (c *Ctx) touch(e *Entry) { e.Meta = e.Meta&metaEnc | c.ks.accessedMeta(e.Meta&metaClock, c.Now) }
 
-// touch records an access to e at c.Now.
-func (c *Ctx) touch(e *Entry) { e.Meta = e.Meta&metaEnc | accessClock(c.Now) }
-
-// idleSeconds returns how long ago e was last accessed.
+// idleSeconds returns how long ago e was last accessed, under a policy
+// that is not LFU.
 func (c *Ctx) idleSeconds(e *Entry) int64 {
-	return max(int64(accessClock(c.Now))-int64(e.Meta&metaClock), 0)
+	return int64((accessClock(c.Now)-e.Meta&metaClock)&metaClock) / 10
 }
 
 // setEncoding records the encoding hint enc (encAuto, encRaw or encText).
@@ -92,6 +90,7 @@ type DB struct {
 	// Keyspace.OnWrite); it is read and written under that shard's lock.
 	stamps []uint64
 	avgTTL atomic.Int64 // milliseconds; see AvgTTL
+	mem    atomic.Int64 // bytes of the keys and values; see memory.go
 }
 
 // Index returns the database's number.
@@ -128,6 +127,8 @@ type Keyspace struct {
 	snap            snapshot
 	notify          notifier
 	track           tracking
+	mem             memState
+	evict           evictor
 	execCmd         *Command // EXEC, which runs outside the gate (see execTransaction)
 	// loading: the AOF is being replayed (SetLoading). Meanwhile no key
 	// expires and nothing is propagated.
@@ -176,6 +177,7 @@ func (g *gate) unlockAll() {
 // Stats are the keyspace counters INFO reports. Read them with atomic loads.
 type Stats struct {
 	ExpiredKeys    atomic.Int64
+	EvictedKeys    atomic.Int64
 	KeyspaceHits   atomic.Int64
 	KeyspaceMisses atomic.Int64
 	// Dirty counts effective writes (INFO's rdb_changes_since_last_save).
@@ -191,6 +193,7 @@ func New(t *Table, n int) *Keyspace {
 	}
 	d0 := ks.dbs[0].keys
 	ks.track.init(d0.ShardCount(), d0.ShardOf)
+	ks.SetEviction(EvictionConfig{Policy: PolicyNoEviction, Samples: 5, Tenacity: 10, LFULogFactor: 10, LFUDecayTime: 1})
 	return ks
 }
 
@@ -264,6 +267,10 @@ type Client struct {
 	ID      int64
 	DB      int
 	NoTouch bool
+	// OverMemory: memory was over maxmemory with nothing left to evict
+	// when the server read the command (a script without a shebang checks
+	// it before its first write; see scripting/oom.go).
+	OverMemory bool
 	// NoBlock makes blocking commands answer at once instead of parking
 	// (inside MULTI, say).
 	NoBlock bool
@@ -288,6 +295,7 @@ type Client struct {
 	ctx    Ctx
 	keyBuf [][]byte
 	shards []int
+	stale  []*Entry // scratch for Keyspace.openBracketLocked
 
 	multi    *transaction // between MULTI and EXEC: &txn
 	txn      transaction  // reused by every MULTI of the client
@@ -406,6 +414,13 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	}
 	if ks.snap.active.Load() && cmd.Flags&FlagWrite != 0 && mode != runLocked {
 		ks.beforeWrite(c.DB, cl.shards, cmd.Flags&FlagOwnLocks != 0)
+	}
+	// A write to declared keys is bracketed for memory accounting (see
+	// memory.go); the commands that lock for themselves account alone.
+	if cmd.Flags&FlagWrite != 0 && cmd.Flags&(FlagOwnLocks|FlagTakesGate) == 0 {
+		cl.keyBuf = cmd.Keys(cl.keyBuf[:0], args)
+		b := ks.openBracketLocked(c.DB, cl.keyBuf, now, cl.stale)
+		defer cl.settleBracket(&b)
 	}
 	cmd.Run(c)
 	if cl.trackReads {
@@ -572,7 +587,8 @@ func (c *Ctx) Store(key []byte, v Value, keepTTL bool) *Entry {
 // StoreAt is Store for a caller that has just looked key up: e is what
 // Lookup returned, nil when the key is absent. It saves a second lookup.
 func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
-	if e == nil {
+	fresh := e == nil
+	if fresh {
 		e = c.DB.keys.AddLocked(key, v)
 		c.Notify(EventNew, "new", key)
 	} else {
@@ -584,7 +600,7 @@ func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 			c.DB.keys.SetExpireLocked(e, 0)
 		}
 	}
-	e.Meta = accessClock(c.Now)
+	e.Meta = c.ks.storedMeta(e.Meta&metaClock, fresh, c.Now)
 	if v.awaited() {
 		c.SignalReady(key, v.Kind())
 	}
@@ -725,6 +741,7 @@ func (c *Ctx) PastDeadline(at int64) bool { return at <= c.Now && !c.ks.loading.
 func (ks *Keyspace) expire(d *DB, e *Entry, sink *Client) {
 	key := []byte(e.Key)
 	ks.valueGone(d, key, &e.Value)
+	d.forget(e)
 	d.keys.DeleteLocked(key)
 	ks.invalidateKeys(sink, [][]byte{key})
 	ks.stats.ExpiredKeys.Add(1)

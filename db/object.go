@@ -113,17 +113,19 @@ func refcount(e *Entry) int64 {
 // entryOverhead is what every key costs besides its name and value: the
 // entry itself plus, on average, one bucket slot (the load factor is at most
 // one).
-const entryOverhead = int64(unsafe.Sizeof(Entry{})) + 8
+const entryOverhead = int64(unsafe.Sizeof(Entry{})) + bucketSlot
 
 // memoryUsage estimates the bytes e takes: the entry, the key's bytes, its
-// slot in the expiry index if it has a deadline, and the value.
+// slot in the expiry index if it has a deadline, and the value, each
+// rounded up to the allocator's size class. It depends only on e's state
+// (see memory.go).
 func memoryUsage(e *Entry, samples int) int64 {
-	n := entryOverhead + int64(len(e.Key))
+	n := entryOverhead + allocSize(int64(len(e.Key)))
 	if e.ExpireAt() != 0 {
 		n += 8
 	}
 	if v := &e.Value; v.Obj == nil {
-		n += int64(cap(v.Str))
+		n += allocSize(int64(cap(v.Str)))
 	} else {
 		n += v.Obj.MemoryUsage(samples)
 	}
@@ -140,12 +142,20 @@ func registerObject(t *Table) {
 			Run: objectCmd(func(c *Ctx, e *Entry) { c.W.WriteInt(refcount(e)) })},
 		{Name: "idletime", Since: "2.2.3", Summary: "Returns the seconds since a key was last accessed.",
 			Run: objectCmd(func(c *Ctx, e *Entry) {
+				if c.ks.Eviction().Policy.lfu() {
+					c.W.WriteError("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+					return
+				}
 				c.W.WriteInt(c.idleSeconds(e))
 			})},
-		{Name: "freq", Since: "4.0.0", Summary: "Returns a key's access frequency (needs an LFU maxmemory policy, which MyRedis lacks).",
+		{Name: "freq", Since: "4.0.0", Summary: "Returns a key's access frequency (under an LFU maxmemory policy).",
 			Run: objectCmd(func(c *Ctx, e *Entry) {
-				// Access frequency is never tracked: there is no LFU policy.
-				c.W.WriteError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+				cfg := c.ks.Eviction()
+				if !cfg.Policy.lfu() {
+					c.W.WriteError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+					return
+				}
+				c.W.WriteInt(int64(lfuDecayed(e.Meta&metaClock, c.Now, cfg.LFUDecayTime)))
 			})},
 	} {
 		sub.Arity, sub.Flags = 3, FlagReadonly

@@ -71,6 +71,7 @@ func flushdb(c *Ctx) {
 	c.ks.touchWatchedIn(c.DB, nil)
 	c.ks.invalidateAll(c.Client.sink())
 	c.DB.keys.ClearLocked()
+	c.DB.mem.Store(0)
 	c.PropagateAs([]byte("FLUSHDB"))
 	c.WriteOK()
 }
@@ -84,6 +85,7 @@ func flushall(c *Ctx) {
 	for _, d := range c.ks.dbs {
 		c.ks.touchWatchedIn(d, nil)
 		d.keys.ClearLocked()
+		d.mem.Store(0)
 	}
 	c.ks.invalidateAll(c.Client.sink())
 	c.PropagateAs([]byte("FLUSHALL"))
@@ -117,6 +119,7 @@ func swapDBs(c *Ctx, da, db *DB) {
 	c.ks.touchWatchedIn(da, db)
 	c.ks.touchWatchedIn(db, da)
 	da.keys.SwapLocked(db.keys)
+	da.mem.Store(db.mem.Swap(da.mem.Load()))
 	c.ks.signalBlockedKeysLocked(da)
 	c.ks.signalBlockedKeysLocked(db)
 	c.PropagateAs(c.Args...)

@@ -422,6 +422,9 @@ func (c *Ctx) storeSorted(o *sortOptions, items []sortItem) {
 			l.PushBack(string(v))
 		}
 	}
+	// SORT locks for itself, so it accounts for the key it stores.
+	b := c.ks.openBracketLocked(c.DB, [][]byte{o.store}, c.Now, nil)
+	defer b.settle()
 	if l.Len() > 0 {
 		c.Store(o.store, Value{Obj: l}, false)
 		c.Propagate()

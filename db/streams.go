@@ -22,8 +22,9 @@ func (s *streamValue) Copy() any { return &streamValue{s.Stream.Copy()} }
 // Encoding implements Collection: Redis reports "stream" for every stream.
 func (*streamValue) Encoding() string { return "stream" }
 
-// MemoryUsage implements Collection: every node is measured.
-func (s *streamValue) MemoryUsage(int) int64 { return s.Memory() }
+// MemoryUsage implements Collection: samples of the stream's nodes are
+// measured (every node for math.MaxInt).
+func (s *streamValue) MemoryUsage(samples int) int64 { return s.Memory(samples) }
 
 // Stream error replies, in Redis's words.
 const (

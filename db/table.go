@@ -86,6 +86,11 @@ type Command struct {
 	// GetKeys finds the keys when the key specs cannot (see KeyRefs), as
 	// Redis's getkeys procedures do. It appends to dst and returns it.
 	GetKeys func(dst []KeyRef, args [][]byte) []KeyRef
+	// ScriptDenyOOM, set on the commands that run scripts, reports
+	// whether the script args name may grow memory (it is refused when
+	// memory is over maxmemory), from its flags, as Redis's
+	// getCommandFlags derives a script's denyoom; nil: FlagDenyOOM says.
+	ScriptDenyOOM func(args [][]byte) bool
 	// FirstKey, LastKey and Step are COMMAND INFO's legacy key range (the
 	// first key, the last key, negative counting from the end, and the
 	// step; 0, 0, 0 for none), derived from KeySpecs by Register.

@@ -29,6 +29,14 @@ func (e *Engine) registerCommands(t *db.Table) {
 		func(c *db.Ctx) { e.fcall(c, false) })
 	e.cmds.fcallRO = reg("fcall_ro", call|db.FlagReadonly, "7.0.0", "Runs a function that does not write.",
 		func(c *db.Ctx) { e.fcall(c, true) })
+	for _, cmd := range []*db.Command{e.cmds.eval, e.cmds.evalRO} {
+		cmd.ScriptDenyOOM = e.evalDenyOOM(false)
+	}
+	for _, cmd := range []*db.Command{e.cmds.evalsha, e.cmds.evalshaRO} {
+		cmd.ScriptDenyOOM = e.evalDenyOOM(true)
+	}
+	e.cmds.fcall.ScriptDenyOOM = e.fcallDenyOOM
+	e.cmds.fcallRO.ScriptDenyOOM = e.fcallDenyOOM
 
 	t.Register(&db.Command{Name: "script", Arity: -2, Group: "scripting", Since: "2.6.0",
 		Summary: "A container for the script cache commands."})

@@ -85,6 +85,7 @@ type run struct {
 	started atomic.Int64
 
 	readOnly bool // EVAL_RO, FCALL_RO, or the no-writes flag
+	compat   bool // an EVAL script without a shebang (see oom.go)
 	resp     int  // redis.setresp
 	restart  bool // reached an undeclared shard before writing
 	killed   atomic.Bool
@@ -116,7 +117,8 @@ func (e *Engine) invoke(cs *callSpec) {
 			e.pool.drop(st) // a Go panic unwound it: do not reuse it
 		}
 	}()
-	r := &run{e: e, st: st, caller: c.Client, args: c.Args, name: cs.name, isEval: cs.isEval, readOnly: cs.readOnly}
+	r := &run{e: e, st: st, caller: c.Client, args: c.Args, name: cs.name, isEval: cs.isEval, readOnly: cs.readOnly,
+		compat: cs.script != nil && cs.script.flags&flagCompat != 0}
 	r.hooks, _ = c.Client.Ext.(sessionHooks)
 	now := c.Now
 	if now == 0 {
@@ -373,6 +375,9 @@ func (st *state) exec(args [][]byte) (reply []byte, refusal string) {
 	}
 	if r.readOnly && cmd.Flags&(db.FlagWrite|db.FlagMayReplicate) != 0 {
 		return nil, r.refuse(cmd, args, "Write commands are not allowed from read-only scripts.")
+	}
+	if msg := r.oomRefusal(cmd); msg != "" {
+		return nil, r.refuse(cmd, args, msg)
 	}
 	if cmd.Flags&db.FlagWrite != 0 {
 		if !r.written.Load() && e.opts.WriteErr != nil {

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # bench-mem.sh: memory per key of MyRedis next to Debian's redis-server.
 #
-# Starts both servers (see bench.sh), loads exactly KEYS small string keys
-# ("SET key:%08d xxx") into each with redis-cli --pipe, checks DBSIZE, and
-# prints the growth of each server's resident set size (VmRSS) per key and
-# the MyRedis/Redis ratio.
+# For each shape it starts both servers afresh (see bench.sh), loads the
+# keys into each with redis-cli --pipe, checks DBSIZE, and prints the growth
+# of each server's resident set size (VmRSS) and of its used_memory per key,
+# and the MyRedis/Redis ratio of the RSS growth. The shapes:
+#   string      KEYS keys "SET key:%08d xxx"
+#   string+ttl  the same with EX 100000
+#   hash        KEYS/10 hashes of 10 fields (f0..f9, 3-byte values)
+#   set         KEYS/10 sets of 10 small integers
+#   zset        KEYS/10 sorted sets of 10 members (m0..m9, integer scores)
 #
-# Settings (environment): KEYS (default 1000000), MYREDIS (binary).
+# Settings (environment): KEYS (default 1000000), SHAPES (space separated,
+# default all), MYREDIS (binary).
 set -euo pipefail
 
 # shellcheck source=scripts/bench.sh
@@ -17,34 +23,71 @@ rss_bytes() {
 	awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"
 }
 
-declare -A PERKEY # bytes per key, by server name
+# used_memory PORT prints INFO's used_memory.
+used_memory() {
+	"$REDIS_CLI" -p "$1" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }'
+}
 
-# load NAME PID PORT loads the keys into one server, prints its row and sets
-# PERKEY[NAME].
+declare -A PERKEY # RSS bytes per key, by server name
+
+# generate SHAPE N writes the RESP commands that load N keys of SHAPE.
+generate() {
+	awk -v shape="$1" -v n="$2" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			key = sprintf("key:%08d", i)
+			if (shape == "string") {
+				printf "*3\r\n$3\r\nSET\r\n$12\r\n%s\r\n$3\r\nxxx\r\n", key
+			} else if (shape == "string+ttl") {
+				printf "*5\r\n$3\r\nSET\r\n$12\r\n%s\r\n$3\r\nxxx\r\n$2\r\nEX\r\n$6\r\n100000\r\n", key
+			} else if (shape == "hash") {
+				printf "*22\r\n$4\r\nHSET\r\n$12\r\n%s\r\n", key
+				for (j = 0; j < 10; j++) printf "$2\r\nf%d\r\n$3\r\nv%02d\r\n", j, j
+			} else if (shape == "set") {
+				printf "*12\r\n$4\r\nSADD\r\n$12\r\n%s\r\n", key
+				for (j = 0; j < 10; j++) printf "$1\r\n%d\r\n", j
+			} else if (shape == "zset") {
+				printf "*22\r\n$4\r\nZADD\r\n$12\r\n%s\r\n", key
+				for (j = 0; j < 10; j++) printf "$1\r\n%d\r\n$2\r\nm%d\r\n", j, j
+			}
+		}
+	}'
+}
+
+# load NAME PID PORT N SHAPE loads the keys into one server, prints its row
+# and sets PERKEY[NAME].
 load() {
-	local name=$1 pid=$2 port=$3 before after out dbsize
+	local name=$1 pid=$2 port=$3 n=$4 shape=$5 before after ubefore uafter out dbsize
 	before=$(rss_bytes "$pid")
+	ubefore=$(used_memory "$port")
 	out=$("$REDIS_CLI" -p "$port" --pipe <"$WORK/load.resp")
-	grep -q "errors: 0, replies: $KEYS" <<<"$out" || die "$name: redis-cli --pipe: $out"
+	grep -q "errors: 0, replies: $n" <<<"$out" || die "$name: redis-cli --pipe: $out"
 	dbsize=$("$REDIS_CLI" -p "$port" dbsize)
-	[[ $dbsize == "$KEYS" ]] || die "$name: DBSIZE is $dbsize, want $KEYS"
+	[[ $dbsize == "$n" ]] || die "$name: DBSIZE is $dbsize, want $n"
 	after=$(rss_bytes "$pid")
-	PERKEY[$name]=$(awk -v a="$after" -v b="$before" -v n="$KEYS" 'BEGIN { printf "%.1f", (a - b) / n }')
-	printf "%-8s %12d %12d %10s\n" "$name" "$before" "$after" "${PERKEY[$name]}"
+	uafter=$(used_memory "$port")
+	PERKEY[$name]=$(awk -v a="$after" -v b="$before" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')
+	printf "%-11s %-8s %9d %12d %12d %10s %14s\n" "$shape" "$name" "$n" "$before" "$after" "${PERKEY[$name]}" \
+		"$(awk -v a="$uafter" -v b="$ubefore" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')"
 }
 
 main_mem() {
 	KEYS=${KEYS:-1000000}
+	SHAPES=${SHAPES:-string string+ttl hash set zset}
 	require "$MYREDIS" "$REDIS_SERVER" "$REDIS_CLI"
 	setup
-	start_both
-	# key:%08d is 12 bytes for up to 10^8 keys; the value is 3 bytes.
-	awk -v n="$KEYS" 'BEGIN { for (i = 0; i < n; i++) printf "*3\r\n$3\r\nSET\r\n$12\r\nkey:%08d\r\n$3\r\nxxx\r\n", i }' >"$WORK/load.resp"
-	printf "%-8s %12s %12s %10s\n" server "rss before" "rss after" bytes/key
-	load redis "$REDIS_PID" "$REDIS_PORT"
-	load myredis "$MY_PID" "$MY_PORT"
-	awk -v m="${PERKEY[myredis]}" -v r="${PERKEY[redis]}" \
-		'BEGIN { if (r > 0) printf "ratio myredis/redis: %.2f\n", m / r }'
+	printf "%-11s %-8s %9s %12s %12s %10s %14s\n" shape server keys "rss before" "rss after" "rss B/key" "used_mem B/key"
+	local shape n
+	for shape in $SHAPES; do
+		n=$KEYS
+		[[ $shape == string* ]] || n=$((KEYS / 10))
+		generate "$shape" "$n" >"$WORK/load.resp"
+		start_both
+		load redis "$REDIS_PID" "$REDIS_PORT" "$n" "$shape"
+		load myredis "$MY_PID" "$MY_PORT" "$n" "$shape"
+		kill "$REDIS_PID" "$MY_PID"
+		awk -v s="$shape" -v m="${PERKEY[myredis]}" -v r="${PERKEY[redis]}" \
+			'BEGIN { if (r > 0) printf "%-11s ratio myredis/redis (RSS per key): %.2f\n", s, m / r }'
+	done
 }
 
 main_mem "$@"

@@ -30,6 +30,7 @@ func (s *Server) registerCommands() {
 	s.registerPubsub()
 	s.registerMonitor()
 	s.registerSlowlog()
+	s.registerMemory()
 }
 
 // session returns the Session behind a command's context.

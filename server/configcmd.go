@@ -57,9 +57,10 @@ func (s *Server) configResetStat(c *db.Ctx) {
 		n.Store(0)
 	}
 	ks := s.ks.Stats()
-	for _, n := range []*atomic.Int64{&ks.ExpiredKeys, &ks.KeyspaceHits, &ks.KeyspaceMisses} {
+	for _, n := range []*atomic.Int64{&ks.ExpiredKeys, &ks.EvictedKeys, &ks.KeyspaceHits, &ks.KeyspaceMisses} {
 		n.Store(0)
 	}
+	s.ks.ResetMemPeak()
 	for _, cs := range s.sortedCmdStats() {
 		for _, n := range []*atomic.Int64{&cs.Calls, &cs.Usec, &cs.Rejected, &cs.Failed} {
 			n.Store(0)

@@ -262,20 +262,20 @@ func (sess *Session) pendingOutput() int64 {
 	return sess.pendingOut.Load()
 }
 
-// infoMemory maps Redis's allocator figures to the Go runtime's: used
-// memory is the heap's objects, the allocator's active memory the spans in
-// use, its resident memory everything mapped minus what was released to
-// the system. It leaves out used_memory_overhead, used_memory_dataset and
-// used_memory_dataset_perc (not measured), mem_not_counted_for_evict, mem_replication_backlog,
-// mem_total_replication_buffers, mem_clients_slaves, mem_clients_normal,
-// mem_cluster_links and mem_aof_buffer (not measured apart), and
+// infoMemory reports used_memory as the keyspace accounts it (see
+// db/memory.go: a fixed base, the keys' estimated bytes, client buffers,
+// the AOF buffer; computed without scanning) and maps Redis's allocator
+// figures to the Go runtime's: the allocator's allocated memory is the
+// heap's objects, its active memory the spans in use, its resident memory
+// everything mapped minus what was released to the system. It leaves out
 // active_defrag_running, lazyfree_pending_objects and lazyfreed_objects (no
 // defragmentation, no lazy freeing).
 func (s *Server) infoMemory(b *infoBuilder) {
-	m := readGoMemory()
-	rss := rssBytes()
-	used := m.objects
-	peak := s.samples.peak(used)
+	f := s.memoryFigures()
+	m := f.rt
+	rss := f.rss
+	used := uint64(f.used)
+	peak := uint64(max(f.peak, f.used))
 	active := m.objects + m.unused
 	resident := m.total - m.released
 	b.line("used_memory", used)
@@ -285,7 +285,10 @@ func (s *Server) infoMemory(b *infoBuilder) {
 	b.line("used_memory_peak", peak)
 	b.line("used_memory_peak_human", humanBytes(int64(peak)))
 	b.WriteString("used_memory_peak_perc:" + strconv.FormatFloat(ratio(used, peak)*100, 'f', 2, 64) + "%\r\n")
-	b.line("used_memory_startup", s.startMem)
+	b.line("used_memory_overhead", f.overhead)
+	b.line("used_memory_startup", f.startup)
+	b.line("used_memory_dataset", f.dataset)
+	b.WriteString("used_memory_dataset_perc:" + strconv.FormatFloat(percent(f.dataset, f.used-f.startup), 'f', 2, 64) + "%\r\n")
 	b.line("allocator_allocated", m.objects)
 	b.line("allocator_active", active)
 	b.line("allocator_resident", resident)
@@ -305,6 +308,13 @@ func (s *Server) infoMemory(b *infoBuilder) {
 	b.line("rss_overhead_bytes", rss-int64(resident))
 	b.line("mem_fragmentation_ratio", ratio(uint64(rss), used))
 	b.line("mem_fragmentation_bytes", rss-int64(used))
+	b.line("mem_not_counted_for_evict", f.usage.AOFBuffer)
+	b.line("mem_replication_backlog", 0) // no replication
+	b.line("mem_total_replication_buffers", 0)
+	b.line("mem_clients_slaves", 0)
+	b.line("mem_clients_normal", f.usage.Clients)
+	b.line("mem_cluster_links", 0) // no cluster bus
+	b.line("mem_aof_buffer", f.usage.AOFBuffer)
 	b.line("mem_allocator", runtime.Version()) // the Go runtime's allocator
 }
 
@@ -475,7 +485,7 @@ func (s *Server) infoStats(b *infoBuilder) {
 	b.line("instantaneous_output_kbps", out/1024)
 	b.line("rejected_connections", st.RejectedConns.Load())
 	b.line("expired_keys", ks.ExpiredKeys.Load())
-	b.line("evicted_keys", 0)    // maxmemory is not acted on: nothing is evicted
+	b.line("evicted_keys", ks.EvictedKeys.Load())
 	b.line("evicted_clients", 0) // nor is maxmemory-clients
 	b.line("keyspace_hits", ks.KeyspaceHits.Load())
 	b.line("keyspace_misses", ks.KeyspaceMisses.Load())

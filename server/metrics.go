@@ -6,16 +6,15 @@ import (
 	"time"
 )
 
-// sampler keeps the recent history INFO's instantaneous figures and
-// used_memory_peak are computed from, as Redis does: a sample every 100 ms,
-// rates averaged over the last 16 samples.
+// sampler keeps the recent history INFO's instantaneous figures are
+// computed from, as Redis does: a sample every 100 ms, rates averaged over
+// the last 16 samples. (used_memory_peak is the keyspace's: MemPeak.)
 type sampler struct {
-	mu      sync.Mutex
-	totals  [16]totals // the counters at each sample, a ring
-	at      [16]time.Time
-	next    int
-	filled  int
-	peakMem uint64
+	mu     sync.Mutex
+	totals [16]totals // the counters at each sample, a ring
+	at     [16]time.Time
+	next   int
+	filled int
 }
 
 // totals are the server's running counters a sample reads.
@@ -66,18 +65,17 @@ func (sm *sampler) run(read func() totals, done <-chan struct{}) {
 		case <-done:
 			return
 		case now := <-t.C:
-			sm.record(now, read(), heapBytes())
+			sm.record(now, read())
 		}
 	}
 }
 
-func (sm *sampler) record(now time.Time, t totals, heap uint64) {
+func (sm *sampler) record(now time.Time, t totals) {
 	sm.mu.Lock()
 	defer sm.mu.Unlock()
 	sm.totals[sm.next], sm.at[sm.next] = t, now
 	sm.next = (sm.next + 1) % len(sm.totals)
 	sm.filled = min(sm.filled+1, len(sm.totals))
-	sm.peakMem = max(sm.peakMem, heap)
 }
 
 // rates returns the commands per second and the network input and output
@@ -102,12 +100,4 @@ func (sm *sampler) rates() (ops, in, out float64) {
 func (sm *sampler) opsPerSec() int64 {
 	ops, _, _ := sm.rates()
 	return int64(ops)
-}
-
-// peak returns the largest heap size sampled, or now if that is larger.
-func (sm *sampler) peak(now uint64) uint64 {
-	sm.mu.Lock()
-	defer sm.mu.Unlock()
-	sm.peakMem = max(sm.peakMem, now)
-	return sm.peakMem
 }

@@ -137,9 +137,12 @@ func appendQuoted(dst, b []byte) []byte {
 
 // noteQueued records what the server needs to know of a command queued in
 // MULTI: whether it writes (for CLIENT PAUSE WRITE).
-func (sess *Session) noteQueued(cmd *db.Command) {
+func (sess *Session) noteQueued(cmd *db.Command, args [][]byte) {
 	if isWriteLike(cmd) {
 		sess.multiWrites = true
+	}
+	if denyOOM(cmd, args) {
+		sess.multiDenyOOM = true
 	}
 }
 
@@ -151,6 +154,7 @@ func (sess *Session) trackMulti(queued bool) {
 		if sess.multiLen.Load() != -1 {
 			sess.multiLen.Store(-1)
 			sess.multiWrites = false
+			sess.multiDenyOOM = false
 		}
 	case queued:
 		sess.multiLen.Add(1)

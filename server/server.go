@@ -44,6 +44,8 @@ type Server struct {
 	// startMem is the heap in use once New has built the server, INFO's
 	// used_memory_startup.
 	startMem uint64
+	// gcLimit is the maxmemory Go's memory limit was last derived from.
+	gcLimit atomic.Int64
 
 	// Live copies of settings CONFIG SET can change, read on hot paths.
 	requirePass   atomic.Pointer[string]
@@ -119,6 +121,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 	ks.OnNotify(func(channel, message []byte) { s.publish(channel, message) })
 	ks.OnInvalidate(s.invalidate)
 	s.startMem = heapBytes()
+	ks.SetMemBase(int64(s.startMem))
 	return s
 }
 
@@ -142,6 +145,7 @@ func (s *Server) applyConfig() {
 	s.ks.SetNotifications(db.ParseEventClasses(s.cfg.NotifyKeyspaceEvents()))
 	s.ks.SetStreamNodeLimits(s.cfg.Int("stream-node-max-entries"), s.cfg.Int("stream-node-max-bytes"))
 	s.ks.SetTrackingMaxKeys(s.cfg.Int("tracking-table-max-keys"))
+	s.applyMemoryConfig()
 }
 
 // Addrs returns the addresses the server listens on.
@@ -158,6 +162,7 @@ func (s *Server) Addrs() []net.Addr {
 // Serve accepts connections on every listener until Close is called, then
 // waits for every connection to finish its in-flight replies.
 func (s *Server) Serve() {
+	go s.watchMemory()
 	go s.samples.run(func() totals {
 		return totals{s.stats.Commands.Load(), s.stats.NetInputBytes.Load(), s.stats.NetOutputBytes.Load()}
 	}, s.done)

@@ -86,6 +86,7 @@ type Session struct {
 	blocked            atomic.Bool  // parked by a blocking command
 	multiLen           atomic.Int64 // commands queued in MULTI, -1 outside it
 	multiWrites        bool         // the MULTI queue holds a write (CLIENT PAUSE WRITE holds its EXEC)
+	multiDenyOOM       bool         // the MULTI queue holds a denyoom command (over maxmemory, EXEC is refused)
 
 	mu      sync.Mutex // guards the fields below, read by CLIENT LIST
 	name    string
@@ -372,6 +373,9 @@ func (sess *Session) dispatch(args [][]byte) {
 	if errMsg == "" {
 		errMsg = sess.refusal(cmd, w)
 	}
+	if errMsg == "" {
+		errMsg = sess.oomRefusal(cmd, args)
+	}
 	queued := false
 	switch {
 	case errMsg != "":
@@ -395,7 +399,7 @@ func (sess *Session) dispatch(args [][]byte) {
 		}
 		queued = cmd.Flags&db.FlagNoMulti == 0
 		if queued {
-			sess.noteQueued(cmd)
+			sess.noteQueued(cmd, args)
 		}
 	case sess.subscribed() && w.Protocol() == 2 && cmd.Name == "ping":
 		sess.errMark = sess.errs

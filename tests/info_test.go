@@ -39,10 +39,7 @@ func infoSections(t testing.TB, reply string) (titles []string, fields map[strin
 var infoOmitted = map[string][]string{
 	"Server":  {"atomicvar_api", "gcc_version", "io_threads_active"},
 	"Clients": {"clients_in_timeout_table"},
-	"Memory": {"used_memory_overhead", "used_memory_dataset", "used_memory_dataset_perc",
-		"mem_not_counted_for_evict", "mem_replication_backlog",
-		"mem_total_replication_buffers", "mem_clients_slaves", "mem_clients_normal", "mem_cluster_links",
-		"mem_aof_buffer", "active_defrag_running", "lazyfree_pending_objects", "lazyfreed_objects"},
+	"Memory":  {"active_defrag_running", "lazyfree_pending_objects", "lazyfreed_objects"},
 	"Persistence": {"current_cow_peak", "current_cow_size", "current_cow_size_age", "current_fork_perc",
 		"current_save_keys_processed", "current_save_keys_total", "rdb_last_cow_size",
 		"rdb_last_load_keys_expired", "rdb_last_load_keys_loaded", "aof_last_cow_size",

@@ -404,14 +404,19 @@ const (
 
 // MemoryUsage estimates the bytes l holds: its chunks with their slots, and
 // its elements' bytes, measured on the first samples elements and
-// extrapolated to the rest. samples must be at least 1.
+// extrapolated to the rest. samples must be at least 1. It costs O(samples):
+// the end chunks are measured, the ones between counted as full (the
+// keyspace's accounting calls it after every write to the list).
 func (l *List) MemoryUsage(samples int) int64 {
 	n := listSize
-	for c := l.head; c != nil; c = c.next {
-		n += chunkSize + slotSize*int64(len(c.buf))
-	}
-	if l.n == 0 {
+	if l.head == nil {
 		return n
+	}
+	n += chunkSize + slotSize*int64(len(l.head.buf))
+	if l.tail != l.head {
+		n += chunkSize + slotSize*int64(len(l.tail.buf))
+		middle := int64(l.n - l.head.len() - l.tail.len())
+		n += (middle + chunkMax - 1) / chunkMax * (chunkSize + slotSize*chunkMax)
 	}
 	seen, bytes := 0, int64(0)
 	for cur := l.Seek(0); cur.Valid() && seen < samples; cur.Next() {
