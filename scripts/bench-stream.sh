@@ -5,7 +5,10 @@
 #   memory      bytes per entry of ENTRIES small entries (XADD bench:m <i>-1
 #               f v, loaded with redis-cli --pipe): the growth of each
 #               server's resident set size over the load, divided by
-#               ENTRIES, and the MyRedis/Redis ratio;
+#               ENTRIES, and the MyRedis/Redis ratio; measured right after
+#               the load, and again after MEMORY PURGE on both servers
+#               (what the stream keeps, without the load's garbage that
+#               Go's collector has not returned yet);
 #   xadd        redis-benchmark of XADD bench:s * f v (the stream emptied
 #               before each run and checked to hold every entry after it);
 #   xrange_100  redis-benchmark of XRANGE bench:r - + COUNT 100 over a
@@ -33,7 +36,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench.sh"
 
 declare -A SKIP   # "server test" -> why that test is not measured on that server
-declare -A PERKEY # bytes per entry, by server
+declare -A PERKEY PURGED # bytes per entry, by server: after the load, after MEMORY PURGE
 
 # cli PORT ARGS... runs one command with redis-cli and prints its reply.
 cli() {
@@ -90,6 +93,10 @@ measure_memory() {
 	fi
 	after=$(rss_bytes "$pid")
 	PERKEY[$server]=$(awk -v a="$after" -v b="$before" -v n="$ENTRIES" 'BEGIN { printf "%.1f", (a - b) / n }')
+	cli "$port" MEMORY PURGE >/dev/null
+	sleep 1
+	after=$(rss_bytes "$pid")
+	PURGED[$server]=$(awk -v a="$after" -v b="$before" -v n="$ENTRIES" 'BEGIN { printf "%.1f", (a - b) / n }')
 	cli "$port" DEL bench:m >/dev/null
 }
 
@@ -179,9 +186,12 @@ main_stream() {
 	print_table
 	echo
 	printf "%-16s %14s %14s %7s\n" "memory" "redis" "myredis" ratio
-	awk -v r="${PERKEY[redis]:--}" -v m="${PERKEY[myredis]:--}" 'BEGIN {
-		ratio = (r + 0 > 0 && m != "-") ? sprintf("%.2f", m / r) : "-"
-		printf "%-16s %14s %14s %7s\n", "bytes/entry", r, m, ratio }'
+	for row in "bytes/entry ${PERKEY[redis]:--} ${PERKEY[myredis]:--}" "after purge ${PURGED[redis]:--} ${PURGED[myredis]:--}"; do
+		awk -v row="$row" 'BEGIN {
+			n = split(row, f, " "); r = f[n - 1]; m = f[n]; name = f[1] (n > 3 ? " " f[2] : "")
+			ratio = (r + 0 > 0 && m != "-") ? sprintf("%.2f", m / r) : "-"
+			printf "%-16s %14s %14s %7s\n", name, r, m, ratio }'
+	done
 	for test in memory "${tests[@]}"; do
 		[[ -z ${SKIP[myredis $test]:-} ]] || echo "myredis: $test not measured (its columns show -): ${SKIP[myredis $test]}"
 	done
