@@ -200,12 +200,11 @@ func (ix *index[V]) clone(cp func(V) V) index[V] {
 	return out
 }
 
-// memory returns the bytes the index's own structure takes, given the
-// size of one key-value slot.
+// memory estimates the bytes the index's own structure takes, given the
+// size of one value slot: the directory, each leaf's header and each
+// entry's key and value (the leaves' spare capacity is not counted). It
+// takes constant time, as the memory accounting measures a stream after
+// every write.
 func (ix *index[V]) memory(slot int) int {
-	n := cap(ix.leaves) * 8
-	for _, l := range ix.leaves {
-		n += 48 + cap(l.keys)*16 + cap(l.vals)*slot
-	}
-	return n
+	return cap(ix.leaves)*8 + len(ix.leaves)*48 + ix.n*(16+slot)
 }
