@@ -313,16 +313,7 @@ func (ks *Keyspace) evictKey(d *DB, key string, volatile bool, sink *Client) boo
 	if e == nil || volatile && e.ExpireAt() == 0 {
 		return false
 	}
-	ks.valueGone(d, k, &e.Value)
-	d.forget(e)
-	d.keys.DeleteLocked(k)
-	ks.invalidateKeys(sink, [][]byte{k})
-	ks.stats.EvictedKeys.Add(1)
-	ks.propagate(d.index, [][]byte{delName, k})
-	if ks.watched.count.Load() > 0 {
-		ks.touchWatched(d, [][]byte{k}, true)
-	}
-	ks.fire(d.index, EventEvicted, "evicted", k)
+	ks.dropLocked(d, e, sink, &ks.stats.EvictedKeys, EventEvicted, "evicted")
 	return true
 }
 

@@ -736,20 +736,27 @@ func (ks *Keyspace) passed(at, now int64) bool {
 // goes when loading ends.
 func (c *Ctx) PastDeadline(at int64) bool { return at <= c.Now && !c.ks.loading.Load() }
 
-// expire deletes an entry past its deadline and logs it as DEL; its
-// invalidation is queued on sink.
+// expire deletes an entry past its deadline (see dropLocked).
 func (ks *Keyspace) expire(d *DB, e *Entry, sink *Client) {
+	ks.dropLocked(d, e, sink, &ks.stats.ExpiredKeys, EventExpired, "expired")
+}
+
+// dropLocked deletes e from d for the server's own reasons (expiry,
+// eviction): it is logged as DEL, counted in count, its trackers'
+// invalidations are queued on sink, its watchers and blocked group readers
+// learn of it, and event fires. The caller holds e's shard lock.
+func (ks *Keyspace) dropLocked(d *DB, e *Entry, sink *Client, count *atomic.Int64, class EventClass, event string) {
 	key := []byte(e.Key)
 	ks.valueGone(d, key, &e.Value)
 	d.forget(e)
 	d.keys.DeleteLocked(key)
 	ks.invalidateKeys(sink, [][]byte{key})
-	ks.stats.ExpiredKeys.Add(1)
+	count.Add(1)
 	ks.propagate(d.index, [][]byte{delName, key})
 	if ks.watched.count.Load() > 0 {
 		ks.touchWatched(d, [][]byte{key}, true)
 	}
-	ks.fire(d.index, EventExpired, "expired", key)
+	ks.fire(d.index, class, event, key)
 }
 
 func (ks *Keyspace) remove(d *DB, key []byte, now int64, sink *Client) bool {
