@@ -323,7 +323,7 @@ func TestEvictionSideEffects(t *testing.T) {
 }
 
 // TestEvictionAOF: evictions are logged as DEL, and the dataset read back
-// after a restart is the one the server had.
+// after a restart (without a limit) is the one the server had.
 func TestEvictionAOF(t *testing.T) {
 	s := startAOF(t, "everysec", "--maxmemory-policy", "allkeys-lru")
 	ctx := testContext(t, 30*time.Second)
@@ -334,14 +334,15 @@ func TestEvictionAOF(t *testing.T) {
 	keys, err := c.Keys(ctx, "*").Result()
 	require.NoError(t, err)
 	require.Less(t, len(keys), 2000)
-	maxmemory := c.ConfigGet(ctx, "maxmemory").Val()["maxmemory"]
 	shutdown(t, s)
 	logged := ""
 	for _, text := range aofFiles(t, filepath.Join(s.dir, "appendonlydir")) {
 		logged += text
 	}
 	assert.Contains(t, logged, "*2\r\n$3\r\nDEL\r\n")
-	s = restart(t, s, "--maxmemory", maxmemory)
+	// Without maxmemory: a fresh process's base memory differs a little,
+	// and under the same limit it could evict a few more keys at once.
+	s = restart(t, s)
 	c = newClient(t, s, 0)
 	after, err := c.Keys(ctx, "*").Result()
 	require.NoError(t, err)
