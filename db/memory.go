@@ -129,7 +129,9 @@ func (ks *Keyspace) openBracketLocked(d *DB, keys [][]byte, now int64, stale []*
 // for reuse.
 func (b *bracket) settle() []*Entry {
 	after, _ := b.ks.measureLocked(b.d, b.keys, b.now, append(b.stale, nil), nil)
-	b.d.mem.Add(after - b.before)
+	if after != b.before { // an overwrite of the same size touches no shared counter
+		b.d.mem.Add(after - b.before)
+	}
 	clear(b.stale)
 	return b.stale[:0]
 }
