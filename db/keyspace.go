@@ -400,8 +400,13 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 		defer m.RUnlock()
 	}
 	cl.shards = cl.shards[:0]
-	if cmd.Flags&(FlagOwnLocks|FlagTakesGate) == 0 && mode != runLocked {
+	// The command's keys, for its locks and for the memory bracket of a
+	// write (inside EXEC only the bracket needs them).
+	ownLocks := cmd.Flags&(FlagOwnLocks|FlagTakesGate) != 0
+	if !ownLocks && (mode != runLocked || cmd.Flags&FlagWrite != 0) {
 		cl.keyBuf = cmd.Keys(cl.keyBuf[:0], args)
+	}
+	if !ownLocks && mode != runLocked {
 		if len(cl.keyBuf) > 0 {
 			cl.shards = c.DB.keys.ShardsOf(cl.keyBuf, cl.shards[:0])
 			if err := ks.lockShardsWait(c.DB, cl.shards); err != nil {
@@ -417,8 +422,7 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	}
 	// A write to declared keys is bracketed for memory accounting (see
 	// memory.go); the commands that lock for themselves account alone.
-	if cmd.Flags&FlagWrite != 0 && cmd.Flags&(FlagOwnLocks|FlagTakesGate) == 0 {
-		cl.keyBuf = cmd.Keys(cl.keyBuf[:0], args)
+	if cmd.Flags&FlagWrite != 0 && !ownLocks {
 		b := ks.openBracketLocked(c.DB, cl.keyBuf, now, cl.stale)
 		defer cl.settleBracket(&b)
 	}

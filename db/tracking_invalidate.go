@@ -100,8 +100,9 @@ func (ks *Keyspace) InvalidateRemote(keys [][]byte) {
 // wrote: the keys its key specs do not flag read-only.
 func (ks *Keyspace) invalidateWritten(c *Ctx) {
 	var buf [8]KeyRef
+	var kb [8][]byte // not the client's keyBuf: a memory bracket holds its keys until the command ends
 	refs := c.Cmd.KeyRefs(buf[:0], c.Args)
-	keys := c.Client.keyBuf[:0]
+	keys := kb[:0]
 	for _, r := range refs {
 		if r.Flags&KeyRO != 0 && r.Flags&(KeyRW|KeyOW|KeyRM) == 0 {
 			continue
