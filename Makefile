@@ -17,8 +17,9 @@ run: build
 # Installs what the tests need: the Go modules (the server's and
 # examples/seckill's), and, when running as root and they are missing,
 # Debian's redis-server and redis-tools (the oracle, redis-cli and
-# redis-benchmark), mariadb-server (the seckill test's MySQL store) and
-# chromium (the seckill page's browser test). Without them the tests that
+# redis-benchmark), mariadb-server (the seckill test's MySQL store),
+# chromium (the seckill page's browser test) and python3-redis (redis-py,
+# for the idgo client test). Without them the tests that
 # need them skip.
 deps:
 	$(GO) mod download
@@ -39,6 +40,15 @@ deps:
 				|| echo "apt-get failed: the seckill tests that need MariaDB or Chromium will skip"; \
 		else \
 			echo "mariadb-server/chromium missing and not root: the seckill tests that need them will skip"; \
+		fi; \
+	fi
+	@if ! /usr/bin/python3 -c 'import redis' >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing python3-redis (redis-py) with apt-get"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-redis >/dev/null) \
+				|| echo "apt-get failed: the idgo redis-py test will skip"; \
+		else \
+			echo "python3-redis missing and not root: the idgo redis-py test will skip"; \
 		fi; \
 	fi
 

@@ -152,6 +152,56 @@ func TestIdgoGoRedisDefaultOptions(t *testing.T) {
 	assert.Equal(t, int64(42), got)
 }
 
+// debianPython is the interpreter Debian's python3-redis (redis-py, which
+// make deps installs) is installed for.
+const debianPython = "/usr/bin/python3"
+
+// idgoPyClient is a redis-py program with default options: RESP2, no
+// HELLO, a connection pool, and a pipeline. It prints what it got.
+const idgoPyClient = `
+import sys, redis
+r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]))
+assert r.ping() is True
+print(r.execute_command("GET", "py"))
+assert r.set("py", 10) is True
+print([r.execute_command("GET", "py") for _ in range(3)])
+p = r.pipeline(transaction=False)
+for _ in range(20):
+    p.execute_command("GET", "py")
+print(p.execute())
+print(r.exists("py"), r.exists("nope"), r.delete("py"), r.exists("py"))
+try:
+    r.incr("py")  # sent as INCRBY py 1
+except redis.ResponseError as e:
+    print("error:", e)
+u = redis.Redis.from_url("redis://127.0.0.1:%s/0" % sys.argv[1], decode_responses=True)
+u.set("py", 99)
+print(u.execute_command("GET", "py"), u.echo("hi"))
+`
+
+func TestIdgoRedisPy(t *testing.T) {
+	skipIfMissing(t, debianPython)
+	if err := exec.Command(debianPython, "-c", "import redis").Run(); err != nil {
+		t.Skip("redis-py (Debian's python3-redis) is not installed; make deps installs it as root")
+	}
+	store := startDurableServer(t)
+	idgo := startIdgo(t, store, 4)
+	out, err := exec.Command(debianPython, "-c", idgoPyClient, strconv.Itoa(idgo.port)).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	var pipeline []string
+	for i := 14; i <= 33; i++ {
+		pipeline = append(pipeline, strconv.Itoa(i))
+	}
+	assert.Equal(t, strings.Join([]string{
+		"0",
+		"[11, 12, 13]",
+		"[" + strings.Join(pipeline, ", ") + "]",
+		"1 0 1 0",
+		"error: unknown command 'INCRBY', idgo supports GET, SET, EXISTS, DEL, PING, ECHO, QUIT, HELLO, SELECT, CLIENT SETINFO|SETNAME, COMMAND",
+		"100 hi",
+	}, "\n")+"\n", string(out))
+}
+
 func TestIdgoBadFramesAndUnknownCommands(t *testing.T) {
 	store := startDurableServer(t)
 	idgo := startIdgo(t, store, 5)
