@@ -43,12 +43,18 @@ var emptyBlock = block{1, 0}
 type storeOp struct {
 	done chan struct{}
 	err  error
+	// prefetch: a lease started while IDs were left; late: a caller
+	// waited for it all the same. late is guarded by the generator's mu.
+	prefetch, late bool
 }
 
 // A Generator hands out the IDs of one key from leased blocks. Next serves
-// from memory; when the current block is down to its last fifth (or
+// from memory; when the current block is down to its low-water mark (or
 // empty), one background lease takes the next block, so in steady state
-// no caller waits on the store. At most one store operation per generator
+// no caller waits on the store. The mark starts at a fifth of a block and
+// doubles, up to a whole block, each time a caller finds the block empty
+// while its successor's lease is still in flight: a generator served
+// faster than the store acknowledges a lease starts its leases earlier. At most one store operation per generator
 // is in flight, so leases are taken, and their blocks served, in the order
 // of their INCRBY results: IDs handed out are strictly increasing. A block
 // is served only after the store acknowledged its lease, so a crash loses
@@ -60,9 +66,9 @@ type Generator struct {
 	key   string
 	store Store
 	batch int64 // IDs per lease
-	low   int64 // a lease starts when the current block has at most low IDs left
 
 	mu     sync.Mutex
+	low    int64    // a lease starts when the current block has at most low IDs left
 	known  bool     // the counter is believed to exist
 	floor  int64    // the last ID of the newest block leased here; 0 after Del
 	cur    block    // being served
@@ -95,7 +101,7 @@ func (g *Generator) Next(ctx context.Context) (int64, error) {
 			id := g.cur.next
 			g.cur.next++
 			if g.cur.last-g.cur.next < g.low && g.ahead.empty() && g.flight == nil {
-				g.startLeaseLocked()
+				g.startLeaseLocked(true)
 			}
 			g.mu.Unlock()
 			return id, nil
@@ -105,7 +111,11 @@ func (g *Generator) Next(ctx context.Context) (int64, error) {
 			return 0, errNotSet
 		}
 		if g.flight == nil {
-			g.startLeaseLocked()
+			g.startLeaseLocked(false)
+		} else if g.flight.prefetch && !g.flight.late {
+			// The prefetch came too late for this caller.
+			g.flight.late = true
+			g.low = min(2*g.low, g.batch)
 		}
 		op := g.flight
 		g.mu.Unlock()
@@ -121,10 +131,11 @@ func (g *Generator) Next(ctx context.Context) (int64, error) {
 	}
 }
 
-// startLeaseLocked starts a lease in the background. g.mu is held, no
-// store operation is in flight and g.known is true.
-func (g *Generator) startLeaseLocked() {
-	op := &storeOp{done: make(chan struct{})}
+// startLeaseLocked starts a lease in the background, a prefetch if IDs
+// are left. g.mu is held, no store operation is in flight and g.known is
+// true.
+func (g *Generator) startLeaseLocked(prefetch bool) {
+	op := &storeOp{done: make(chan struct{}), prefetch: prefetch}
 	g.flight = op
 	floor := g.floor
 	go func() {

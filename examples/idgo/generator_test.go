@@ -90,6 +90,74 @@ func TestGeneratorPrefetchesWithoutMakingCallersWait(t *testing.T) {
 	assert.Equal(t, []int64{11}, <-got)
 }
 
+// leaseStarted fails t unless a lease reports its start on started.
+func leaseStarted(t *testing.T, started chan string, what string) {
+	t.Helper()
+	select {
+	case <-started:
+	case <-time.After(waitTimeout):
+		t.Fatal("no lease started " + what)
+	}
+}
+
+// noLeaseStarted fails t if a lease reports its start on started.
+func noLeaseStarted(t *testing.T, started chan string, what string) {
+	t.Helper()
+	select {
+	case <-started:
+		t.Fatal("a lease started " + what)
+	default:
+	}
+}
+
+func TestGeneratorLatePrefetchStartsLeasesEarlier(t *testing.T) {
+	st := newFakeStore()
+	g := NewGenerator(st, "k", 10)
+	require.NoError(t, g.Set(context.Background(), 0))
+	assert.Equal(t, seq(1, 7), nextN(t, g, 7)) // 1..10 leased; none in flight yet
+
+	// The prefetch at a fifth left (after 8) is held up until a caller
+	// finds the block empty: that caller waits, and the mark doubles.
+	gate, started := st.setGate()
+	assert.Equal(t, []int64{8}, nextN(t, g, 1))
+	leaseStarted(t, started, "at a fifth left")
+	assert.Equal(t, seq(9, 10), nextN(t, g, 2))
+	got := make(chan []int64)
+	go func() { got <- nextN(t, g, 1) }()
+	require.Eventually(t, func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.low == 4
+	}, waitTimeout, time.Millisecond, "a late prefetch doubles the mark")
+	close(gate)
+	assert.Equal(t, []int64{11}, <-got)
+
+	// Block 11..20: the next lease now starts with 4 left, after 16.
+	gate, started = st.setGate()
+	assert.Equal(t, seq(12, 15), nextN(t, g, 4))
+	noLeaseStarted(t, started, "with 5 left")
+	assert.Equal(t, []int64{16}, nextN(t, g, 1))
+	leaseStarted(t, started, "at the doubled mark")
+	close(gate)
+
+	// Late again and again: the mark stops at a whole block, where the
+	// next lease starts as soon as the block ahead is taken.
+	for range 3 {
+		gate, _ = st.setGate()
+		go func() { got <- nextN(t, g, 20) }() // more than a block: it waits
+		require.Eventually(t, func() bool {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			return g.cur.empty() && g.flight != nil && g.flight.late
+		}, waitTimeout, time.Millisecond)
+		close(gate)
+		<-got
+	}
+	g.mu.Lock()
+	assert.Equal(t, int64(10), g.low)
+	g.mu.Unlock()
+}
+
 func TestGeneratorRestartContinuesAboveEveryServedID(t *testing.T) {
 	st := newFakeStore()
 	svc := NewService(st, 10)
