@@ -108,7 +108,7 @@ var table = []param{
 	memory("proto-max-bulk-len", 1<<20, maxLong, "536870912", used),
 	special("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
 		multiArg|used, parseOutputBufferLimit, outputBufferLimitLines),
-	param{name: "maxmemory-clients", def: "0", parse: parseNumber(bytesOrPercent, -100, maxLong, nil), file: bytesArg},
+	param{name: "maxmemory-clients", def: "0", flags: used, parse: parseNumber(bytesOrPercent, -100, maxLong, nil), file: bytesArg},
 	integer("io-threads", 1, 128, "1", immutable),
 	yesNo("io-threads-do-reads", "no", immutable),
 	str("requirepass", "", used|sensitive, nil),

@@ -53,7 +53,8 @@ func (s *Server) configSet(c *db.Ctx) {
 func (s *Server) configResetStat(c *db.Ctx) {
 	st := &s.stats
 	for _, n := range []*atomic.Int64{&st.Connections, &st.Commands, &st.RejectedConns, &st.NetInputBytes, &st.NetOutputBytes, &st.Reads, &st.Writes,
-		&st.ErrorReplies, &st.UnexpectedErrors, &st.ProtocolErrors, &st.QueryLimitClosed, &st.TimedOutClients, &st.ClientsKilledByOp} {
+		&st.ErrorReplies, &st.UnexpectedErrors, &st.ProtocolErrors, &st.QueryLimitClosed, &st.TimedOutClients, &st.ClientsKilledByOp,
+		&st.EvictedClients} {
 		n.Store(0)
 	}
 	ks := s.ks.Stats()

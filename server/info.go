@@ -486,7 +486,7 @@ func (s *Server) infoStats(b *infoBuilder) {
 	b.line("rejected_connections", st.RejectedConns.Load())
 	b.line("expired_keys", ks.ExpiredKeys.Load())
 	b.line("evicted_keys", ks.EvictedKeys.Load())
-	b.line("evicted_clients", 0) // nor is maxmemory-clients
+	b.line("evicted_clients", st.EvictedClients.Load())
 	b.line("keyspace_hits", ks.KeyspaceHits.Load())
 	b.line("keyspace_misses", ks.KeyspaceMisses.Load())
 	ps := s.ps.counts()

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"cmp"
 	"math"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +34,7 @@ const gcHeadroom = 16 << 20
 func (s *Server) applyMemoryConfig() {
 	policy, _ := db.ParsePolicy(s.cfg.String("maxmemory-policy"))
 	maxmemory := s.cfg.Int("maxmemory")
+	s.clientLimit.Store(clientEvictionLimit(s.cfg.Int("maxmemory-clients"), maxmemory))
 	s.ks.SetEviction(db.EvictionConfig{
 		MaxMemory:    maxmemory,
 		Policy:       policy,
@@ -65,15 +68,81 @@ func (s *Server) watchMemory() {
 	}
 }
 
-// reportMemory measures the client buffers and the AOF buffer and hands
-// them to the keyspace.
+// reportMemory measures the client buffers and the AOF buffer, closes
+// clients as maxmemory-clients demands, and hands the figures to the
+// keyspace. It runs every 100 ms: a client whose replies stay unsent (it
+// does not read) is seen within that time, one that reads its replies as
+// they come is not evicted for them.
 func (s *Server) reportMemory() {
+	s.clientMem.Lock()
+	defer s.clientMem.Unlock()
+	sessions := s.sessionsSnapshot()
+	usage := make([]int64, len(sessions))
 	var clients int64
-	for _, sess := range s.sessionsSnapshot() {
-		clients += sess.memUsage()
+	for i, sess := range sessions {
+		usage[i] = sess.memUsage()
+		clients += usage[i]
+	}
+	if limit := s.clientLimit.Load(); limit > 0 && clients >= limit {
+		clients = s.evictClients(sessions, usage, clients, limit)
+	} else {
+		s.clientsOverWarned = false
 	}
 	s.ks.SetMemOverhead(clients, s.aofBufferBytes())
 	s.ks.MemUsage() // raises the peak
+}
+
+// minClientLimit is the smallest maxmemory-clients that applies, as in
+// Redis: a smaller one would leave no room to talk to the server at all.
+const minClientLimit = 128 << 10
+
+// clientEvictionLimit returns the memory the clients may use together
+// before the biggest are closed, as Redis computes it from
+// maxmemory-clients: bytes, or (negative) a percentage of maxmemory, at
+// least minClientLimit; 0 when it is off, as a percentage is while
+// maxmemory is 0.
+func clientEvictionLimit(setting, maxmemory int64) int64 {
+	var n int64
+	switch {
+	case setting < 0 && maxmemory > 0:
+		n = int64(float64(maxmemory) * float64(-setting) / 100)
+	case setting > 0:
+		n = setting
+	default:
+		return 0
+	}
+	return max(n, minClientLimit)
+}
+
+// evictClients closes the biggest clients, those not exempted by CLIENT
+// NO-EVICT, until the clients' memory total is below limit, as Redis's
+// client eviction does, and returns the total left. usage holds each
+// session's memory; the caller holds s.clientMem.
+func (s *Server) evictClients(sessions []*Session, usage []int64, total, limit int64) int64 {
+	order := make([]int, len(sessions))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(usage[b], usage[a]) })
+	for _, i := range order {
+		if total < limit {
+			return total
+		}
+		sess := sessions[i]
+		if sess.noEvict.Load() || sess.killed.Load() {
+			continue
+		}
+		s.log.Info("evicting client: maxmemory-clients reached", "id", sess.ID, "addr", sess.addr,
+			"tot-mem", usage[i], "clients", total, "limit", limit)
+		sess.kill()
+		s.stats.EvictedClients.Add(1)
+		total -= usage[i]
+	}
+	if total >= limit && !s.clientsOverWarned {
+		s.log.Warn("over maxmemory-clients after evicting all evictable clients", "clients", total, "limit", limit)
+		s.clientsOverWarned = true // until the total is below the limit again
+	}
+	return total
 }
 
 // memUsage estimates what sess holds: its read buffer, its queued

@@ -408,7 +408,7 @@ func (sess *Session) outputLimit() config.OutputBufferLimit {
 // limit.
 func (sess *Session) dropForOutputLimit() {
 	sess.srv.log.Warn("closing client that reached its output buffer limit", "client", sess.addr)
-	sess.conn.Close()
+	sess.closeDiscarding()
 }
 
 // drainTimeout bounds how long a closing session waits for its queued

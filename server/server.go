@@ -53,6 +53,12 @@ type Server struct {
 	maxClients    atomic.Int64
 	timeout       atomic.Int64 // nanoseconds, 0 = never
 	limits        atomic.Pointer[resp.Limits]
+	clientLimit   atomic.Int64 // maxmemory-clients in bytes, 0 = off (see clientEvictionLimit)
+
+	// clientMem serializes the measures of the clients' memory (reportMemory)
+	// and the client evictions they lead to.
+	clientMem         sync.Mutex
+	clientsOverWarned bool // guarded by clientMem: the warning that nothing is left to evict was logged
 
 	mu        sync.Mutex
 	listeners []net.Listener // guarded by mu; replaced when CONFIG SET changes port or bind
@@ -96,6 +102,7 @@ type Stats struct {
 	QueryLimitClosed  atomic.Int64
 	TimedOutClients   atomic.Int64
 	ClientsKilledByOp atomic.Int64
+	EvictedClients    atomic.Int64 // closed by maxmemory-clients
 }
 
 // New returns a server for the keyspace ks configured by cfg. It registers

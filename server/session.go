@@ -560,9 +560,21 @@ func (sess *Session) stopReading() {
 	sess.conn.SetReadDeadline(time.Now())
 }
 
-// kill closes the connection from another goroutine (CLIENT KILL).
+// kill closes the connection from another goroutine (CLIENT KILL, client
+// eviction).
 func (sess *Session) kill() {
 	sess.killed.Store(true)
+	sess.closeDiscarding()
+}
+
+// closeDiscarding closes the connection. Replies still unsent are
+// discarded, as Redis frees a closed client's reply list: a client that
+// does not read would otherwise keep them queued in the kernel, and its
+// connection open, for as long as it reads them a few bytes at a time.
+func (sess *Session) closeDiscarding() {
+	if tc, ok := sess.conn.(*net.TCPConn); ok && sess.pendingOutput() > 0 {
+		tc.SetLinger(0) // the close resets the connection
+	}
 	sess.conn.Close()
 }
 

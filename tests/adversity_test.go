@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -88,6 +89,68 @@ func TestOutputBufferLimitNormal(t *testing.T) {
 		c.expectClosed(5 * time.Second)
 		s.dial(t).mustDo("+PONG\r\n", "PING")
 	})
+}
+
+// TestMaxmemoryClients: past maxmemory-clients the biggest client is
+// closed and counted in evicted_clients, as in Redis; CLIENT NO-EVICT
+// exempts a client; a percentage is taken of maxmemory, and CONFIG SET
+// applies at once.
+func TestMaxmemoryClients(t *testing.T) {
+	eachServer(t, func(t *testing.T, start starter) {
+		s := start(t, "--maxmemory-clients", "1mb")
+		admin := s.dial(t)
+		admin.mustDo("+OK\r\n", "CLIENT", "NO-EVICT", "on") // its 2 MB SET counts too
+		admin.mustDo("+OK\r\n", "SET", "big", strings.Repeat("x", 8<<20))
+		evicted := func() string { return infoFields(t, admin, "stats")["evicted_clients"] }
+		reply := "$" + strconv.Itoa(8<<20) + "\r\n" + strings.Repeat("x", 8<<20) + "\r\n"
+
+		// A client that asks for 32 MB and does not read: more than the
+		// sockets' buffers hold.
+		get := string(encodeCommand([]string{"GET", "big"}))
+		notReading := func(smallBuffer bool) *rawConn {
+			c := s.dial(t)
+			if smallBuffer {
+				require.NoError(t, c.c.(*net.TCPConn).SetReadBuffer(4096))
+			}
+			c.send(strings.Repeat(get, 4))
+			time.Sleep(300 * time.Millisecond) // three of MyRedis's 100 ms checks
+			return c
+		}
+		notReading(true).expectClosed(5 * time.Second)
+		waitFor(t, 5*time.Second, "evicted_clients to count it", func() bool { return evicted() == "1" })
+		// The exempt client gets its 8 MB.
+		admin.mustDo(reply, "GET", "big")
+
+		// 1% of 100 MB is 1 MB; 100% leaves room.
+		admin.mustDo("+OK\r\n", "CONFIG", "SET", "maxmemory", "100mb", "maxmemory-clients", "1%")
+		notReading(false).expectClosed(5 * time.Second)
+		admin.mustDo("+OK\r\n", "CONFIG", "SET", "maxmemory-clients", "100%")
+		c := notReading(false)
+		c.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		got, err := io.ReadAll(io.LimitReader(c.r, int64(4*len(reply))))
+		require.NoError(t, err)
+		assert.Equal(t, 4*len(reply), len(got), "within the limit the client is served")
+		assert.Equal(t, "2", evicted())
+	})
+}
+
+// TestClientKillStuckWriter: CLIENT KILL closes a client that does not
+// read at once, its unsent replies discarded. (Redis 7.0 closes the
+// socket with the replies it already wrote still queued in the kernel,
+// which trickles them out a window at a time: with a small receive buffer
+// the connection stays open for minutes. Client eviction, which runs
+// before Redis writes, does not show it.)
+func TestClientKillStuckWriter(t *testing.T) {
+	s := startServer(t)
+	admin := s.dial(t)
+	admin.mustDo("+OK\r\n", "SET", "big", strings.Repeat("x", 8<<20))
+	c := s.dial(t)
+	id := strings.Trim(c.do("CLIENT", "ID"), ":\r\n")
+	require.NoError(t, c.c.(*net.TCPConn).SetReadBuffer(4096))
+	c.send(strings.Repeat(string(encodeCommand([]string{"GET", "big"})), 4))
+	time.Sleep(300 * time.Millisecond)
+	admin.mustDo(":1\r\n", "CLIENT", "KILL", "ID", id)
+	c.expectClosed(5 * time.Second)
 }
 
 // expiringWrites are the writes of TestRestartAfterDeadlines: every type,
