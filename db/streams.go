@@ -47,18 +47,6 @@ const (
 	errXSetIDAdded     = "ERR The entries_added specified in XSETID is smaller than the target stream length"
 )
 
-// The words streams are logged with.
-var (
-	xaddName       = []byte("XADD")
-	xsetidName     = []byte("XSETID")
-	xclaimName     = []byte("XCLAIM")
-	xgroupName     = []byte("XGROUP")
-	createName     = []byte("CREATE")
-	createConsName = []byte("CREATECONSUMER")
-	setidName      = []byte("SETID")
-	equalsWord     = []byte("=")
-)
-
 // registerStreams adds the stream commands.
 func registerStreams(t *Table) {
 	const (
@@ -132,10 +120,25 @@ func (c *Ctx) idArg(i int, missingSeq uint64, strict bool) (stream.ID, bool) {
 	return id, ok
 }
 
-// writeStreamID writes id as a bulk string.
+// checkIDArgs checks that the arguments from args[from] on are all IDs
+// (strict: no "-" or "+"), writing the error and returning false if one is
+// not. A command that must check every ID before it acts on any (XDEL,
+// XACK) then reads them again with stream.ParseID rather than keep them.
+func (c *Ctx) checkIDArgs(from int) bool {
+	for i := from; i < len(c.Args); i++ {
+		if _, ok := c.idArg(i, 0, true); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// writeStreamID writes id as a bulk string. It allocates nothing: the
+// text is made on the stack.
 func writeStreamID(w *resp.Writer, id stream.ID) {
-	var buf [42]byte
-	w.WriteBulk(id.Append(buf[:0]))
+	var text [41]byte // the longest ID: 20 digits, "-", 20 digits
+	var bulk [len(text) + 8]byte
+	w.WriteRaw(resp.AppendBulk(bulk[:0], id.Append(text[:0])))
 }
 
 // writeStreamEntry writes one entry as Redis does: its ID and the array
@@ -247,17 +250,19 @@ func xadd(c *Ctx) {
 		return
 	}
 	s.Add(id, c.Args[a.idIdx+1:], c.ks.streamNodeLimits())
-	idText := id.Append(nil)
-	c.W.WriteBulk(idText)
+	writeStreamID(c.W, id)
 	c.Notify(EventStream, "xadd", key)
-	logged := append([][]byte(nil), c.Args...)
-	logged[a.idIdx] = idText
+	l := getLogArgs()
+	defer l.release()
+	l.add(c.Args[:a.idIdx]...)
+	l.add(l.idText(id))
+	l.add(c.Args[a.idIdx+1:]...)
 	if a.strategy {
-		if a.apply(s.Stream, logged) > 0 {
+		if a.apply(s.Stream, l) > 0 {
 			c.Notify(EventStream, "xtrim", key)
 		}
 	}
-	c.PropagateAs(logged...)
+	c.PropagateAs(l.write()...)
 	c.SignalReady(key, KindStream)
 }
 
@@ -275,11 +280,13 @@ func xtrim(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	logged := append([][]byte(nil), c.Args...)
-	n := a.apply(s.Stream, logged)
+	l := getLogArgs()
+	defer l.release()
+	l.add(c.Args...)
+	n := a.apply(s.Stream, l)
 	if n > 0 {
 		c.Notify(EventStream, "xtrim", c.Args[1])
-		c.PropagateAs(logged...)
+		c.PropagateAs(l.write()...)
 	}
 	c.W.WriteInt(n)
 }
@@ -383,16 +390,12 @@ func xdel(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	ids := make([]stream.ID, 0, len(c.Args)-2)
-	for i := 2; i < len(c.Args); i++ {
-		id, ok := c.idArg(i, 0, true)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
+	if !c.checkIDArgs(2) {
+		return
 	}
 	deleted := 0
-	for _, id := range ids {
+	for _, arg := range c.Args[2:] {
+		id, _, _ := stream.ParseID(arg, 0, true, false)
 		if s.Delete(id) {
 			deleted++
 		}

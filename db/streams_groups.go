@@ -200,17 +200,13 @@ func xack(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	ids := make([]stream.ID, 0, len(c.Args)-3)
-	for i := 3; i < len(c.Args); i++ {
-		id, ok := c.idArg(i, 0, true)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
+	if !c.checkIDArgs(3) {
+		return
 	}
 	c.leaveWatches()
 	acked := 0
-	for _, id := range ids {
+	for _, arg := range c.Args[3:] {
+		id, _, _ := stream.ParseID(arg, 0, true, false)
 		if g.Ack(id) {
 			acked++
 		}

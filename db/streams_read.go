@@ -3,7 +3,6 @@ package db
 import (
 	"bytes"
 	"math"
-	"strconv"
 	"time"
 
 	"myredis/datastruct/stream"
@@ -241,8 +240,8 @@ func xread(readGroup bool) func(*Ctx) {
 		}
 		if served > 0 {
 			c.leaveWatches()
-			c.beginWrites()
-			defer c.endWrites()
+			l := c.beginLog()
+			defer c.endLog(l)
 			keys := c.Args[a.streamsAt : a.streamsAt+a.n]
 			// A group read that names a stream twice serves the second
 			// from where the first left the group, as Redis does, which
@@ -284,7 +283,7 @@ func xread(readGroup bool) func(*Ctx) {
 				if history[i] {
 					c.writeConsumerHistory(s.Stream, cons, start, count)
 				} else {
-					c.deliverNew(key, a.group, s.Stream, g, cons, start, count, a.noAck)
+					c.deliverNew(l, key, a.group, s.Stream, g, cons, start, count, a.noAck)
 				}
 			}
 			if repeated {
@@ -441,7 +440,7 @@ func (c *Ctx) writeConsumerHistory(s *stream.Stream, cons *stream.Consumer, star
 // 0) and delivers them to cons in group g: the group's last ID moves past
 // them and, unless noAck, each is added to the PELs and logged as an
 // XCLAIM; a NOACK read logs the group's new last ID instead.
-func (c *Ctx) deliverNew(key, group []byte, s *stream.Stream, g *stream.Group, cons *stream.Consumer,
+func (c *Ctx) deliverNew(l *logArgs, key, group []byte, s *stream.Stream, g *stream.Group, cons *stream.Consumer,
 	start stream.ID, count int64, noAck bool) {
 	n := countStreamRange(s, start, stream.MaxID, false, count)
 	c.W.WriteArray(n)
@@ -455,29 +454,44 @@ func (c *Ctx) deliverNew(key, group []byte, s *stream.Stream, g *stream.Group, c
 			writeStreamEntry(c.W, id, fv)
 			if !noAck {
 				p := g.Deliver(id, cons, c.Now)
-				c.propagateXClaim(key, group, g, id, p)
+				c.propagateXClaim(l, key, group, g, id, p)
 			}
 			written++
 			return written < n
 		})
 	}
 	if noAck && moved {
-		c.propagateGroupID(key, group, g)
+		c.propagateGroupID(l, key, group, g)
 	}
 }
 
-// propagateXClaim logs that pending entry id of group g is p, as Redis's
-// streamPropagateXCLAIM does.
-func (c *Ctx) propagateXClaim(key, group []byte, g *stream.Group, id stream.ID, p *stream.Pending) {
-	c.PropagateAs(xclaimName, key, group, []byte(p.Consumer.Name), []byte("0"), id.Append(nil),
-		[]byte("TIME"), strconv.AppendInt(nil, p.DeliveryTime, 10),
-		[]byte("RETRYCOUNT"), strconv.AppendUint(nil, p.DeliveryCount, 10),
-		[]byte("FORCE"), []byte("JUSTID"), []byte("LASTID"), g.LastID.Append(nil))
+// propagateXClaim logs, with the arguments built in l, that pending entry
+// id of group g is p, as Redis's streamPropagateXCLAIM does.
+func (c *Ctx) propagateXClaim(l *logArgs, key, group []byte, g *stream.Group, id stream.ID, p *stream.Pending) {
+	l.begin()
+	l.add(xclaimName, key, group, l.strText(p.Consumer.Name), zeroWord, l.idText(id),
+		timeWord, l.intText(p.DeliveryTime), retryCountWord, l.uintText(p.DeliveryCount),
+		forceWord, justIDWord, lastIDWord, l.idText(g.LastID))
+	c.PropagateAs(l.write()...)
 }
 
-// propagateGroupID logs group g's last ID and entries read, as Redis's
-// streamPropagateGroupID does.
-func (c *Ctx) propagateGroupID(key, group []byte, g *stream.Group) {
-	c.PropagateAs(xgroupName, setidName, key, group, g.LastID.Append(nil),
-		[]byte("ENTRIESREAD"), strconv.AppendInt(nil, g.EntriesRead, 10))
+// propagateGroupID logs, with the arguments built in l, group g's last ID
+// and entries read, as Redis's streamPropagateGroupID does.
+func (c *Ctx) propagateGroupID(l *logArgs, key, group []byte, g *stream.Group) {
+	l.begin()
+	l.add(xgroupName, setidName, key, group, l.idText(g.LastID), entriesReadWord, l.intText(g.EntriesRead))
+	c.PropagateAs(l.write()...)
+}
+
+// beginLog holds the command's writes back until endLog (see
+// beginWrites) and returns the logArgs to build them in.
+func (c *Ctx) beginLog() *logArgs {
+	c.beginWrites()
+	return getLogArgs()
+}
+
+// endLog hands on the writes held since beginLog and releases l.
+func (c *Ctx) endLog(l *logArgs) {
+	c.endWrites()
+	l.release()
 }
