@@ -46,43 +46,57 @@ func (ix *index[V]) leafFor(id ID) int {
 
 // Get returns the value at id.
 func (ix *index[V]) Get(id ID) (V, bool) {
+	if p := ix.Ptr(id); p != nil {
+		return *p, true
+	}
 	var zero V
+	return zero, false
+}
+
+// Ptr returns where the value at id is stored, or nil. The pointer is
+// valid until a key is added to or removed from the index.
+func (ix *index[V]) Ptr(id ID) *V {
 	li := ix.leafFor(id)
 	if li < 0 {
-		return zero, false
+		return nil
 	}
 	l := ix.leaves[li]
 	i, found := slices.BinarySearchFunc(l.keys, id, ID.Compare)
 	if !found {
-		return zero, false
+		return nil
 	}
-	return l.vals[i], true
+	return &l.vals[i]
 }
 
-// Set stores v at id, replacing any value there.
-func (ix *index[V]) Set(id ID, v V) {
+// Set stores v at id, replacing any value there, and returns where it is
+// stored (see Ptr).
+func (ix *index[V]) Set(id ID, v V) *V {
 	if len(ix.leaves) == 0 {
 		ix.leaves = append(ix.leaves, &leaf[V]{keys: []ID{id}, vals: []V{v}})
 		ix.n++
-		return
+		return &ix.leaves[0].vals[0]
 	}
 	li := max(ix.leafFor(id), 0)
 	l := ix.leaves[li]
 	i, found := slices.BinarySearchFunc(l.keys, id, ID.Compare)
 	if found {
 		l.vals[i] = v
-		return
+		return &l.vals[i]
 	}
 	ix.n++
 	if len(l.keys) < leafMax {
 		l.keys = slices.Insert(l.keys, i, id)
 		l.vals = slices.Insert(l.vals, i, v)
-		return
+		return &l.vals[i]
 	}
 	if i == leafMax && li == len(ix.leaves)-1 {
-		// Appending past the end: start a new leaf, keeping this one full.
-		ix.leaves = append(ix.leaves, &leaf[V]{keys: []ID{id}, vals: []V{v}})
-		return
+		// Appending past the end: start a new leaf, keeping this one
+		// full. The index is large and grows at its end, so the new leaf
+		// is made to fill.
+		nl := &leaf[V]{keys: make([]ID, 1, leafMax), vals: make([]V, 1, leafMax)}
+		nl.keys[0], nl.vals[0] = id, v
+		ix.leaves = append(ix.leaves, nl)
+		return &nl.vals[0]
 	}
 	// Split the full leaf in halves, then insert into the right one.
 	half := leafMax / 2
@@ -90,13 +104,12 @@ func (ix *index[V]) Set(id ID, v V) {
 	clear(l.vals[half:])
 	l.keys, l.vals = l.keys[:half], l.vals[:half]
 	ix.leaves = slices.Insert(ix.leaves, li+1, right)
-	if i <= half {
-		l.keys = slices.Insert(l.keys, i, id)
-		l.vals = slices.Insert(l.vals, i, v)
-	} else {
-		right.keys = slices.Insert(right.keys, i-half, id)
-		right.vals = slices.Insert(right.vals, i-half, v)
+	if i > half {
+		l, i = right, i-half
 	}
+	l.keys = slices.Insert(l.keys, i, id)
+	l.vals = slices.Insert(l.vals, i, v)
+	return &l.vals[i]
 }
 
 // Delete removes id and reports whether it was there.
@@ -111,12 +124,20 @@ func (ix *index[V]) Delete(id ID) bool {
 		return false
 	}
 	ix.n--
-	if len(l.keys) == 1 {
+	switch {
+	case len(l.keys) == 1:
 		ix.leaves = slices.Delete(ix.leaves, li, li+1)
-		return true
+	case i == 0:
+		// The first key goes without moving the others, as they go
+		// when the index is consumed in order (a PEL acknowledged, a
+		// stream trimmed); the leaf's array stays until the leaf goes.
+		var zero V
+		l.vals[0] = zero
+		l.keys, l.vals = l.keys[1:], l.vals[1:]
+	default:
+		l.keys = slices.Delete(l.keys, i, i+1)
+		l.vals = slices.Delete(l.vals, i, i+1)
 	}
-	l.keys = slices.Delete(l.keys, i, i+1)
-	l.vals = slices.Delete(l.vals, i, i+1)
 	return true
 }
 
@@ -187,13 +208,16 @@ func (c *cursor[V]) Prev() {
 	}
 }
 
-// clone returns a copy of the index whose values are copied with cp.
+// clone returns a copy of the index whose values are copied with cp, or
+// as they are when cp is nil.
 func (ix *index[V]) clone(cp func(V) V) index[V] {
 	out := index[V]{n: ix.n, leaves: make([]*leaf[V], len(ix.leaves))}
 	for i, l := range ix.leaves {
-		nl := &leaf[V]{keys: slices.Clone(l.keys), vals: make([]V, len(l.vals))}
-		for j, v := range l.vals {
-			nl.vals[j] = cp(v)
+		nl := &leaf[V]{keys: slices.Clone(l.keys), vals: slices.Clone(l.vals)}
+		if cp != nil {
+			for j, v := range nl.vals {
+				nl.vals[j] = cp(v)
+			}
 		}
 		out.leaves[i] = nl
 	}

@@ -14,6 +14,7 @@ type Stream struct {
 	EntriesAdded uint64
 	first        ID // the first live entry's ID, 0-0 when empty
 	groups       map[string]*Group
+	nodeBytes    int // the sum of the nodes' memory(), kept as they change
 }
 
 // New returns an empty stream.
@@ -36,16 +37,22 @@ func (s *Stream) Add(id ID, fv [][]byte, lim NodeLimits) {
 	if n != nil {
 		same = n.sameFields(fv)
 		if n.full(entrySize(fv, same), lim) {
+			before := n.memory()
 			n.seal()
+			s.nodeBytes += n.memory() - before
 			n, prev = nil, n
 		}
 	}
+	before := 0
 	if n == nil {
 		n = newNode(id, fv, prev, lim)
 		s.nodes.Set(id, n)
 		same = true
+	} else {
+		before = n.memory()
 	}
 	n.append(id, fv, same)
+	s.nodeBytes += n.memory() - before
 	s.length++
 	if s.length == 1 {
 		s.first = id
@@ -159,7 +166,7 @@ func (s *Stream) Delete(id ID) bool {
 		return false
 	}
 	if n.live == 1 {
-		s.nodes.Delete(n.master)
+		s.dropNode(n)
 	} else {
 		n.markDeleted(i)
 	}
@@ -210,7 +217,7 @@ func (s *Stream) Trim(t Trim) int64 {
 			remove = int64(s.length)-entries >= t.MaxLen
 		}
 		if remove {
-			s.nodes.Delete(n.master)
+			s.dropNode(n)
 			s.length -= int(entries)
 			deleted += entries
 			continue
@@ -237,32 +244,19 @@ func (s *Stream) Trim(t Trim) int64 {
 	return deleted
 }
 
+// dropNode removes node n.
+func (s *Stream) dropNode(n *node) {
+	s.nodes.Delete(n.master)
+	s.nodeBytes -= n.memory()
+}
+
 // Memory returns an estimate of the bytes the stream takes, groups
-// included. It measures at most samples nodes (the first ones, and the
-// last, which is still filling) and counts the others as the average of
-// the measured ones; samples < 1 measures every node. It depends only on
-// the stream's state, and its cost grows with samples, not with the
-// stream's length.
-func (s *Stream) Memory(samples int) int64 {
-	n := 96 + s.nodes.memory(24)
-	count := s.nodes.Len()
-	if samples < 1 || samples >= count {
-		for c := s.nodes.First(); c.Valid(); c.Next() {
-			n += c.Value().memory()
-		}
-	} else {
-		last := s.nodes.Last()
-		lastBytes := last.Value().memory()
-		full, measured := lastBytes, 0
-		if samples > 1 {
-			for c, i := s.nodes.First(), 0; i < samples-1; c.Next() {
-				measured += c.Value().memory()
-				i++
-			}
-			full = measured / (samples - 1)
-		}
-		n += full*(count-1) + lastBytes
-	}
+// included. It depends only on the stream's state, and it takes constant
+// time (for each group), allocating nothing: the accounting measures a
+// stream before and after every write. The nodes are counted exactly, so
+// it needs no samples.
+func (s *Stream) Memory() int64 {
+	n := 96 + s.nodes.memory(24) + s.nodeBytes
 	for name, g := range s.groups {
 		n += 64 + len(name) + g.memory()
 	}
@@ -273,6 +267,10 @@ func (s *Stream) Memory(samples int) int64 {
 func (s *Stream) Copy() *Stream {
 	c := *s
 	c.nodes = s.nodes.clone((*node).clone)
+	c.nodeBytes = 0
+	for cur := c.nodes.First(); cur.Valid(); cur.Next() {
+		c.nodeBytes += cur.Value().memory()
+	}
 	c.groups = nil
 	for name, g := range s.groups {
 		if c.groups == nil {
