@@ -154,11 +154,9 @@ func writeStreamEntry(w *resp.Writer, id stream.ID, fv [][]byte) {
 }
 
 // writeStreamRange writes the entries of s from start to end (backwards
-// when rev), at most count of them unless count is 0. It walks the range
-// twice, to count and to write, which costs less than keeping the entries
-// aside.
+// when rev), at most count of them unless count is 0.
 func writeStreamRange(w *resp.Writer, s *stream.Stream, start, end stream.ID, rev bool, count int64) {
-	n := countStreamRange(s, start, end, rev, count)
+	n := s.Count(start, end, int(min(count, math.MaxInt)))
 	w.WriteArray(n)
 	if n == 0 {
 		return
@@ -169,16 +167,6 @@ func writeStreamRange(w *resp.Writer, s *stream.Stream, start, end stream.ID, re
 		written++
 		return written < n
 	})
-}
-
-// countStreamRange returns how many entries writeStreamRange would write.
-func countStreamRange(s *stream.Stream, start, end stream.ID, rev bool, count int64) int {
-	n := 0
-	s.Range(start, end, rev, func(stream.ID, [][]byte) bool {
-		n++
-		return count == 0 || int64(n) < count
-	})
-	return n
 }
 
 // nextStreamID returns the ID XADD adds with: the one given, completed
@@ -251,12 +239,13 @@ func xadd(c *Ctx) {
 		return
 	}
 	s.Add(id, c.Args[a.idIdx+1:], c.ks.streamNodeLimits())
-	writeStreamID(c.W, id)
-	c.Notify(EventStream, "xadd", key)
 	l := getLogArgs()
 	defer l.release()
+	idText := l.idText(id)
+	c.W.WriteBulk(idText)
+	c.Notify(EventStream, "xadd", key)
 	l.add(c.Args[:a.idIdx]...)
-	l.add(l.idText(id))
+	l.add(idText)
 	l.add(c.Args[a.idIdx+1:]...)
 	if a.strategy {
 		if a.apply(s.Stream, l) > 0 {

@@ -114,6 +114,43 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 	}
 }
 
+// Count returns how many entries have start <= ID <= end, counting at
+// most limit of them unless limit is 0. A node wholly in the range is
+// counted by its count of live entries, without reading its entries.
+func (s *Stream) Count(start, end ID, limit int) int {
+	if end.Less(start) || s.length == 0 {
+		return 0
+	}
+	n := 0
+	c := s.nodes.SeekLE(start)
+	if !c.Valid() {
+		c = s.nodes.First()
+	}
+	for ; c.Valid() && (limit == 0 || n < limit); c.Next() {
+		nd := c.Value()
+		if end.Less(nd.master) {
+			break
+		}
+		if !nd.master.Less(start) && !end.Less(nd.lastID()) {
+			n += nd.live
+			continue
+		}
+		for i := nd.search(start); i < len(nd.offs); i++ {
+			id, flags := nd.id(i)
+			if end.Less(id) {
+				break
+			}
+			if flags&flagDeleted == 0 {
+				n++
+			}
+		}
+	}
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	return n
+}
+
 // Get calls fn with the fields of entry id and reports whether it exists.
 func (s *Stream) Get(id ID, fn func(fv [][]byte)) bool {
 	found := false

@@ -141,6 +141,8 @@ func TestModel(t *testing.T) {
 			limit := 1 + rng.IntN(50)
 			require.Equal(t, modelRange(model, a, b, rev, limit), collect(s, a, b, rev, limit),
 				"step %d: range %v %v rev %v", step, a, b, rev)
+			require.Equal(t, len(modelRange(model, a, b, rev, limit)), s.Count(a, b, limit), "step %d: count %v %v", step, a, b)
+			require.Equal(t, len(modelRange(model, a, b, rev, len(model)+1)), s.Count(a, b, 0), "step %d: count %v %v", step, a, b)
 		}
 		require.Equal(t, len(model), s.Len(), "step %d", step)
 		var first, lastLive ID
