@@ -121,18 +121,23 @@ func (c *Ctx) idArg(i int, missingSeq uint64, strict bool) (stream.ID, bool) {
 	return id, ok
 }
 
-// checkIDArgs checks that the arguments from args[from] on are all IDs
-// (strict: no "-" or "+"), writing the error and returning false if one is
-// not. A command that must check every ID before it acts on any (XDEL,
-// XACK) then reads them again with stream.ParseID rather than keep them.
-func (c *Ctx) checkIDArgs(from int) bool {
+// idArgs appends to ids the IDs (strict: no "-" or "+") from args[from]
+// on, for a command that checks every ID before it acts on any (XDEL,
+// XACK); it writes the error and returns false if one is not an ID. A
+// caller passes a buffer on its stack, which most commands' IDs fit.
+func (c *Ctx) idArgs(from int, ids []stream.ID) ([]stream.ID, bool) {
 	for i := from; i < len(c.Args); i++ {
-		if _, ok := c.idArg(i, 0, true); !ok {
-			return false
+		id, ok := c.idArg(i, 0, true)
+		if !ok {
+			return nil, false
 		}
+		ids = append(ids, id)
 	}
-	return true
+	return ids, true
 }
+
+// idArgsBuf is how many IDs XDEL and XACK read without allocating.
+const idArgsBuf = 128
 
 // writeStreamID writes id as a bulk string. It allocates nothing: the
 // text is made on the stack.
@@ -147,6 +152,11 @@ func writeStreamID(w *resp.Writer, id stream.ID) {
 func writeStreamEntry(w *resp.Writer, id stream.ID, fv [][]byte) {
 	w.WriteArray(2)
 	writeStreamID(w, id)
+	writeStreamFields(w, fv)
+}
+
+// writeStreamFields writes an entry's fields and values, as an array.
+func writeStreamFields(w *resp.Writer, fv [][]byte) {
 	w.WriteArray(len(fv))
 	for _, b := range fv {
 		w.WriteBulk(b)
@@ -380,12 +390,13 @@ func xdel(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	if !c.checkIDArgs(2) {
+	var buf [idArgsBuf]stream.ID
+	ids, ok := c.idArgs(2, buf[:0])
+	if !ok {
 		return
 	}
 	deleted := 0
-	for _, arg := range c.Args[2:] {
-		id, _, _ := stream.ParseID(arg, 0, true, false)
+	for _, id := range ids {
 		if s.Delete(id) {
 			deleted++
 		}

@@ -200,13 +200,14 @@ func xack(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	if !c.checkIDArgs(3) {
+	var buf [idArgsBuf]stream.ID
+	ids, ok := c.idArgs(3, buf[:0])
+	if !ok {
 		return
 	}
 	c.leaveWatches()
 	acked := 0
-	for _, arg := range c.Args[3:] {
-		id, _, _ := stream.ParseID(arg, 0, true, false)
+	for _, id := range ids {
 		if g.Ack(id) {
 			acked++
 		}

@@ -38,6 +38,13 @@ type logArgs struct {
 	text []byte   // the bytes of the arguments made here
 	args [][]byte // the writes' arguments, one write after the other
 	mark int      // where the write being built starts in args
+	// The last ID and number made, made again for nothing: XREADGROUP
+	// logs each entry's ID as the group's last ID too, and the same
+	// delivery time for every entry.
+	lastID     stream.ID
+	lastIDText []byte
+	lastInt    int64
+	lastIntTxt []byte
 }
 
 var logArgsPool = sync.Pool{New: func() any { return new(logArgs) }}
@@ -57,7 +64,7 @@ func (l *logArgs) release() {
 		return
 	}
 	clear(l.args) // holds no command's arguments while pooled
-	l.text, l.args, l.mark = l.text[:0], l.args[:0], 0
+	*l = logArgs{text: l.text[:0], args: l.args[:0]}
 	logArgsPool.Put(l)
 }
 
@@ -76,16 +83,22 @@ func (l *logArgs) made(start int) []byte { return l.text[start:len(l.text):len(l
 
 // idText returns id as an argument ("ms-seq").
 func (l *logArgs) idText(id stream.ID) []byte {
-	start := len(l.text)
-	l.text = id.Append(l.text)
-	return l.made(start)
+	if l.lastIDText == nil || id != l.lastID {
+		start := len(l.text)
+		l.text = id.Append(l.text)
+		l.lastID, l.lastIDText = id, l.made(start)
+	}
+	return l.lastIDText
 }
 
 // intText returns n as an argument.
 func (l *logArgs) intText(n int64) []byte {
-	start := len(l.text)
-	l.text = strconv.AppendInt(l.text, n, 10)
-	return l.made(start)
+	if l.lastIntTxt == nil || n != l.lastInt {
+		start := len(l.text)
+		l.text = strconv.AppendInt(l.text, n, 10)
+		l.lastInt, l.lastIntTxt = n, l.made(start)
+	}
+	return l.lastIntTxt
 }
 
 // uintText returns n as an argument.

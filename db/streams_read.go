@@ -466,7 +466,10 @@ func (c *Ctx) deliverNew(l *logArgs, key, group []byte, s *stream.Stream, g *str
 				s.Delivered(g, id)
 				moved = true
 			}
-			writeStreamEntry(c.W, id, fv)
+			// The entry's ID is made once, for the reply and the log.
+			c.W.WriteArray(2)
+			c.W.WriteBulk(l.idText(id))
+			writeStreamFields(c.W, fv)
 			if !noAck {
 				p := g.Deliver(id, cons, c.Now)
 				c.propagateXClaim(l, key, group, g, id, p)

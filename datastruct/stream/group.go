@@ -15,6 +15,7 @@ const InvalidEntriesRead = -1
 // entries themselves, so that a delivery allocates nothing; a consumer's
 // holds their IDs.
 type Group struct {
+	name        string
 	LastID      ID    // the last ID delivered to a consumer
 	EntriesRead int64 // the logical count of entries read, or InvalidEntriesRead
 	pel         index[Pending]
@@ -53,21 +54,29 @@ func (s *Stream) CreateGroup(name string, lastID ID, entriesRead int64) *Group {
 	if s.groups[name] != nil {
 		return nil
 	}
+	g := &Group{name: name, LastID: lastID, EntriesRead: entriesRead, consumers: make(map[string]*Consumer)}
+	s.addGroup(g)
+	return g
+}
+
+// addGroup adds g, whose name no group has.
+func (s *Stream) addGroup(g *Group) {
 	if s.groups == nil {
 		s.groups = make(map[string]*Group)
 	}
-	g := &Group{LastID: lastID, EntriesRead: entriesRead, consumers: make(map[string]*Consumer)}
-	s.groups[name] = g
-	return g
+	s.groups[g.name] = g
+	s.groupList = append(s.groupList, g)
 }
 
 // DestroyGroup removes the group called name and reports whether it was
 // there.
 func (s *Stream) DestroyGroup(name string) bool {
-	if s.groups[name] == nil {
+	g := s.groups[name]
+	if g == nil {
 		return false
 	}
 	delete(s.groups, name)
+	s.groupList = slices.DeleteFunc(s.groupList, func(o *Group) bool { return o == g })
 	return true
 }
 
@@ -276,7 +285,7 @@ func keysFrom[V any](ix *index[V], start, end ID, fn func(ID) bool) {
 
 // clone returns a deep copy of the group.
 func (g *Group) clone() *Group {
-	c := &Group{LastID: g.LastID, EntriesRead: g.EntriesRead, names: g.names,
+	c := &Group{name: g.name, LastID: g.LastID, EntriesRead: g.EntriesRead, names: g.names,
 		consumers: make(map[string]*Consumer, len(g.consumers))}
 	copies := make(map[*Consumer]*Consumer, len(g.consumers))
 	for name, cons := range g.consumers {
@@ -291,9 +300,14 @@ func (g *Group) clone() *Group {
 	return c
 }
 
-// memory estimates the bytes the group takes, in constant time: its PEL,
-// and its consumers with theirs, counted as their entries' IDs and a
-// leaf's header each.
+// consumerBytes estimates what a consumer takes besides its name and its
+// PEL's keys: the struct, its slot in the group's map, and its PEL's
+// directory with one leaf.
+const consumerBytes = 64 + 32 + 8 + 48
+
+// memory estimates the bytes the group takes, in constant time: its PEL
+// (an entry is 24 bytes), and its consumers with theirs, whose keys are
+// together as many as the group's.
 func (g *Group) memory() int {
-	return 96 + g.pel.memory(24) + g.names + len(g.consumers)*(80+48+8+48) + g.pel.Len()*16
+	return 96 + g.pel.memory(24) + g.names + len(g.consumers)*consumerBytes + g.pel.Len()*16
 }

@@ -34,14 +34,32 @@ func (ix *index[V]) Len() int { return ix.n }
 // leafFor returns the position of the leaf whose range holds id: the last
 // leaf whose first key is <= id, or -1 when id is before every key.
 func (ix *index[V]) leafFor(id ID) int {
-	j, _ := slices.BinarySearchFunc(ix.leaves, id, func(l *leaf[V], id ID) int {
-		return l.keys[0].Compare(id)
-	})
-	// j is the first leaf whose first key is >= id.
-	if j < len(ix.leaves) && ix.leaves[j].keys[0] == id {
-		return j
+	lo, hi := 0, len(ix.leaves)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k := ix.leaves[m].keys[0]; k.Ms < id.Ms || k.Ms == id.Ms && k.Seq <= id.Seq {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	return j - 1
+	return lo - 1
+}
+
+// searchKeys returns the position of the first key >= id in sorted keys,
+// and whether it is id (slices.BinarySearchFunc with ID.Compare, written
+// out: the index's lookups spend their time here).
+func searchKeys(keys []ID, id ID) (int, bool) {
+	lo, hi := 0, len(keys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k := keys[m]; k.Ms < id.Ms || k.Ms == id.Ms && k.Seq < id.Seq {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(keys) && keys[lo] == id
 }
 
 // Get returns the value at id.
@@ -61,7 +79,7 @@ func (ix *index[V]) Ptr(id ID) *V {
 		return nil
 	}
 	l := ix.leaves[li]
-	i, found := slices.BinarySearchFunc(l.keys, id, ID.Compare)
+	i, found := searchKeys(l.keys, id)
 	if !found {
 		return nil
 	}
@@ -78,7 +96,7 @@ func (ix *index[V]) Set(id ID, v V) *V {
 	}
 	li := max(ix.leafFor(id), 0)
 	l := ix.leaves[li]
-	i, found := slices.BinarySearchFunc(l.keys, id, ID.Compare)
+	i, found := searchKeys(l.keys, id)
 	if found {
 		l.vals[i] = v
 		return &l.vals[i]
@@ -119,7 +137,7 @@ func (ix *index[V]) Delete(id ID) bool {
 		return false
 	}
 	l := ix.leaves[li]
-	i, found := slices.BinarySearchFunc(l.keys, id, ID.Compare)
+	i, found := searchKeys(l.keys, id)
 	if !found {
 		return false
 	}
@@ -127,10 +145,13 @@ func (ix *index[V]) Delete(id ID) bool {
 	switch {
 	case len(l.keys) == 1:
 		ix.leaves = slices.Delete(ix.leaves, li, li+1)
-	case i == 0:
-		// The first key goes without moving the others, as they go
-		// when the index is consumed in order (a PEL acknowledged, a
-		// stream trimmed); the leaf's array stays until the leaf goes.
+	case i < len(l.keys)/2:
+		// The keys before close the gap, being the fewer: the first key
+		// goes without moving any, as when the index is consumed in
+		// order (a PEL acknowledged, a stream trimmed). The leaf's array
+		// keeps the slot until it is regrown or the leaf goes.
+		copy(l.keys[1:i+1], l.keys[:i])
+		copy(l.vals[1:i+1], l.vals[:i])
 		var zero V
 		l.vals[0] = zero
 		l.keys, l.vals = l.keys[1:], l.vals[1:]
@@ -159,7 +180,7 @@ func (ix *index[V]) SeekGE(id ID) cursor[V] {
 	if li >= len(ix.leaves) {
 		return cursor[V]{ix, li, 0}
 	}
-	i, _ := slices.BinarySearchFunc(ix.leaves[li].keys, id, ID.Compare)
+	i, _ := searchKeys(ix.leaves[li].keys, id)
 	c := cursor[V]{ix, li, i}
 	if i == len(ix.leaves[li].keys) {
 		c.l, c.i = li+1, 0
@@ -173,7 +194,7 @@ func (ix *index[V]) SeekLE(id ID) cursor[V] {
 	if li < 0 {
 		return cursor[V]{ix, len(ix.leaves), 0}
 	}
-	i, found := slices.BinarySearchFunc(ix.leaves[li].keys, id, ID.Compare)
+	i, found := searchKeys(ix.leaves[li].keys, id)
 	if !found {
 		i-- // the leaf's first key is <= id, so i > 0
 	}

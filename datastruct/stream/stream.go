@@ -14,7 +14,8 @@ type Stream struct {
 	EntriesAdded uint64
 	first        ID // the first live entry's ID, 0-0 when empty
 	groups       map[string]*Group
-	nodeBytes    int // the sum of the nodes' memory(), kept as they change
+	groupList    []*Group // the groups again, walked by Memory without a map's iterator
+	nodeBytes    int      // the sum of the nodes' memory(), kept as they change
 }
 
 // New returns an empty stream.
@@ -294,8 +295,8 @@ func (s *Stream) dropNode(n *node) {
 // it needs no samples.
 func (s *Stream) Memory() int64 {
 	n := 96 + s.nodes.memory(24) + s.nodeBytes
-	for name, g := range s.groups {
-		n += 64 + len(name) + g.memory()
+	for _, g := range s.groupList {
+		n += 64 + 8 + len(g.name) + g.memory()
 	}
 	return int64(n)
 }
@@ -308,12 +309,9 @@ func (s *Stream) Copy() *Stream {
 	for cur := c.nodes.First(); cur.Valid(); cur.Next() {
 		c.nodeBytes += cur.Value().memory()
 	}
-	c.groups = nil
-	for name, g := range s.groups {
-		if c.groups == nil {
-			c.groups = make(map[string]*Group, len(s.groups))
-		}
-		c.groups[name] = g.clone()
+	c.groups, c.groupList = nil, nil
+	for _, g := range s.groupList {
+		c.addGroup(g.clone())
 	}
 	return &c
 }
