@@ -42,8 +42,7 @@ func (cl *claimer) consumer() *stream.Consumer {
 func (cl *claimer) claim(id stream.ID, p *stream.Pending, at int64, retry int64) {
 	cons := cl.consumer()
 	if p.Consumer == nil {
-		cl.g.AddPending(id, cons, p.DeliveryTime, p.DeliveryCount)
-		p = cl.g.Pending(id)
+		p = cl.g.AddPending(id, cons, p.DeliveryTime, p.DeliveryCount)
 	} else {
 		cl.g.MoveTo(id, p, cons)
 	}
