@@ -22,9 +22,10 @@ func (s *streamValue) Copy() any { return &streamValue{s.Stream.Copy()} }
 // Encoding implements Collection: Redis reports "stream" for every stream.
 func (*streamValue) Encoding() string { return "stream" }
 
-// MemoryUsage implements Collection: samples of the stream's nodes are
-// measured (every node for math.MaxInt).
-func (s *streamValue) MemoryUsage(samples int) int64 { return s.Memory(samples) }
+// MemoryUsage implements Collection. The stream keeps its nodes' bytes
+// counted as they change, so it needs no samples, and the estimate costs
+// the same whatever its length.
+func (s *streamValue) MemoryUsage(int) int64 { return s.Memory() }
 
 // Stream error replies, in Redis's words.
 const (
@@ -45,18 +46,6 @@ const (
 	errXSetIDMaxDel    = "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
 	errXSetIDSmaller   = "ERR The ID specified in XSETID is smaller than the target stream top item"
 	errXSetIDAdded     = "ERR The entries_added specified in XSETID is smaller than the target stream length"
-)
-
-// The words streams are logged with.
-var (
-	xaddName       = []byte("XADD")
-	xsetidName     = []byte("XSETID")
-	xclaimName     = []byte("XCLAIM")
-	xgroupName     = []byte("XGROUP")
-	createName     = []byte("CREATE")
-	createConsName = []byte("CREATECONSUMER")
-	setidName      = []byte("SETID")
-	equalsWord     = []byte("=")
 )
 
 // registerStreams adds the stream commands.
@@ -132,10 +121,30 @@ func (c *Ctx) idArg(i int, missingSeq uint64, strict bool) (stream.ID, bool) {
 	return id, ok
 }
 
-// writeStreamID writes id as a bulk string.
+// idArgs appends to ids the IDs (strict: no "-" or "+") from args[from]
+// on, for a command that checks every ID before it acts on any (XDEL,
+// XACK); it writes the error and returns false if one is not an ID. A
+// caller passes a buffer on its stack, which most commands' IDs fit.
+func (c *Ctx) idArgs(from int, ids []stream.ID) ([]stream.ID, bool) {
+	for i := from; i < len(c.Args); i++ {
+		id, ok := c.idArg(i, 0, true)
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	return ids, true
+}
+
+// idArgsBuf is how many IDs XDEL and XACK read without allocating.
+const idArgsBuf = 128
+
+// writeStreamID writes id as a bulk string. It allocates nothing: the
+// text is made on the stack.
 func writeStreamID(w *resp.Writer, id stream.ID) {
-	var buf [42]byte
-	w.WriteBulk(id.Append(buf[:0]))
+	var text [41]byte // the longest ID: 20 digits, "-", 20 digits
+	var bulk [len(text) + 8]byte
+	w.WriteRaw(resp.AppendBulk(bulk[:0], id.Append(text[:0])))
 }
 
 // writeStreamEntry writes one entry as Redis does: its ID and the array
@@ -143,6 +152,11 @@ func writeStreamID(w *resp.Writer, id stream.ID) {
 func writeStreamEntry(w *resp.Writer, id stream.ID, fv [][]byte) {
 	w.WriteArray(2)
 	writeStreamID(w, id)
+	writeStreamFields(w, fv)
+}
+
+// writeStreamFields writes an entry's fields and values, as an array.
+func writeStreamFields(w *resp.Writer, fv [][]byte) {
 	w.WriteArray(len(fv))
 	for _, b := range fv {
 		w.WriteBulk(b)
@@ -150,11 +164,9 @@ func writeStreamEntry(w *resp.Writer, id stream.ID, fv [][]byte) {
 }
 
 // writeStreamRange writes the entries of s from start to end (backwards
-// when rev), at most count of them unless count is 0. It walks the range
-// twice, to count and to write, which costs less than keeping the entries
-// aside.
+// when rev), at most count of them unless count is 0.
 func writeStreamRange(w *resp.Writer, s *stream.Stream, start, end stream.ID, rev bool, count int64) {
-	n := countStreamRange(s, start, end, rev, count)
+	n := s.Count(start, end, int(min(count, math.MaxInt)))
 	w.WriteArray(n)
 	if n == 0 {
 		return
@@ -165,16 +177,6 @@ func writeStreamRange(w *resp.Writer, s *stream.Stream, start, end stream.ID, re
 		written++
 		return written < n
 	})
-}
-
-// countStreamRange returns how many entries writeStreamRange would write.
-func countStreamRange(s *stream.Stream, start, end stream.ID, rev bool, count int64) int {
-	n := 0
-	s.Range(start, end, rev, func(stream.ID, [][]byte) bool {
-		n++
-		return count == 0 || int64(n) < count
-	})
-	return n
 }
 
 // nextStreamID returns the ID XADD adds with: the one given, completed
@@ -247,17 +249,20 @@ func xadd(c *Ctx) {
 		return
 	}
 	s.Add(id, c.Args[a.idIdx+1:], c.ks.streamNodeLimits())
-	idText := id.Append(nil)
+	l := getLogArgs()
+	defer l.release()
+	idText := l.idText(id)
 	c.W.WriteBulk(idText)
 	c.Notify(EventStream, "xadd", key)
-	logged := append([][]byte(nil), c.Args...)
-	logged[a.idIdx] = idText
+	l.add(c.Args[:a.idIdx]...)
+	l.add(idText)
+	l.add(c.Args[a.idIdx+1:]...)
 	if a.strategy {
-		if a.apply(s.Stream, logged) > 0 {
+		if a.apply(s.Stream, l) > 0 {
 			c.Notify(EventStream, "xtrim", key)
 		}
 	}
-	c.PropagateAs(logged...)
+	c.PropagateAs(l.write()...)
 	c.SignalReady(key, KindStream)
 }
 
@@ -275,11 +280,13 @@ func xtrim(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	logged := append([][]byte(nil), c.Args...)
-	n := a.apply(s.Stream, logged)
+	l := getLogArgs()
+	defer l.release()
+	l.add(c.Args...)
+	n := a.apply(s.Stream, l)
 	if n > 0 {
 		c.Notify(EventStream, "xtrim", c.Args[1])
-		c.PropagateAs(logged...)
+		c.PropagateAs(l.write()...)
 	}
 	c.W.WriteInt(n)
 }
@@ -383,13 +390,10 @@ func xdel(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	ids := make([]stream.ID, 0, len(c.Args)-2)
-	for i := 2; i < len(c.Args); i++ {
-		id, ok := c.idArg(i, 0, true)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
+	var buf [idArgsBuf]stream.ID
+	ids, ok := c.idArgs(2, buf[:0])
+	if !ok {
+		return
 	}
 	deleted := 0
 	for _, id := range ids {

@@ -26,6 +26,7 @@ type claimer struct {
 	cons   *stream.Consumer
 	justID bool
 	ids    []stream.ID // claimed, in order
+	log    *logArgs    // the claims' logged writes
 }
 
 // consumer returns the claiming consumer, created if needed.
@@ -41,8 +42,7 @@ func (cl *claimer) consumer() *stream.Consumer {
 func (cl *claimer) claim(id stream.ID, p *stream.Pending, at int64, retry int64) {
 	cons := cl.consumer()
 	if p.Consumer == nil {
-		cl.g.AddPending(id, cons, p.DeliveryTime, p.DeliveryCount)
-		p = cl.g.Pending(id)
+		p = cl.g.AddPending(id, cons, p.DeliveryTime, p.DeliveryCount)
 	} else {
 		cl.g.MoveTo(id, p, cons)
 	}
@@ -54,13 +54,13 @@ func (cl *claimer) claim(id stream.ID, p *stream.Pending, at int64, retry int64)
 		p.DeliveryCount++
 	}
 	cl.ids = append(cl.ids, id)
-	cl.c.propagateXClaim(cl.key, cl.group, cl.g, id, p)
+	cl.c.propagateXClaim(cl.log, cl.key, cl.group, cl.g, id, p)
 }
 
 // dropDeleted takes the pending entry id, p, whose stream entry is gone,
 // out of the PELs, logging it as the XCLAIM that does the same on replay.
 func (cl *claimer) dropDeleted(id stream.ID, p *stream.Pending) {
-	cl.c.propagateXClaim(cl.key, cl.group, cl.g, id, p)
+	cl.c.propagateXClaim(cl.log, cl.key, cl.group, cl.g, id, p)
 	cl.g.Ack(id)
 }
 
@@ -156,8 +156,8 @@ func xclaim(c *Ctx) {
 	}
 	cl := &claimer{c: c, s: s.Stream, g: g, key: c.Args[1], group: c.Args[2], name: string(c.Args[3]), justID: justID}
 	c.leaveWatches()
-	c.beginWrites()
-	defer c.endWrites()
+	cl.log = c.beginLog()
+	defer c.endLog(cl.log)
 	for _, id := range ids {
 		p := g.Pending(id)
 		if !s.Get(id, nil) {
@@ -179,7 +179,7 @@ func xclaim(c *Ctx) {
 		logLastID = false
 	}
 	if logLastID {
-		c.propagateGroupID(c.Args[1], c.Args[2], g)
+		c.propagateGroupID(cl.log, c.Args[1], c.Args[2], g)
 	}
 	cl.writeClaimed()
 }
@@ -232,8 +232,8 @@ func xautoclaim(c *Ctx) {
 	}
 	cl := &claimer{c: c, s: s.Stream, g: g, key: c.Args[1], group: c.Args[2], name: string(c.Args[3]), justID: justID}
 	c.leaveWatches()
-	c.beginWrites()
-	defer c.endWrites()
+	cl.log = c.beginLog()
+	defer c.endLog(cl.log)
 	attempts := count * 10
 	var next stream.ID
 	var deleted []stream.ID

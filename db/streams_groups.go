@@ -200,13 +200,10 @@ func xack(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	ids := make([]stream.ID, 0, len(c.Args)-3)
-	for i := 3; i < len(c.Args); i++ {
-		id, ok := c.idArg(i, 0, true)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
+	var buf [idArgsBuf]stream.ID
+	ids, ok := c.idArgs(3, buf[:0])
+	if !ok {
+		return
 	}
 	c.leaveWatches()
 	acked := 0

@@ -3,7 +3,6 @@ package db
 import (
 	"bytes"
 	"math"
-	"strconv"
 	"time"
 
 	"myredis/datastruct/stream"
@@ -42,11 +41,17 @@ type xreadArgs struct {
 	n            int // number of streams
 	group, cons  []byte
 	noAck        bool
-	ids          []stream.ID // stream.MaxID stands for ">"
-	newOnly      []bool      // the ID was ">"
-	groups       []*stream.Group
-	streams      []*streamValue
-	blockedAgain bool // the client ran this before and blocked
+	streams      []xreadStream // one per key, once resolved
+	blockedAgain bool          // the client ran this before and blocked
+}
+
+// xreadStream is one stream an XREAD or XREADGROUP names.
+type xreadStream struct {
+	s       *streamValue  // nil when missing, or not served
+	g       *stream.Group // XREADGROUP's group
+	id      stream.ID     // read past it; stream.MaxID stands for ">"
+	newOnly bool          // the ID was ">"
+	history bool          // a group read of the consumer's pending entries
 }
 
 // parseXRead reads XREAD's or XREADGROUP's options, as Redis's
@@ -141,8 +146,9 @@ func xreadMayBlock(args [][]byte) bool {
 	return false
 }
 
-// resolveXRead looks up the streams, and groups, and reads the IDs,
-// writing the error and returning false on failure.
+// resolveXRead looks up the streams, and groups, and reads the IDs into
+// a.streams, writing the error and returning false on failure. a.streams
+// is made unless its capacity holds every stream.
 func (c *Ctx) resolveXRead(a *xreadArgs) bool {
 	var saved *xreadState
 	if w := c.Client.waiter; w != nil {
@@ -153,19 +159,20 @@ func (c *Ctx) resolveXRead(a *xreadArgs) bool {
 		c.W.WriteError("UNBLOCKED the stream key no longer exists")
 		return false
 	}
-	a.ids = make([]stream.ID, a.n)
-	a.newOnly = make([]bool, a.n)
-	a.streams = make([]*streamValue, a.n)
-	if a.group != nil {
-		a.groups = make([]*stream.Group, a.n)
+	if cap(a.streams) >= a.n {
+		a.streams = a.streams[:a.n]
+		clear(a.streams)
+	} else {
+		a.streams = make([]xreadStream, a.n)
 	}
-	for i := 0; i < a.n; i++ {
+	for i := range a.streams {
 		key, arg := c.Args[a.streamsAt+i], c.Args[a.streamsAt+a.n+i]
 		s, ok := blockedSource[*streamValue](c, key, KindStream)
 		if !ok {
 			return false
 		}
-		a.streams[i] = s
+		rs := &a.streams[i]
+		rs.s = s
 		if a.group != nil {
 			var g *stream.Group
 			if s != nil {
@@ -180,7 +187,7 @@ func (c *Ctx) resolveXRead(a *xreadArgs) bool {
 				}
 				return false
 			}
-			a.groups[i] = g
+			rs.g = g
 		}
 		switch string(arg) {
 		case "$":
@@ -189,14 +196,14 @@ func (c *Ctx) resolveXRead(a *xreadArgs) bool {
 				return false
 			}
 			if s != nil {
-				a.ids[i] = s.LastID
+				rs.id = s.LastID
 			}
 		case ">":
 			if a.group == nil {
 				c.W.WriteError(errXReadGT)
 				return false
 			}
-			a.ids[i], a.newOnly[i] = stream.MaxID, true
+			rs.id, rs.newOnly = stream.MaxID, true
 			continue
 		default:
 			id, ok := c.idArg(a.streamsAt+a.n+i, 0, true)
@@ -205,10 +212,10 @@ func (c *Ctx) resolveXRead(a *xreadArgs) bool {
 			}
 			// Redis marks ">" with the largest ID: given explicitly,
 			// that ID reads new entries too.
-			a.ids[i], a.newOnly[i] = id, id == stream.MaxID
+			rs.id, rs.newOnly = id, id == stream.MaxID
 		}
 		if saved != nil {
-			a.ids[i] = saved.ids[i]
+			rs.id = saved.ids[i]
 		}
 	}
 	return true
@@ -223,7 +230,12 @@ func (c *Ctx) resolveXRead(a *xreadArgs) bool {
 func xread(readGroup bool) func(*Ctx) {
 	return func(c *Ctx) {
 		a, ok := c.parseXRead(readGroup)
-		if !ok || !c.resolveXRead(&a) {
+		if !ok {
+			return
+		}
+		var one [1]xreadStream // most reads name one stream: it needs no allocation
+		a.streams = one[:0]
+		if !c.resolveXRead(&a) {
 			return
 		}
 		count := a.count
@@ -232,17 +244,16 @@ func xread(readGroup bool) func(*Ctx) {
 		}
 		// Which streams are served now, and from which ID on.
 		served := 0
-		history := make([]bool, a.n)
 		if a.blockedAgain {
 			first := c.ks.blocked.takeSignaled(c.Client.waiter)
 			served = a.pickWoken(c.Args[a.streamsAt:a.streamsAt+a.n], first)
 		} else {
-			served = a.pickReady(history)
+			served = a.pickReady()
 		}
 		if served > 0 {
 			c.leaveWatches()
-			c.beginWrites()
-			defer c.endWrites()
+			l := c.beginLog()
+			defer c.endLog(l)
 			keys := c.Args[a.streamsAt : a.streamsAt+a.n]
 			// A group read that names a stream twice serves the second
 			// from where the first left the group, as Redis does, which
@@ -255,15 +266,14 @@ func xread(readGroup bool) func(*Ctx) {
 				writeXReadHeader(c.W, served)
 			}
 			written := 0
-			for i, s := range a.streams {
+			for i, rs := range a.streams {
+				s, g := rs.s, rs.g
 				if s == nil {
 					continue
 				}
-				start, _ := a.ids[i].Next()
-				g := (*stream.Group)(nil)
-				if a.group != nil {
-					g = a.groups[i]
-					if repeated && !history[i] {
+				start, _ := rs.id.Next()
+				if g != nil {
+					if repeated && !rs.history {
 						if !g.LastID.Less(s.LastEntryID()) {
 							continue // an earlier read of the same stream took it all
 						}
@@ -281,10 +291,10 @@ func xread(readGroup bool) func(*Ctx) {
 					continue
 				}
 				cons := c.groupConsumer(key, a.group, g, a.cons, a.noAck)
-				if history[i] {
+				if rs.history {
 					c.writeConsumerHistory(s.Stream, cons, start, count)
 				} else {
-					c.deliverNew(key, a.group, s.Stream, g, cons, start, count, a.noAck)
+					c.deliverNew(l, key, a.group, s.Stream, g, cons, start, count, a.noAck)
 				}
 			}
 			if repeated {
@@ -300,7 +310,11 @@ func xread(readGroup bool) func(*Ctx) {
 			return
 		}
 		keys := c.Args[a.streamsAt : a.streamsAt+a.n]
-		c.blockWith(keys, KindStream, a.timeout, (*resp.Writer).WriteNullArray, &xreadState{ids: a.ids, group: a.group != nil})
+		ids := make([]stream.ID, len(a.streams))
+		for i, rs := range a.streams {
+			ids[i] = rs.id
+		}
+		c.blockWith(keys, KindStream, a.timeout, (*resp.Writer).WriteNullArray, &xreadState{ids: ids, group: a.group != nil})
 	}
 }
 
@@ -328,23 +342,25 @@ func repeatsKey(keys [][]byte) bool {
 
 // pickReady keeps in a.streams the streams a first run serves, as Redis
 // decides it: a group read of history always, a read of new entries when
-// the stream has an entry past the group's last ID or the ID given (a.ids
-// then holds the ID to read past). It marks history reads in history and
-// returns how many streams are served.
-func (a *xreadArgs) pickReady(history []bool) int {
+// the stream has an entry past the group's last ID or the ID given (its
+// id then holds the ID to read past). It marks history reads and returns
+// how many streams are served.
+func (a *xreadArgs) pickReady() int {
 	served := 0
-	for i, s := range a.streams {
+	for i := range a.streams {
+		rs := &a.streams[i]
+		s := rs.s
 		if s == nil {
 			continue
 		}
 		switch {
-		case a.group != nil && !a.newOnly[i]:
-			history[i] = true
-		case a.group != nil && s.Len() > 0 && a.groups[i].LastID.Less(s.LastEntryID()):
-			a.ids[i] = a.groups[i].LastID
-		case a.group == nil && s.Len() > 0 && a.ids[i].Less(s.LastEntryID()):
+		case rs.g != nil && !rs.newOnly:
+			rs.history = true
+		case rs.g != nil && s.Len() > 0 && rs.g.LastID.Less(s.LastEntryID()):
+			rs.id = rs.g.LastID
+		case rs.g == nil && s.Len() > 0 && rs.id.Less(s.LastEntryID()):
 		default:
-			a.streams[i] = nil
+			rs.s = nil
 			continue
 		}
 		served++
@@ -360,16 +376,14 @@ func (a *xreadArgs) pickReady(history []bool) int {
 // keys. It returns 1, or 0 when there is none and the reader waits on.
 func (a *xreadArgs) pickWoken(keys [][]byte, first string) int {
 	ready := func(i int) bool {
-		s := a.streams[i]
-		if s == nil {
+		rs := &a.streams[i]
+		if rs.s == nil {
 			return false
 		}
-		gt := a.ids[i]
-		if a.groups != nil {
-			gt = a.groups[i].LastID
+		if rs.g != nil {
+			rs.id = rs.g.LastID
 		}
-		a.ids[i] = gt
-		return gt.Less(s.LastID)
+		return rs.id.Less(rs.s.LastID)
 	}
 	pick := -1
 	for i, k := range keys {
@@ -385,7 +399,7 @@ func (a *xreadArgs) pickWoken(keys [][]byte, first string) int {
 	}
 	for i := range a.streams {
 		if i != pick {
-			a.streams[i] = nil
+			a.streams[i].s = nil
 		}
 	}
 	if pick < 0 {
@@ -441,9 +455,9 @@ func (c *Ctx) writeConsumerHistory(s *stream.Stream, cons *stream.Consumer, star
 // 0) and delivers them to cons in group g: the group's last ID moves past
 // them and, unless noAck, each is added to the PELs and logged as an
 // XCLAIM; a NOACK read logs the group's new last ID instead.
-func (c *Ctx) deliverNew(key, group []byte, s *stream.Stream, g *stream.Group, cons *stream.Consumer,
+func (c *Ctx) deliverNew(l *logArgs, key, group []byte, s *stream.Stream, g *stream.Group, cons *stream.Consumer,
 	start stream.ID, count int64, noAck bool) {
-	n := countStreamRange(s, start, stream.MaxID, false, count)
+	n := s.Count(start, stream.MaxID, int(min(count, math.MaxInt)))
 	c.W.WriteArray(n)
 	moved, written := false, 0
 	if n > 0 {
@@ -452,32 +466,50 @@ func (c *Ctx) deliverNew(key, group []byte, s *stream.Stream, g *stream.Group, c
 				s.Delivered(g, id)
 				moved = true
 			}
-			writeStreamEntry(c.W, id, fv)
+			// The entry's ID is made once, for the reply and the log.
+			c.W.WriteArray(2)
+			c.W.WriteBulk(l.idText(id))
+			writeStreamFields(c.W, fv)
 			if !noAck {
 				p := g.Deliver(id, cons, c.Now)
-				c.propagateXClaim(key, group, g, id, p)
+				c.propagateXClaim(l, key, group, g, id, p)
 			}
 			written++
 			return written < n
 		})
 	}
 	if noAck && moved {
-		c.propagateGroupID(key, group, g)
+		c.propagateGroupID(l, key, group, g)
 	}
 }
 
-// propagateXClaim logs that pending entry id of group g is p, as Redis's
-// streamPropagateXCLAIM does.
-func (c *Ctx) propagateXClaim(key, group []byte, g *stream.Group, id stream.ID, p *stream.Pending) {
-	c.PropagateAs(xclaimName, key, group, []byte(p.Consumer.Name), []byte("0"), id.Append(nil),
-		[]byte("TIME"), strconv.AppendInt(nil, p.DeliveryTime, 10),
-		[]byte("RETRYCOUNT"), strconv.AppendUint(nil, p.DeliveryCount, 10),
-		[]byte("FORCE"), []byte("JUSTID"), []byte("LASTID"), g.LastID.Append(nil))
+// propagateXClaim logs, with the arguments built in l, that pending entry
+// id of group g is p, as Redis's streamPropagateXCLAIM does.
+func (c *Ctx) propagateXClaim(l *logArgs, key, group []byte, g *stream.Group, id stream.ID, p *stream.Pending) {
+	l.begin()
+	l.add(xclaimName, key, group, l.strText(p.Consumer.Name), zeroWord, l.idText(id),
+		timeWord, l.intText(p.DeliveryTime), retryCountWord, l.uintText(p.DeliveryCount),
+		forceWord, justIDWord, lastIDWord, l.idText(g.LastID))
+	c.PropagateAs(l.write()...)
 }
 
-// propagateGroupID logs group g's last ID and entries read, as Redis's
-// streamPropagateGroupID does.
-func (c *Ctx) propagateGroupID(key, group []byte, g *stream.Group) {
-	c.PropagateAs(xgroupName, setidName, key, group, g.LastID.Append(nil),
-		[]byte("ENTRIESREAD"), strconv.AppendInt(nil, g.EntriesRead, 10))
+// propagateGroupID logs, with the arguments built in l, group g's last ID
+// and entries read, as Redis's streamPropagateGroupID does.
+func (c *Ctx) propagateGroupID(l *logArgs, key, group []byte, g *stream.Group) {
+	l.begin()
+	l.add(xgroupName, setidName, key, group, l.idText(g.LastID), entriesReadWord, l.intText(g.EntriesRead))
+	c.PropagateAs(l.write()...)
+}
+
+// beginLog holds the command's writes back until endLog (see
+// beginWrites) and returns the logArgs to build them in.
+func (c *Ctx) beginLog() *logArgs {
+	c.beginWrites()
+	return getLogArgs()
+}
+
+// endLog hands on the writes held since beginLog and releases l.
+func (c *Ctx) endLog(l *logArgs) {
+	c.endWrites()
+	l.release()
 }

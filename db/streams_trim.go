@@ -1,10 +1,6 @@
 package db
 
-import (
-	"strconv"
-
-	"myredis/datastruct/stream"
-)
+import "myredis/datastruct/stream"
 
 // trimArgs are the parsed options of XADD and XTRIM.
 type trimArgs struct {
@@ -121,18 +117,19 @@ func (c *Ctx) parseTrimArgs(xadd bool) (a trimArgs, ok bool) {
 }
 
 // apply applies a's trim to s, after XADD or for XTRIM, and returns how
-// many entries went. For an approximate trim it rewrites the logged
-// arguments in args as Redis does ("~" becomes "=", the threshold the
-// length or first ID reached), so that replay removes exactly the same
-// entries.
-func (a *trimArgs) apply(s *stream.Stream, args [][]byte) int64 {
+// many entries went. For an approximate trim it rewrites the command's
+// arguments in the write l is building as Redis does ("~" becomes "=",
+// the threshold the length or first ID reached), so that replay removes
+// exactly the same entries.
+func (a *trimArgs) apply(s *stream.Stream, l *logArgs) int64 {
 	n := s.Trim(a.trim)
 	if a.trim.Approx {
+		args := l.write()
 		args[a.argIdx-1] = equalsWord
 		if a.trim.ByMinID {
-			args[a.argIdx] = s.FirstID().Append(nil)
+			args[a.argIdx] = l.idText(s.FirstID())
 		} else {
-			args[a.argIdx] = strconv.AppendInt(nil, int64(s.Len()), 10)
+			args[a.argIdx] = l.intText(int64(s.Len()))
 		}
 	}
 	return n

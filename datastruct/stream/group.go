@@ -11,15 +11,23 @@ const InvalidEntriesRead = -1
 
 // Group is a consumer group: where its deliveries stand, its consumers and
 // the entries delivered to them but not acknowledged (the PEL), indexed by
-// ID for the group and for each consumer.
+// ID for the group and for each consumer. The group's index holds the
+// entries themselves, so that a delivery allocates nothing; a consumer's
+// holds their IDs.
 type Group struct {
+	name        string
 	LastID      ID    // the last ID delivered to a consumer
 	EntriesRead int64 // the logical count of entries read, or InvalidEntriesRead
-	pel         index[*Pending]
+	pel         index[Pending]
 	consumers   map[string]*Consumer
+	names       int // the bytes of the consumers' names, for memory
 }
 
-// Pending is a delivered, unacknowledged entry.
+// Pending is a delivered, unacknowledged entry. A *Pending the group hands
+// out points into its PEL: it stays valid until an entry is added to or
+// removed from the group's PEL (a delivery of a new entry, an
+// acknowledgement, a consumer deleted), and changes made through it are
+// the entry's.
 type Pending struct {
 	DeliveryTime  int64  // unix ms of the last delivery
 	DeliveryCount uint64 // deliveries so far
@@ -30,7 +38,8 @@ type Pending struct {
 type Consumer struct {
 	Name     string
 	SeenTime int64 // unix ms of its last attempted interaction
-	pel      index[*Pending]
+	group    *Group
+	pel      index[struct{}]
 }
 
 // Group returns the group called name, or nil.
@@ -45,21 +54,29 @@ func (s *Stream) CreateGroup(name string, lastID ID, entriesRead int64) *Group {
 	if s.groups[name] != nil {
 		return nil
 	}
+	g := &Group{name: name, LastID: lastID, EntriesRead: entriesRead, consumers: make(map[string]*Consumer)}
+	s.addGroup(g)
+	return g
+}
+
+// addGroup adds g, whose name no group has.
+func (s *Stream) addGroup(g *Group) {
 	if s.groups == nil {
 		s.groups = make(map[string]*Group)
 	}
-	g := &Group{LastID: lastID, EntriesRead: entriesRead, consumers: make(map[string]*Consumer)}
-	s.groups[name] = g
-	return g
+	s.groups[g.name] = g
+	s.groupList = append(s.groupList, g)
 }
 
 // DestroyGroup removes the group called name and reports whether it was
 // there.
 func (s *Stream) DestroyGroup(name string) bool {
-	if s.groups[name] == nil {
+	g := s.groups[name]
+	if g == nil {
 		return false
 	}
 	delete(s.groups, name)
+	s.groupList = slices.DeleteFunc(s.groupList, func(o *Group) bool { return o == g })
 	return true
 }
 
@@ -150,8 +167,9 @@ func (g *Group) CreateConsumer(name string, now int64) *Consumer {
 	if g.consumers[name] != nil {
 		return nil
 	}
-	c := &Consumer{Name: name, SeenTime: now}
+	c := &Consumer{Name: name, SeenTime: now, group: g}
 	g.consumers[name] = c
+	g.names += len(name)
 	return c
 }
 
@@ -166,6 +184,7 @@ func (g *Group) DeleteConsumer(name string) (pending int, ok bool) {
 		g.pel.Delete(cur.Key())
 	}
 	delete(g.consumers, name)
+	g.names -= len(name)
 	return c.pel.Len(), true
 }
 
@@ -193,33 +212,25 @@ func (g *Group) PendingBounds() (first, last ID) {
 func (c *Consumer) PendingCount() int { return c.pel.Len() }
 
 // Pending returns the PEL entry for id, or nil.
-func (g *Group) Pending(id ID) *Pending {
-	p, _ := g.pel.Get(id)
-	return p
-}
+func (g *Group) Pending(id ID) *Pending { return g.pel.Ptr(id) }
 
 // Deliver records that entry id was delivered to c at now: a new PEL
 // entry with one delivery, or, if the entry was pending already (with c or
 // another consumer), that entry moved to c with its count reset to one.
 func (g *Group) Deliver(id ID, c *Consumer, now int64) *Pending {
 	if p := g.Pending(id); p != nil {
-		p.Consumer.pel.Delete(id)
-		p.Consumer, p.DeliveryTime, p.DeliveryCount = c, now, 1
-		c.pel.Set(id, p)
+		g.MoveTo(id, p, c)
+		p.DeliveryTime, p.DeliveryCount = now, 1
 		return p
 	}
-	p := &Pending{DeliveryTime: now, DeliveryCount: 1, Consumer: c}
-	g.pel.Set(id, p)
-	c.pel.Set(id, p)
-	return p
+	return g.AddPending(id, c, now, 1)
 }
 
 // AddPending adds a PEL entry for id owned by c; the entry must not be
 // pending already.
 func (g *Group) AddPending(id ID, c *Consumer, deliveryTime int64, count uint64) *Pending {
-	p := &Pending{DeliveryTime: deliveryTime, DeliveryCount: count, Consumer: c}
-	g.pel.Set(id, p)
-	c.pel.Set(id, p)
+	p := g.pel.Set(id, Pending{DeliveryTime: deliveryTime, DeliveryCount: count, Consumer: c})
+	c.pel.Set(id, struct{}{})
 	return p
 }
 
@@ -230,7 +241,7 @@ func (g *Group) MoveTo(id ID, p *Pending, c *Consumer) {
 	}
 	p.Consumer.pel.Delete(id)
 	p.Consumer = c
-	c.pel.Set(id, p)
+	c.pel.Set(id, struct{}{})
 }
 
 // Ack removes id from the PEL and reports whether it was there.
@@ -239,8 +250,8 @@ func (g *Group) Ack(id ID) bool {
 	if p == nil {
 		return false
 	}
-	g.pel.Delete(id)
 	p.Consumer.pel.Delete(id)
+	g.pel.Delete(id)
 	return true
 }
 
@@ -248,18 +259,20 @@ func (g *Group) Ack(id ID) bool {
 // end, in ID order, until fn returns false. fn may Ack the entry it is
 // given, or hand it to another consumer.
 func (g *Group) PendingRange(start, end ID, fn func(id ID, p *Pending) bool) {
-	pendingRange(&g.pel, start, end, fn)
+	keysFrom(&g.pel, start, end, func(id ID) bool { return fn(id, g.Pending(id)) })
 }
 
 // PendingRange is Group.PendingRange for the consumer's own entries.
 func (c *Consumer) PendingRange(start, end ID, fn func(id ID, p *Pending) bool) {
-	pendingRange(&c.pel, start, end, fn)
+	keysFrom(&c.pel, start, end, func(id ID) bool { return fn(id, c.group.Pending(id)) })
 }
 
-func pendingRange(ix *index[*Pending], start, end ID, fn func(ID, *Pending) bool) {
+// keysFrom calls fn for each key of ix with start <= key <= end, in
+// order, until fn returns false; fn may change ix.
+func keysFrom[V any](ix *index[V], start, end ID, fn func(ID) bool) {
 	for cur := ix.SeekGE(start); cur.Valid(); {
 		id := cur.Key()
-		if end.Less(id) || !fn(id, cur.Value()) {
+		if end.Less(id) || !fn(id) {
 			return
 		}
 		next, ok := id.Next()
@@ -272,30 +285,29 @@ func pendingRange(ix *index[*Pending], start, end ID, fn func(ID, *Pending) bool
 
 // clone returns a deep copy of the group.
 func (g *Group) clone() *Group {
-	c := &Group{LastID: g.LastID, EntriesRead: g.EntriesRead, consumers: make(map[string]*Consumer, len(g.consumers))}
-	copies := make(map[*Pending]*Pending, g.pel.Len())
-	c.pel = g.pel.clone(func(p *Pending) *Pending {
-		np := *p
-		copies[p] = &np
-		return &np
-	})
+	c := &Group{name: g.name, LastID: g.LastID, EntriesRead: g.EntriesRead, names: g.names,
+		consumers: make(map[string]*Consumer, len(g.consumers))}
+	copies := make(map[*Consumer]*Consumer, len(g.consumers))
 	for name, cons := range g.consumers {
-		nc := &Consumer{Name: name, SeenTime: cons.SeenTime}
-		nc.pel = cons.pel.clone(func(p *Pending) *Pending {
-			np := copies[p]
-			np.Consumer = nc
-			return np
-		})
+		nc := &Consumer{Name: name, SeenTime: cons.SeenTime, group: c, pel: cons.pel.clone(nil)}
 		c.consumers[name] = nc
+		copies[cons] = nc
 	}
+	c.pel = g.pel.clone(func(p Pending) Pending {
+		p.Consumer = copies[p.Consumer]
+		return p
+	})
 	return c
 }
 
-// memory returns the bytes the group takes.
+// consumerBytes estimates what a consumer takes besides its name and its
+// PEL's keys: the struct, its slot in the group's map, and its PEL's
+// directory with one leaf.
+const consumerBytes = 64 + 32 + 8 + 48
+
+// memory estimates the bytes the group takes, in constant time: its PEL
+// (an entry is 24 bytes), and its consumers with theirs, whose keys are
+// together as many as the group's.
 func (g *Group) memory() int {
-	n := 96 + g.pel.memory(8) + g.pel.Len()*40
-	for name, c := range g.consumers {
-		n += 80 + len(name) + c.pel.memory(8)
-	}
-	return n
+	return 96 + g.pel.memory(24) + g.names + len(g.consumers)*consumerBytes + g.pel.Len()*16
 }

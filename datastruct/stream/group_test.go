@@ -131,3 +131,25 @@ func TestEntriesBeforeAndLag(t *testing.T) {
 	_, ok = s.Lag(g)
 	require.False(t, ok, "a deletion ahead makes the lag unknown")
 }
+
+// TestGroupList: the list Memory walks holds the groups the map does, as
+// they are created and destroyed, in a copy too.
+func TestGroupList(t *testing.T) {
+	s := New()
+	empty := s.Memory()
+	for _, name := range []string{"a", "b", "c"} {
+		require.NotNil(t, s.CreateGroup(name, MinID, 0))
+	}
+	require.True(t, s.DestroyGroup("b"))
+	require.False(t, s.DestroyGroup("b"))
+	for _, st := range []*Stream{s, s.Copy()} {
+		require.Len(t, st.groupList, 2)
+		for _, g := range st.groupList {
+			require.Same(t, st.Group(g.name), g)
+		}
+	}
+	require.Greater(t, s.Memory(), empty)
+	s.DestroyGroup("a")
+	s.DestroyGroup("c")
+	require.Equal(t, empty, s.Memory())
+}

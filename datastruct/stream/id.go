@@ -132,6 +132,9 @@ func ParseID(b []byte, missingSeq uint64, strict, allowAutoSeq bool) (id ID, aut
 // optional sign, decimal digits to the end, no overflow; a minus sign
 // negates modulo 2^64).
 func parseULL(b []byte) (uint64, bool) {
+	if n, ok := plainDigits(b); ok {
+		return n, true
+	}
 	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil && canonicalInt(b) {
 		return uint64(n), n >= 0
 	}
@@ -160,6 +163,23 @@ func parseULL(b []byte) (uint64, bool) {
 	}
 	if neg {
 		n = -n
+	}
+	return n, true
+}
+
+// plainDigits reads b when it is 1 to 19 decimal digits, the form IDs are
+// written in: every reading rule gives it its decimal value, and 19 digits
+// fit in 64 bits.
+func plainDigits(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, ch := range b {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(ch-'0')
 	}
 	return n, true
 }

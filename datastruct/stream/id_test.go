@@ -28,6 +28,8 @@ func TestParseID(t *testing.T) {
 		{in: "*", auto: true},
 		{in: "18446744073709551615-18446744073709551615", want: ID{max, max}, valid: true},
 		{in: "18446744073709551616-0"},
+		{in: "9999999999999999999-0", want: ID{9999999999999999999, 0}, valid: true},
+		{in: "00000000000000000009-1", want: ID{9, 1}, valid: true},
 		{in: "+5-1", want: ID{5, 1}, valid: true},
 		{in: " 5-1", want: ID{5, 1}, valid: true},
 		{in: "05-01", want: ID{5, 1}, valid: true},

@@ -34,55 +34,87 @@ func (ix *index[V]) Len() int { return ix.n }
 // leafFor returns the position of the leaf whose range holds id: the last
 // leaf whose first key is <= id, or -1 when id is before every key.
 func (ix *index[V]) leafFor(id ID) int {
-	j, _ := slices.BinarySearchFunc(ix.leaves, id, func(l *leaf[V], id ID) int {
-		return l.keys[0].Compare(id)
-	})
-	// j is the first leaf whose first key is >= id.
-	if j < len(ix.leaves) && ix.leaves[j].keys[0] == id {
-		return j
+	lo, hi := 0, len(ix.leaves)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k := ix.leaves[m].keys[0]; k.Ms < id.Ms || k.Ms == id.Ms && k.Seq <= id.Seq {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	return j - 1
+	return lo - 1
+}
+
+// searchKeys returns the position of the first key >= id in sorted keys,
+// and whether it is id (slices.BinarySearchFunc with ID.Compare, written
+// out: the index's lookups spend their time here).
+func searchKeys(keys []ID, id ID) (int, bool) {
+	lo, hi := 0, len(keys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k := keys[m]; k.Ms < id.Ms || k.Ms == id.Ms && k.Seq < id.Seq {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(keys) && keys[lo] == id
 }
 
 // Get returns the value at id.
 func (ix *index[V]) Get(id ID) (V, bool) {
+	if p := ix.Ptr(id); p != nil {
+		return *p, true
+	}
 	var zero V
-	li := ix.leafFor(id)
-	if li < 0 {
-		return zero, false
-	}
-	l := ix.leaves[li]
-	i, found := slices.BinarySearchFunc(l.keys, id, ID.Compare)
-	if !found {
-		return zero, false
-	}
-	return l.vals[i], true
+	return zero, false
 }
 
-// Set stores v at id, replacing any value there.
-func (ix *index[V]) Set(id ID, v V) {
+// Ptr returns where the value at id is stored, or nil. The pointer is
+// valid until a key is added to or removed from the index.
+func (ix *index[V]) Ptr(id ID) *V {
+	li := ix.leafFor(id)
+	if li < 0 {
+		return nil
+	}
+	l := ix.leaves[li]
+	i, found := searchKeys(l.keys, id)
+	if !found {
+		return nil
+	}
+	return &l.vals[i]
+}
+
+// Set stores v at id, replacing any value there, and returns where it is
+// stored (see Ptr).
+func (ix *index[V]) Set(id ID, v V) *V {
 	if len(ix.leaves) == 0 {
 		ix.leaves = append(ix.leaves, &leaf[V]{keys: []ID{id}, vals: []V{v}})
 		ix.n++
-		return
+		return &ix.leaves[0].vals[0]
 	}
 	li := max(ix.leafFor(id), 0)
 	l := ix.leaves[li]
-	i, found := slices.BinarySearchFunc(l.keys, id, ID.Compare)
+	i, found := searchKeys(l.keys, id)
 	if found {
 		l.vals[i] = v
-		return
+		return &l.vals[i]
 	}
 	ix.n++
 	if len(l.keys) < leafMax {
 		l.keys = slices.Insert(l.keys, i, id)
 		l.vals = slices.Insert(l.vals, i, v)
-		return
+		return &l.vals[i]
 	}
 	if i == leafMax && li == len(ix.leaves)-1 {
-		// Appending past the end: start a new leaf, keeping this one full.
-		ix.leaves = append(ix.leaves, &leaf[V]{keys: []ID{id}, vals: []V{v}})
-		return
+		// Appending past the end: start a new leaf, keeping this one
+		// full. The index is large and grows at its end, so the new leaf
+		// is made to fill.
+		nl := &leaf[V]{keys: make([]ID, 1, leafMax), vals: make([]V, 1, leafMax)}
+		nl.keys[0], nl.vals[0] = id, v
+		ix.leaves = append(ix.leaves, nl)
+		return &nl.vals[0]
 	}
 	// Split the full leaf in halves, then insert into the right one.
 	half := leafMax / 2
@@ -90,13 +122,12 @@ func (ix *index[V]) Set(id ID, v V) {
 	clear(l.vals[half:])
 	l.keys, l.vals = l.keys[:half], l.vals[:half]
 	ix.leaves = slices.Insert(ix.leaves, li+1, right)
-	if i <= half {
-		l.keys = slices.Insert(l.keys, i, id)
-		l.vals = slices.Insert(l.vals, i, v)
-	} else {
-		right.keys = slices.Insert(right.keys, i-half, id)
-		right.vals = slices.Insert(right.vals, i-half, v)
+	if i > half {
+		l, i = right, i-half
 	}
+	l.keys = slices.Insert(l.keys, i, id)
+	l.vals = slices.Insert(l.vals, i, v)
+	return &l.vals[i]
 }
 
 // Delete removes id and reports whether it was there.
@@ -106,17 +137,28 @@ func (ix *index[V]) Delete(id ID) bool {
 		return false
 	}
 	l := ix.leaves[li]
-	i, found := slices.BinarySearchFunc(l.keys, id, ID.Compare)
+	i, found := searchKeys(l.keys, id)
 	if !found {
 		return false
 	}
 	ix.n--
-	if len(l.keys) == 1 {
+	switch {
+	case len(l.keys) == 1:
 		ix.leaves = slices.Delete(ix.leaves, li, li+1)
-		return true
+	case i < len(l.keys)/2:
+		// The keys before close the gap, being the fewer: the first key
+		// goes without moving any, as when the index is consumed in
+		// order (a PEL acknowledged, a stream trimmed). The leaf's array
+		// keeps the slot until it is regrown or the leaf goes.
+		copy(l.keys[1:i+1], l.keys[:i])
+		copy(l.vals[1:i+1], l.vals[:i])
+		var zero V
+		l.vals[0] = zero
+		l.keys, l.vals = l.keys[1:], l.vals[1:]
+	default:
+		l.keys = slices.Delete(l.keys, i, i+1)
+		l.vals = slices.Delete(l.vals, i, i+1)
 	}
-	l.keys = slices.Delete(l.keys, i, i+1)
-	l.vals = slices.Delete(l.vals, i, i+1)
 	return true
 }
 
@@ -138,7 +180,7 @@ func (ix *index[V]) SeekGE(id ID) cursor[V] {
 	if li >= len(ix.leaves) {
 		return cursor[V]{ix, li, 0}
 	}
-	i, _ := slices.BinarySearchFunc(ix.leaves[li].keys, id, ID.Compare)
+	i, _ := searchKeys(ix.leaves[li].keys, id)
 	c := cursor[V]{ix, li, i}
 	if i == len(ix.leaves[li].keys) {
 		c.l, c.i = li+1, 0
@@ -152,7 +194,7 @@ func (ix *index[V]) SeekLE(id ID) cursor[V] {
 	if li < 0 {
 		return cursor[V]{ix, len(ix.leaves), 0}
 	}
-	i, found := slices.BinarySearchFunc(ix.leaves[li].keys, id, ID.Compare)
+	i, found := searchKeys(ix.leaves[li].keys, id)
 	if !found {
 		i-- // the leaf's first key is <= id, so i > 0
 	}
@@ -187,13 +229,16 @@ func (c *cursor[V]) Prev() {
 	}
 }
 
-// clone returns a copy of the index whose values are copied with cp.
+// clone returns a copy of the index whose values are copied with cp, or
+// as they are when cp is nil.
 func (ix *index[V]) clone(cp func(V) V) index[V] {
 	out := index[V]{n: ix.n, leaves: make([]*leaf[V], len(ix.leaves))}
 	for i, l := range ix.leaves {
-		nl := &leaf[V]{keys: slices.Clone(l.keys), vals: make([]V, len(l.vals))}
-		for j, v := range l.vals {
-			nl.vals[j] = cp(v)
+		nl := &leaf[V]{keys: slices.Clone(l.keys), vals: slices.Clone(l.vals)}
+		if cp != nil {
+			for j, v := range nl.vals {
+				nl.vals[j] = cp(v)
+			}
 		}
 		out.leaves[i] = nl
 	}

@@ -14,6 +14,8 @@ type Stream struct {
 	EntriesAdded uint64
 	first        ID // the first live entry's ID, 0-0 when empty
 	groups       map[string]*Group
+	groupList    []*Group // the groups again, walked by Memory without a map's iterator
+	nodeBytes    int      // the sum of the nodes' memory(), kept as they change
 }
 
 // New returns an empty stream.
@@ -36,16 +38,22 @@ func (s *Stream) Add(id ID, fv [][]byte, lim NodeLimits) {
 	if n != nil {
 		same = n.sameFields(fv)
 		if n.full(entrySize(fv, same), lim) {
+			before := n.memory()
 			n.seal()
+			s.nodeBytes += n.memory() - before
 			n, prev = nil, n
 		}
 	}
+	before := 0
 	if n == nil {
 		n = newNode(id, fv, prev, lim)
 		s.nodes.Set(id, n)
 		same = true
+	} else {
+		before = n.memory()
 	}
 	n.append(id, fv, same)
+	s.nodeBytes += n.memory() - before
 	s.length++
 	if s.length == 1 {
 		s.first = id
@@ -107,6 +115,43 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 	}
 }
 
+// Count returns how many entries have start <= ID <= end, counting at
+// most limit of them unless limit is 0. A node wholly in the range is
+// counted by its count of live entries, without reading its entries.
+func (s *Stream) Count(start, end ID, limit int) int {
+	if end.Less(start) || s.length == 0 {
+		return 0
+	}
+	n := 0
+	c := s.nodes.SeekLE(start)
+	if !c.Valid() {
+		c = s.nodes.First()
+	}
+	for ; c.Valid() && (limit == 0 || n < limit); c.Next() {
+		nd := c.Value()
+		if end.Less(nd.master) {
+			break
+		}
+		if !nd.master.Less(start) && !end.Less(nd.lastID()) {
+			n += nd.live
+			continue
+		}
+		for i := nd.search(start); i < len(nd.offs); i++ {
+			id, flags := nd.id(i)
+			if end.Less(id) {
+				break
+			}
+			if flags&flagDeleted == 0 {
+				n++
+			}
+		}
+	}
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	return n
+}
+
 // Get calls fn with the fields of entry id and reports whether it exists.
 func (s *Stream) Get(id ID, fn func(fv [][]byte)) bool {
 	found := false
@@ -159,7 +204,7 @@ func (s *Stream) Delete(id ID) bool {
 		return false
 	}
 	if n.live == 1 {
-		s.nodes.Delete(n.master)
+		s.dropNode(n)
 	} else {
 		n.markDeleted(i)
 	}
@@ -210,7 +255,7 @@ func (s *Stream) Trim(t Trim) int64 {
 			remove = int64(s.length)-entries >= t.MaxLen
 		}
 		if remove {
-			s.nodes.Delete(n.master)
+			s.dropNode(n)
 			s.length -= int(entries)
 			deleted += entries
 			continue
@@ -237,34 +282,21 @@ func (s *Stream) Trim(t Trim) int64 {
 	return deleted
 }
 
+// dropNode removes node n.
+func (s *Stream) dropNode(n *node) {
+	s.nodes.Delete(n.master)
+	s.nodeBytes -= n.memory()
+}
+
 // Memory returns an estimate of the bytes the stream takes, groups
-// included. It measures at most samples nodes (the first ones, and the
-// last, which is still filling) and counts the others as the average of
-// the measured ones; samples < 1 measures every node. It depends only on
-// the stream's state, and its cost grows with samples, not with the
-// stream's length.
-func (s *Stream) Memory(samples int) int64 {
-	n := 96 + s.nodes.memory(24)
-	count := s.nodes.Len()
-	if samples < 1 || samples >= count {
-		for c := s.nodes.First(); c.Valid(); c.Next() {
-			n += c.Value().memory()
-		}
-	} else {
-		last := s.nodes.Last()
-		lastBytes := last.Value().memory()
-		full, measured := lastBytes, 0
-		if samples > 1 {
-			for c, i := s.nodes.First(), 0; i < samples-1; c.Next() {
-				measured += c.Value().memory()
-				i++
-			}
-			full = measured / (samples - 1)
-		}
-		n += full*(count-1) + lastBytes
-	}
-	for name, g := range s.groups {
-		n += 64 + len(name) + g.memory()
+// included. It depends only on the stream's state, and it takes constant
+// time (for each group), allocating nothing: the accounting measures a
+// stream before and after every write. The nodes are counted exactly, so
+// it needs no samples.
+func (s *Stream) Memory() int64 {
+	n := 96 + s.nodes.memory(24) + s.nodeBytes
+	for _, g := range s.groupList {
+		n += 64 + 8 + len(g.name) + g.memory()
 	}
 	return int64(n)
 }
@@ -273,12 +305,13 @@ func (s *Stream) Memory(samples int) int64 {
 func (s *Stream) Copy() *Stream {
 	c := *s
 	c.nodes = s.nodes.clone((*node).clone)
-	c.groups = nil
-	for name, g := range s.groups {
-		if c.groups == nil {
-			c.groups = make(map[string]*Group, len(s.groups))
-		}
-		c.groups[name] = g.clone()
+	c.nodeBytes = 0
+	for cur := c.nodes.First(); cur.Valid(); cur.Next() {
+		c.nodeBytes += cur.Value().memory()
+	}
+	c.groups, c.groupList = nil, nil
+	for _, g := range s.groupList {
+		c.addGroup(g.clone())
 	}
 	return &c
 }

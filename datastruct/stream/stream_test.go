@@ -141,6 +141,8 @@ func TestModel(t *testing.T) {
 			limit := 1 + rng.IntN(50)
 			require.Equal(t, modelRange(model, a, b, rev, limit), collect(s, a, b, rev, limit),
 				"step %d: range %v %v rev %v", step, a, b, rev)
+			require.Equal(t, len(modelRange(model, a, b, rev, limit)), s.Count(a, b, limit), "step %d: count %v %v", step, a, b)
+			require.Equal(t, len(modelRange(model, a, b, rev, len(model)+1)), s.Count(a, b, 0), "step %d: count %v %v", step, a, b)
 		}
 		require.Equal(t, len(model), s.Len(), "step %d", step)
 		var first, lastLive ID
@@ -149,12 +151,25 @@ func TestModel(t *testing.T) {
 		}
 		require.Equal(t, first, s.FirstID(), "step %d", step)
 		require.Equal(t, lastLive, s.LastEntryID(), "step %d", step)
+		require.Equal(t, walkNodeBytes(s), s.nodeBytes, "step %d: the running count of the nodes' bytes", step)
 		if step%1000 == 0 {
 			require.Equal(t, append([]entry{}, model...), collect(s, MinID, MaxID, false, len(model)+1), "step %d", step)
-			require.Equal(t, collect(s, MinID, MaxID, false, len(model)+1), collect(s.Copy(), MinID, MaxID, false, len(model)+1))
+			c := s.Copy()
+			require.Equal(t, collect(s, MinID, MaxID, false, len(model)+1), collect(c, MinID, MaxID, false, len(model)+1))
+			require.Equal(t, walkNodeBytes(c), c.nodeBytes, "step %d: the copy's count of its nodes' bytes", step)
 		}
 	}
 	require.Equal(t, append([]entry{}, model...), collect(s, MinID, MaxID, false, len(model)+1))
+}
+
+// walkNodeBytes sums the bytes of s's nodes, which s.nodeBytes counts as
+// they change.
+func walkNodeBytes(s *Stream) int {
+	n := 0
+	for c := s.nodes.First(); c.Valid(); c.Next() {
+		n += c.Value().memory()
+	}
+	return n
 }
 
 // TestApproxTrimWholeNodes: trimming with ~ drops whole nodes of 100
@@ -187,16 +202,31 @@ func TestIndexModel(t *testing.T) {
 		slices.SortFunc(keys, ID.Compare)
 		return keys
 	}
+	// Keys are random, or, for a stretch of steps, appended past the
+	// last and deleted from the first, as a PEL is used as a queue.
+	queue := false
 	for step := 0; step < 20000; step++ {
+		if step%500 == 0 {
+			queue = rng.IntN(2) == 0
+		}
 		id := ID{uint64(rng.IntN(2000)), uint64(rng.IntN(2))}
+		if queue && ix.Len() > 0 {
+			if c := ix.Last(); rng.IntN(2) == 0 {
+				id = ID{c.Key().Ms + 1, 0}
+			} else if c := ix.First(); rng.IntN(5) > 0 {
+				id = c.Key()
+			}
+		}
 		switch rng.IntN(4) {
 		case 0, 1:
-			ix.Set(id, step)
+			require.Equal(t, step, *ix.Set(id, step))
 			model[id] = step
+			require.Equal(t, step, *ix.Ptr(id))
 		case 2:
 			_, ok := model[id]
 			require.Equal(t, ok, ix.Delete(id))
 			delete(model, id)
+			require.Nil(t, ix.Ptr(id))
 		case 3:
 			keys := sorted()
 			i, _ := slices.BinarySearchFunc(keys, id, ID.Compare)
