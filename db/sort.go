@@ -373,7 +373,7 @@ func (c *Ctx) lookupPatternObj(o *sortOptions, pattern []byte, elem string) (v [
 		return nil, false, false
 	case field != nil:
 		if h, ok := e.Value.Obj.(*hashValue); ok {
-			v, found = h.get(field)
+			v, found = h.get(field, nil)
 			_, isInt := ParseInt(v)
 			return v, found, found && isInt && h.Encoding() == "listpack"
 		}

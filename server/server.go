@@ -145,6 +145,13 @@ func (s *Server) applyConfig() {
 	s.ks.SetNotifications(db.ParseEventClasses(s.cfg.NotifyKeyspaceEvents()))
 	s.ks.SetStreamNodeLimits(s.cfg.Int("stream-node-max-entries"), s.cfg.Int("stream-node-max-bytes"))
 	s.ks.SetTrackingMaxKeys(s.cfg.Int("tracking-table-max-keys"))
+	s.ks.SetEncodingLimits(db.EncodingLimits{
+		HashEntries:      int(s.cfg.Int("hash-max-listpack-entries")),
+		HashValue:        int(s.cfg.Int("hash-max-listpack-value")),
+		SetIntsetEntries: db.DefaultEncodingLimits.SetIntsetEntries,
+		ZSetEntries:      db.DefaultEncodingLimits.ZSetEntries,
+		ZSetValue:        db.DefaultEncodingLimits.ZSetValue,
+	})
 	s.applyMemoryConfig()
 }
 
