@@ -149,8 +149,8 @@ func (s *Server) applyConfig() {
 		HashEntries:      int(s.cfg.Int("hash-max-listpack-entries")),
 		HashValue:        int(s.cfg.Int("hash-max-listpack-value")),
 		SetIntsetEntries: db.DefaultEncodingLimits.SetIntsetEntries,
-		ZSetEntries:      db.DefaultEncodingLimits.ZSetEntries,
-		ZSetValue:        db.DefaultEncodingLimits.ZSetValue,
+		ZSetEntries:      int(s.cfg.Int("zset-max-listpack-entries")),
+		ZSetValue:        int(s.cfg.Int("zset-max-listpack-value")),
 	})
 	s.applyMemoryConfig()
 }

@@ -22,13 +22,24 @@ func comparePairs(a, b pair) int {
 	return cmp.Compare(a.member, b.member)
 }
 
-// TestModel runs random operations on a ZSet and on a sorted slice and
-// checks they agree on contents, ranks and ranges.
+// encodings returns an empty set of each encoding, by name.
+func encodings() map[string]func() *ZSet {
+	return map[string]func() *ZSet{"skiplist": New, "listpack": func() *ZSet { return &ZSet{} }}
+}
+
+// TestModel runs random operations on a ZSet of each encoding and on a
+// sorted slice and checks they agree on contents, ranks and ranges.
 func TestModel(t *testing.T) {
+	for name, newSet := range encodings() {
+		t.Run(name, func(t *testing.T) { testModel(t, newSet()) })
+	}
+}
+
+func testModel(t *testing.T, z *ZSet) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
-	z := New()
+	listpack := z.IsListpack()
 	var model []pair
 	find := func(m string) int {
 		return slices.IndexFunc(model, func(p pair) bool { return p.member == m })
@@ -75,8 +86,16 @@ func TestModel(t *testing.T) {
 		if z.Len() != len(model) {
 			t.Fatalf("step %d: Len %d, want %d", step, z.Len(), len(model))
 		}
+		if z.IsListpack() != listpack {
+			t.Fatalf("step %d: the encoding changed", step)
+		}
 	}
 	checkRanges(t, -1, z, model, 5, "5")
+	c := z.Copy()
+	c.Convert()
+	checkRanges(t, -1, c, model, 5, "5")
+	c.Compact()
+	checkRanges(t, -1, c, model, 5, "5")
 }
 
 // checkRanges compares order, ranks and range lookups with the model.
@@ -90,11 +109,14 @@ func checkRanges(t *testing.T, step int, z *ZSet, model []pair, score float64, m
 		if r := z.Rank(n); r != i {
 			t.Fatalf("step %d: Rank(%s) = %d, want %d", step, n.Member, r, i)
 		}
-		if b := z.ByRank(i); b != n {
+		if b := z.ByRank(i); b == nil || b.Member != n.Member {
 			t.Fatalf("step %d: ByRank(%d) wrong", step, i)
 		}
-		if z.Find([]byte(n.Member)) != n {
+		if f := z.Find([]byte(n.Member)); f == nil || f.Member != n.Member || f.Score != n.Score {
 			t.Fatalf("step %d: Find(%s) wrong", step, n.Member)
+		}
+		if sc, ok := z.Score([]byte(n.Member)); !ok || sc != n.Score {
+			t.Fatalf("step %d: Score(%s) = %v %v", step, n.Member, sc, ok)
 		}
 		i++
 	}
@@ -131,6 +153,9 @@ func TestLex(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	for round := 0; round < 200; round++ {
 		z := New()
+		if round%2 == 0 {
+			z = &ZSet{}
+		}
 		var model []string
 		for i := 0; i < 50; i++ {
 			m := string(rune('a' + rng.IntN(26)))
@@ -173,7 +198,12 @@ func TestLex(t *testing.T) {
 }
 
 func TestCopyAndScan(t *testing.T) {
-	z := New()
+	for name, newSet := range encodings() {
+		t.Run(name, func(t *testing.T) { testCopyAndScan(t, newSet()) })
+	}
+}
+
+func testCopyAndScan(t *testing.T, z *ZSet) {
 	for i := 0; i < 100; i++ {
 		z.Insert([]byte(fmt.Sprint(i)), float64(i%7))
 	}

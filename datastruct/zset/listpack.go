@@ -1,0 +1,174 @@
+package zset
+
+import (
+	"math/rand/v2"
+	"unsafe"
+
+	"myredis/datastruct/listpack"
+)
+
+// The listpack encoding: member and score entries alternate, in (score,
+// member) order; a score is a listpack integer when integral, so -0 reads
+// back as 0, as in Redis.
+
+// view decodes a listpack set into a slice of nodes linked in order. The
+// nodes are copies: they stay valid, but stop reflecting z when it changes.
+func (z *ZSet) view() []Node {
+	n := listpack.Len(z.lp) / 2
+	if n == 0 {
+		return nil
+	}
+	nodes := make([]Node, n)
+	links := make([]link, n)
+	text := make([]byte, 0, len(z.lp)+16)
+	for i, off := 0, listpack.First(z.lp); i < n; i++ {
+		var m, sc listpack.Entry
+		m, off = listpack.Next(z.lp, off)
+		sc, off = listpack.Next(z.lp, off)
+		links[i].span = len(text) // the member's start, until linked below
+		text = m.AppendText(text)
+		nodes[i].Score = sc.Number()
+	}
+	// text is never written again, so the members may share it.
+	all := unsafe.String(unsafe.SliceData(text), len(text))
+	for i := range nodes {
+		end := len(all)
+		if i+1 < n {
+			end = links[i+1].span
+		}
+		nodes[i].Member = all[links[i].span:end]
+	}
+	for i := range nodes {
+		links[i] = link{}
+		if i+1 < n {
+			links[i].next = &nodes[i+1]
+		}
+		if i > 0 {
+			nodes[i].prev = &nodes[i-1]
+		}
+		nodes[i].links = links[i : i+1 : i+1]
+	}
+	return nodes
+}
+
+// lpFind returns member's node, or nil.
+func (z *ZSet) lpFind(member []byte) *Node {
+	if listpack.Find(z.lp, member, 2) < 0 {
+		return nil
+	}
+	v := z.view()
+	for i := range v {
+		if v[i].Member == string(member) {
+			return &v[i]
+		}
+	}
+	return nil
+}
+
+// lpScore returns member's score and whether it is a member.
+func (z *ZSet) lpScore(member []byte) (float64, bool) {
+	off := listpack.Find(z.lp, member, 2)
+	if off < 0 {
+		return 0, false
+	}
+	sc, _ := listpack.Next(z.lp, listpack.Skip(z.lp, off))
+	return sc.Number(), true
+}
+
+// lpInsert adds member, which must be absent, with score, before the
+// first element that sorts after it, and returns its offset.
+func (z *ZSet) lpInsert(member []byte, score float64) int {
+	var buf [96]byte
+	enc := listpack.AppendFloat(listpack.AppendString(buf[:0], member), score)
+	off := listpack.First(z.lp)
+	for off < len(z.lp) {
+		m, next := listpack.Next(z.lp, off)
+		sc, after := listpack.Next(z.lp, next)
+		if s := sc.Number(); s > score || s == score && m.Compare(member) > 0 {
+			break
+		}
+		off = after
+	}
+	z.lp = listpack.Splice(z.lp, off, off, enc, 2, 0)
+	return off
+}
+
+// lpNode returns an unlinked copy of the element at off.
+func (z *ZSet) lpNode(off int) *Node {
+	m, next := listpack.Next(z.lp, off)
+	sc, _ := listpack.Next(z.lp, next)
+	return &Node{Member: string(m.AppendText(nil)), Score: sc.Number()}
+}
+
+// lpDelete removes member and reports whether it was there.
+func (z *ZSet) lpDelete(member []byte) bool {
+	off := listpack.Find(z.lp, member, 2)
+	if off < 0 {
+		return false
+	}
+	end := listpack.Skip(z.lp, listpack.Skip(z.lp, off))
+	z.lp = listpack.Splice(z.lp, off, end, nil, 0, 2)
+	return true
+}
+
+// lpRank returns the 0-based rank of n's member, which must be present:
+// how many elements sort before it.
+func (z *ZSet) lpRank(n *Node) int {
+	rank := 0
+	for off := listpack.First(z.lp); off < len(z.lp); rank++ {
+		m, next := listpack.Next(z.lp, off)
+		sc, after := listpack.Next(z.lp, next)
+		if s := sc.Number(); s > n.Score || s == n.Score && m.Compare([]byte(n.Member)) >= 0 {
+			break
+		}
+		off = after
+	}
+	return rank
+}
+
+// lpDeleteRange removes the elements from the first for which before is
+// false while in holds (given an unlinked copy of the element and its
+// 1-based rank), calling fn (if not nil) with each.
+func (z *ZSet) lpDeleteRange(before, in func(n *Node, rank int) bool, fn func(n *Node)) int {
+	start, end, removed := -1, -1, 0
+	off := listpack.First(z.lp)
+	for rank := 1; off < len(z.lp); rank++ {
+		m, next := listpack.Next(z.lp, off)
+		sc, after := listpack.Next(z.lp, next)
+		n := &Node{Member: string(m.AppendText(nil)), Score: sc.Number()}
+		if start < 0 {
+			if before(n, rank) {
+				off = after
+				continue
+			}
+			start = off
+		}
+		if !in(n, rank) {
+			break
+		}
+		if fn != nil {
+			fn(n)
+		}
+		removed++
+		off = after
+	}
+	if start < 0 || removed == 0 {
+		return 0
+	}
+	end = off
+	z.lp = listpack.Splice(z.lp, start, end, nil, 0, 2*removed)
+	return removed
+}
+
+// lpRandom returns an unlinked copy of a uniformly random element, or nil.
+func (z *ZSet) lpRandom() *Node {
+	n := z.Len()
+	if n == 0 {
+		return nil
+	}
+	off := listpack.First(z.lp)
+	for range 2 * rand.IntN(n) {
+		off = listpack.Skip(z.lp, off)
+	}
+	return z.lpNode(off)
+}
