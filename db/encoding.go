@@ -1,5 +1,7 @@
 package db
 
+import setds "myredis/datastruct/set"
+
 // EncodingLimits are the sizes up to which small hashes, sets and sorted
 // sets keep their compact encodings (listpack, intset), Redis 7.0's
 // hash-max-listpack-entries and -value, set-max-intset-entries and
@@ -14,7 +16,7 @@ type EncodingLimits struct {
 // DefaultEncodingLimits are Redis 7.0's defaults.
 var DefaultEncodingLimits = EncodingLimits{
 	HashEntries: 512, HashValue: 64,
-	SetIntsetEntries: 512,
+	SetIntsetEntries: setds.DefaultMaxIntset,
 	ZSetEntries:      128, ZSetValue: 64,
 }
 

@@ -148,7 +148,7 @@ func (s *Server) applyConfig() {
 	s.ks.SetEncodingLimits(db.EncodingLimits{
 		HashEntries:      int(s.cfg.Int("hash-max-listpack-entries")),
 		HashValue:        int(s.cfg.Int("hash-max-listpack-value")),
-		SetIntsetEntries: db.DefaultEncodingLimits.SetIntsetEntries,
+		SetIntsetEntries: int(s.cfg.Int("set-max-intset-entries")),
 		ZSetEntries:      int(s.cfg.Int("zset-max-listpack-entries")),
 		ZSetValue:        int(s.cfg.Int("zset-max-listpack-value")),
 	})

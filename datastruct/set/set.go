@@ -4,21 +4,21 @@
 package set
 
 import (
+	"bytes"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"unsafe"
 
 	"myredis/datastruct/dict"
 )
 
-// MaxIntsetEntries is the largest set kept as an intset, Redis's default
-// set-max-intset-entries.
-const MaxIntsetEntries = 512
+// DefaultMaxIntset is Redis's default set-max-intset-entries.
+const DefaultMaxIntset = 512
 
-// Set is a set of byte strings. It starts as an intset: members are kept as
-// a sorted []int64 as long as each is the canonical text of an int64 and
-// there are at most MaxIntsetEntries of them. Adding any other member, or
+// Set is a set of byte strings. It starts as an intset: members are kept
+// sorted in one byte slice of 16, 32 or 64-bit integers (as Redis's
+// intset) as long as each is the canonical text of an int64 and there are
+// at most maxIntset of them (Add's argument). Adding any other member, or
 // one more, converts it to a hash table for good, as Redis does. The zero
 // value is an empty intset ready to use. A Set is not safe for concurrent
 // use.
@@ -28,7 +28,7 @@ const MaxIntsetEntries = 512
 // intset is formatted into a buffer and is valid only as long as documented
 // by each method.
 type Set struct {
-	ints []int64 // the intset, while m is nil
+	ints intset // while m is nil
 	m    *dict.Map[struct{}]
 }
 
@@ -37,22 +37,23 @@ func (s *Set) Len() int {
 	if s.m != nil {
 		return s.m.Len()
 	}
-	return len(s.ints)
+	return s.ints.len()
 }
 
 // IsIntset reports whether s is still encoded as an intset.
 func (s *Set) IsIntset() bool { return s.m == nil }
 
-// Add adds member (copying it) and reports whether it was absent.
-func (s *Set) Add(member []byte) bool {
+// Add adds member (copying it) and reports whether it was absent. An
+// intset that would hold more than maxIntset members converts.
+func (s *Set) Add(member []byte, maxIntset int) bool {
 	if s.m == nil {
 		if n, ok := parseInt(member); ok {
-			i, found := slices.BinarySearch(s.ints, n)
+			i, found := s.ints.search(n)
 			if found {
 				return false
 			}
-			s.ints = slices.Insert(s.ints, i, n)
-			if len(s.ints) > MaxIntsetEntries {
+			s.ints = s.ints.insert(i, n)
+			if s.ints.len() > maxIntset {
 				s.convert()
 			}
 			return true
@@ -66,12 +67,35 @@ func (s *Set) Add(member []byte) bool {
 	return true
 }
 
+// Reserve makes room in an intset for adding members, so that adding them
+// reallocates it at most once. It does nothing for a hash table set, or
+// when a member is not an integer (adding it will convert the set).
+func (s *Set) Reserve(members [][]byte) {
+	if s.m != nil || len(members) < 2 {
+		return
+	}
+	w, absent := s.ints.width(), 0
+	for _, m := range members {
+		n, ok := parseInt(m)
+		if !ok {
+			return
+		}
+		w = max(w, widthOf(n))
+		if _, found := s.ints.search(n); !found {
+			absent++
+		}
+	}
+	if need := 1 + (s.ints.len()+absent)*w; need > cap(s.ints) && w == s.ints.width() {
+		s.ints = append(allocIntset(need)[:0], s.ints...)
+	}
+}
+
 // convert moves the members of an intset into a hash table.
 func (s *Set) convert() {
 	s.m = new(dict.Map[struct{}])
 	var buf [20]byte
-	for _, n := range s.ints {
-		s.m.Add(strconv.AppendInt(buf[:0], n, 10), struct{}{})
+	for i := range s.ints.len() {
+		s.m.Add(strconv.AppendInt(buf[:0], s.ints.at(i), 10), struct{}{})
 	}
 	s.ints = nil
 }
@@ -83,7 +107,7 @@ func (s *Set) Remove(member []byte) bool {
 	}
 	i, ok := s.index(member)
 	if ok {
-		s.ints = slices.Delete(s.ints, i, i+1)
+		s.ints = s.ints.delete(i)
 	}
 	return ok
 }
@@ -94,7 +118,7 @@ func (s *Set) index(member []byte) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	return slices.BinarySearch(s.ints, n)
+	return s.ints.search(n)
 }
 
 // Contains reports whether member is in s.
@@ -114,8 +138,8 @@ func (s *Set) ForEach(fn func(member []byte) bool) bool {
 		return s.m.ForEach(func(e *dict.Entry[struct{}]) bool { return fn(keyBytes(e.Key)) })
 	}
 	var buf [20]byte
-	for _, n := range s.ints {
-		if !fn(strconv.AppendInt(buf[:0], n, 10)) {
+	for i := range s.ints.len() {
+		if !fn(strconv.AppendInt(buf[:0], s.ints.at(i), 10)) {
 			return false
 		}
 	}
@@ -145,10 +169,10 @@ func (s *Set) Random(buf []byte) []byte {
 		}
 		return nil
 	}
-	if len(s.ints) == 0 {
+	if s.ints.len() == 0 {
 		return nil
 	}
-	return strconv.AppendInt(buf[:0], s.ints[rand.IntN(len(s.ints))], 10)
+	return strconv.AppendInt(buf[:0], s.ints.at(rand.IntN(s.ints.len())), 10)
 }
 
 // Pop removes a random member and returns it, appended to buf[:0] or as it
@@ -165,7 +189,7 @@ func (s *Set) Pop(buf []byte) []byte {
 // Clone returns a deep copy of s, in the same encoding.
 func (s *Set) Clone() Set {
 	if s.m == nil {
-		return Set{ints: slices.Clone(s.ints)}
+		return Set{ints: bytes.Clone(s.ints)}
 	}
 	c := Set{m: new(dict.Map[struct{}])}
 	s.m.ForEach(func(e *dict.Entry[struct{}]) bool {
@@ -186,7 +210,7 @@ const (
 // most samples members (at least 1) and extrapolates.
 func (s *Set) MemoryUsage(samples int) int64 {
 	if s.m == nil {
-		return headerSize + 8*int64(cap(s.ints))
+		return headerSize + int64(cap(s.ints))
 	}
 	var seen, bytes int64
 	s.m.ForEach(func(e *dict.Entry[struct{}]) bool {
