@@ -115,7 +115,7 @@ func TestHashModel(t *testing.T) {
 			if h.Len() != len(model) {
 				t.Fatalf("round %d op %d: len = %d, want %d", round, i, h.Len(), len(model))
 			}
-			if h.m == nil && h.Len() > DefaultEncodingLimits.HashEntries {
+			if h.table() == nil && h.Len() > DefaultEncodingLimits.HashEntries {
 				t.Fatalf("round %d op %d: listpack of %d fields", round, i, h.Len())
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"unsafe"
 
+	"myredis/datastruct/compact"
 	"myredis/datastruct/dict"
 	"myredis/datastruct/listpack"
 )
@@ -15,30 +16,42 @@ import (
 // longer than hash-max-listpack-value bytes, becomes a dict.Map for good.
 // Fields and values handed out are read-only and valid until the hash is
 // next changed.
+//
+// The listpack (field, value, field, value, ...) or the table is held in a
+// compact.Value, 16 bytes.
 type hashValue struct {
-	lp []byte // field, value, field, value, ... while m is nil
-	m  *dict.Map[[]byte]
+	v compact.Value[dict.Map[[]byte]]
 }
+
+// table returns the hash table, nil while h is a listpack.
+func (h *hashValue) table() *dict.Map[[]byte] { return h.v.Big() }
+
+// lp returns the listpack; nil (empty) once h is a hash table.
+func (h *hashValue) lp() []byte { return h.v.Bytes() }
 
 // Kind returns KindHash.
 func (*hashValue) Kind() Kind { return KindHash }
 
 // Copy returns a deep copy in the same encoding.
 func (h *hashValue) Copy() any {
-	if h.m == nil {
-		return &hashValue{lp: bytes.Clone(h.lp)}
+	c := &hashValue{}
+	m := h.table()
+	if m == nil {
+		c.v.SetBytes(bytes.Clone(h.lp()))
+		return c
 	}
-	c := &hashValue{m: new(dict.Map[[]byte])}
-	h.m.ForEach(func(e *dict.Entry[[]byte]) bool {
-		c.m.Add(stringBytes(e.Key), bytes.Clone(e.Value))
+	cm := new(dict.Map[[]byte])
+	m.ForEach(func(e *dict.Entry[[]byte]) bool {
+		cm.Add(stringBytes(e.Key), bytes.Clone(e.Value))
 		return true
 	})
+	c.v.SetBig(cm)
 	return c
 }
 
 // Encoding returns "listpack" or "hashtable", as Redis 7.0 reports them.
 func (h *hashValue) Encoding() string {
-	if h.m == nil {
+	if h.table() == nil {
 		return "listpack"
 	}
 	return "hashtable"
@@ -52,43 +65,45 @@ const hashEntrySize = int64(unsafe.Sizeof(dict.Entry[[]byte]{})) + 8
 // samples fields and extrapolates.
 func (h *hashValue) MemoryUsage(samples int) int64 {
 	n := int64(unsafe.Sizeof(*h))
-	if h.m == nil {
-		return n + int64(cap(h.lp))
+	m := h.table()
+	if m == nil {
+		return n + int64(cap(h.lp()))
 	}
 	var seen, size int64
-	h.m.ForEach(func(e *dict.Entry[[]byte]) bool {
+	m.ForEach(func(e *dict.Entry[[]byte]) bool {
 		seen++
 		size += hashEntrySize + int64(len(e.Key)+cap(e.Value))
 		return seen < int64(samples)
 	})
 	if seen > 0 {
-		n += size * int64(h.m.Len()) / seen
+		n += size * int64(m.Len()) / seen
 	}
 	return n
 }
 
 // Len returns the number of fields.
 func (h *hashValue) Len() int {
-	if h.m != nil {
-		return h.m.Len()
+	if m := h.table(); m != nil {
+		return m.Len()
 	}
-	return listpack.Len(h.lp) / 2
+	return listpack.Len(h.lp()) / 2
 }
 
 // get returns the value of field and whether it is there. A listpack's
 // integer value is formatted into buf's array.
 func (h *hashValue) get(field, buf []byte) ([]byte, bool) {
-	if h.m != nil {
-		if e := h.m.Find(field); e != nil {
+	if m := h.table(); m != nil {
+		if e := m.Find(field); e != nil {
 			return e.Value, true
 		}
 		return nil, false
 	}
-	off := listpack.Find(h.lp, field, 2)
+	lp := h.lp()
+	off := listpack.Find(lp, field, 2)
 	if off < 0 {
 		return nil, false
 	}
-	v, _ := listpack.Next(h.lp, listpack.Skip(h.lp, off))
+	v, _ := listpack.Next(lp, listpack.Skip(lp, off))
 	return entryText(v, buf), true
 }
 
@@ -104,25 +119,27 @@ func entryText(e listpack.Entry, buf []byte) []byte {
 // set sets field to a copy of value and reports whether the field is new,
 // converting h to a hash table when it outgrows lim.
 func (h *hashValue) set(field, value []byte, lim *EncodingLimits) bool {
-	if h.m == nil && (len(field) > lim.HashValue || len(value) > lim.HashValue) {
+	if h.table() == nil && (len(field) > lim.HashValue || len(value) > lim.HashValue ||
+		len(h.lp())+len(field)+len(value)+20 > compact.MaxBytes) {
 		h.convert()
 	}
-	if h.m != nil {
-		if e := h.m.Find(field); e != nil {
+	if m := h.table(); m != nil {
+		if e := m.Find(field); e != nil {
 			e.Value = reuseBytes(e.Value, value)
 			return false
 		}
-		h.m.Add(field, bytes.Clone(value))
+		m.Add(field, bytes.Clone(value))
 		return true
 	}
 	var buf [160]byte
-	if off := listpack.Find(h.lp, field, 2); off >= 0 {
-		voff := listpack.Skip(h.lp, off)
-		h.lp = listpack.Splice(h.lp, voff, listpack.Skip(h.lp, voff), listpack.AppendString(buf[:0], value), 1, 1)
+	lp := h.lp()
+	if off := listpack.Find(lp, field, 2); off >= 0 {
+		voff := listpack.Skip(lp, off)
+		h.v.SetBytes(listpack.Splice(lp, voff, listpack.Skip(lp, voff), listpack.AppendString(buf[:0], value), 1, 1))
 		return false
 	}
 	enc := listpack.AppendString(listpack.AppendString(buf[:0], field), value)
-	h.lp = listpack.Splice(h.lp, len(h.lp), len(h.lp), enc, 2, 0)
+	h.v.SetBytes(listpack.Splice(lp, len(lp), len(lp), enc, 2, 0))
 	if h.Len() > lim.HashEntries {
 		h.convert()
 	}
@@ -132,21 +149,22 @@ func (h *hashValue) set(field, value []byte, lim *EncodingLimits) bool {
 // reserve makes room in a listpack hash for setting the pairs of args
 // (field, value, ...), so that setting them reallocates it at most once.
 func (h *hashValue) reserve(args [][]byte) {
-	if h.m != nil || len(args) < 4 {
+	lp := h.lp()
+	if h.table() != nil || len(args) < 4 {
 		return
 	}
 	n := 0
 	for i := 0; i+1 < len(args); i += 2 {
 		n += listpack.EncodedLen(args[i+1])
-		if off := listpack.Find(h.lp, args[i], 2); off >= 0 {
-			voff := listpack.Skip(h.lp, off)
-			n -= listpack.Skip(h.lp, voff) - voff
+		if off := listpack.Find(lp, args[i], 2); off >= 0 {
+			voff := listpack.Skip(lp, off)
+			n -= listpack.Skip(lp, voff) - voff
 		} else {
 			n += listpack.EncodedLen(args[i])
 		}
 	}
-	if n > 0 {
-		h.lp = listpack.Grow(h.lp, n)
+	if n > 0 && len(lp)+n <= compact.MaxBytes {
+		h.v.SetBytes(listpack.Grow(lp, n))
 	}
 }
 
@@ -166,18 +184,19 @@ func (h *hashValue) convert() {
 		m.Add(p.field, bytes.Clone(p.value))
 		return true
 	})
-	h.m, h.lp = m, nil
+	h.v.SetBig(m)
 }
 
 // del deletes field and reports whether it was there.
 func (h *hashValue) del(field []byte) bool {
-	if h.m != nil {
-		return h.m.Delete(field) != nil
+	if m := h.table(); m != nil {
+		return m.Delete(field) != nil
 	}
-	off := listpack.Find(h.lp, field, 2)
+	lp := h.lp()
+	off := listpack.Find(lp, field, 2)
 	if off >= 0 {
-		end := listpack.Skip(h.lp, listpack.Skip(h.lp, off))
-		h.lp = listpack.Splice(h.lp, off, end, nil, 0, 2)
+		end := listpack.Skip(lp, listpack.Skip(lp, off))
+		h.v.SetBytes(listpack.Splice(lp, off, end, nil, 0, 2))
 	}
 	return off >= 0
 }
@@ -191,8 +210,9 @@ type pairBuf [2][20]byte
 // pairAt decodes the field and value at off in a listpack hash, formatting
 // integers into buf, and returns the offset after them.
 func (h *hashValue) pairAt(off int, buf *pairBuf) (hashPair, int) {
-	f, off := listpack.Next(h.lp, off)
-	v, off := listpack.Next(h.lp, off)
+	lp := h.lp()
+	f, off := listpack.Next(lp, off)
+	v, off := listpack.Next(lp, off)
 	return hashPair{entryText(f, buf[0][:]), entryText(v, buf[1][:])}, off
 }
 
@@ -200,13 +220,13 @@ func (h *hashValue) pairAt(off int, buf *pairBuf) (hashPair, int) {
 // whether it saw them all; a listpack is visited in insertion order. fn
 // must not change h, and the pair it gets is valid only during the call.
 func (h *hashValue) forEach(fn func(p hashPair) bool) bool {
-	if h.m != nil {
-		return h.m.ForEach(func(e *dict.Entry[[]byte]) bool {
+	if m := h.table(); m != nil {
+		return m.ForEach(func(e *dict.Entry[[]byte]) bool {
 			return fn(hashPair{stringBytes(e.Key), e.Value})
 		})
 	}
 	var buf pairBuf
-	for off := listpack.First(h.lp); off < len(h.lp); {
+	for off, lp := listpack.First(h.lp()), h.lp(); off < len(lp); {
 		var p hashPair
 		p, off = h.pairAt(off, &buf)
 		if !fn(p) {
@@ -219,13 +239,14 @@ func (h *hashValue) forEach(fn func(p hashPair) bool) bool {
 // random returns a random field and its value, formatting a listpack's
 // integers into buf; h must not be empty.
 func (h *hashValue) random(buf *pairBuf) hashPair {
-	if h.m != nil {
-		e := h.m.Random()
+	if m := h.table(); m != nil {
+		e := m.Random()
 		return hashPair{stringBytes(e.Key), e.Value}
 	}
-	off := listpack.First(h.lp)
+	lp := h.lp()
+	off := listpack.First(lp)
 	for range 2 * rand.IntN(h.Len()) {
-		off = listpack.Skip(h.lp, off)
+		off = listpack.Skip(lp, off)
 	}
 	p, _ := h.pairAt(off, buf)
 	return p
@@ -235,8 +256,8 @@ func (h *hashValue) random(buf *pairBuf) hashPair {
 // the next cursor; a listpack is visited whole, whatever the cursor, with
 // next cursor 0, as Redis does. fn must not change h.
 func (h *hashValue) scan(cursor uint64, count int, fn func(p hashPair)) uint64 {
-	if h.m != nil {
-		return h.m.Scan(cursor, count, func(e *dict.Entry[[]byte]) {
+	if m := h.table(); m != nil {
+		return m.Scan(cursor, count, func(e *dict.Entry[[]byte]) {
 			fn(hashPair{stringBytes(e.Key), e.Value})
 		})
 	}

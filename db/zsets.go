@@ -6,6 +6,7 @@ import (
 	"time"
 	"unsafe"
 
+	"myredis/datastruct/compact"
 	"myredis/datastruct/listpack"
 	"myredis/datastruct/zset"
 	"myredis/resp"
@@ -90,7 +91,8 @@ func (s *sortedSet) MemoryUsage(samples int) int64 {
 // insert adds member (absent) with score, converting a listpack that would
 // outgrow lim first, as Redis does.
 func (s *sortedSet) insert(member []byte, score float64, lim *EncodingLimits) {
-	if s.IsListpack() && (s.Len() >= lim.ZSetEntries || len(member) > lim.ZSetValue) {
+	if s.IsListpack() && (s.Len() >= lim.ZSetEntries || len(member) > lim.ZSetValue ||
+		s.MemoryBytes()+len(member)+20 > compact.MaxBytes) {
 		s.Convert()
 	}
 	s.Insert(member, score)
@@ -110,7 +112,9 @@ func (s *sortedSet) reserve(pairs [][]byte, scores []float64) {
 			n += listpack.EncodedLen(pairs[i]) + len(listpack.AppendFloat(buf[:0], scores[i/2]))
 		}
 	}
-	s.Grow(n)
+	if s.MemoryBytes()+n <= compact.MaxBytes {
+		s.Grow(n)
+	}
 }
 
 // fitEncoding gives a set built whole in the skip-list encoding (the

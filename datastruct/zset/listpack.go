@@ -14,17 +14,17 @@ import (
 // view decodes a listpack set into a slice of nodes linked in order. The
 // nodes are copies: they stay valid, but stop reflecting z when it changes.
 func (z *ZSet) view() []Node {
-	n := listpack.Len(z.lp) / 2
+	n := listpack.Len(z.list()) / 2
 	if n == 0 {
 		return nil
 	}
 	nodes := make([]Node, n)
 	links := make([]link, n)
-	text := make([]byte, 0, len(z.lp)+16)
-	for i, off := 0, listpack.First(z.lp); i < n; i++ {
+	text := make([]byte, 0, len(z.list())+16)
+	for i, off := 0, listpack.First(z.list()); i < n; i++ {
 		var m, sc listpack.Entry
-		m, off = listpack.Next(z.lp, off)
-		sc, off = listpack.Next(z.lp, off)
+		m, off = listpack.Next(z.list(), off)
+		sc, off = listpack.Next(z.list(), off)
 		links[i].span = len(text) // the member's start, until linked below
 		text = m.AppendText(text)
 		nodes[i].Score = sc.Number()
@@ -53,7 +53,7 @@ func (z *ZSet) view() []Node {
 
 // lpFind returns member's node, or nil.
 func (z *ZSet) lpFind(member []byte) *Node {
-	if listpack.Find(z.lp, member, 2) < 0 {
+	if listpack.Find(z.list(), member, 2) < 0 {
 		return nil
 	}
 	v := z.view()
@@ -67,11 +67,11 @@ func (z *ZSet) lpFind(member []byte) *Node {
 
 // lpScore returns member's score and whether it is a member.
 func (z *ZSet) lpScore(member []byte) (float64, bool) {
-	off := listpack.Find(z.lp, member, 2)
+	off := listpack.Find(z.list(), member, 2)
 	if off < 0 {
 		return 0, false
 	}
-	sc, _ := listpack.Next(z.lp, listpack.Skip(z.lp, off))
+	sc, _ := listpack.Next(z.list(), listpack.Skip(z.list(), off))
 	return sc.Number(), true
 }
 
@@ -80,34 +80,34 @@ func (z *ZSet) lpScore(member []byte) (float64, bool) {
 func (z *ZSet) lpInsert(member []byte, score float64) int {
 	var buf [96]byte
 	enc := listpack.AppendFloat(listpack.AppendString(buf[:0], member), score)
-	off := listpack.First(z.lp)
-	for off < len(z.lp) {
-		m, next := listpack.Next(z.lp, off)
-		sc, after := listpack.Next(z.lp, next)
+	off := listpack.First(z.list())
+	for off < len(z.list()) {
+		m, next := listpack.Next(z.list(), off)
+		sc, after := listpack.Next(z.list(), next)
 		if s := sc.Number(); s > score || s == score && m.Compare(member) > 0 {
 			break
 		}
 		off = after
 	}
-	z.lp = listpack.Splice(z.lp, off, off, enc, 2, 0)
+	z.v.SetBytes(listpack.Splice(z.list(), off, off, enc, 2, 0))
 	return off
 }
 
 // lpNode returns an unlinked copy of the element at off.
 func (z *ZSet) lpNode(off int) *Node {
-	m, next := listpack.Next(z.lp, off)
-	sc, _ := listpack.Next(z.lp, next)
+	m, next := listpack.Next(z.list(), off)
+	sc, _ := listpack.Next(z.list(), next)
 	return &Node{Member: string(m.AppendText(nil)), Score: sc.Number()}
 }
 
 // lpDelete removes member and reports whether it was there.
 func (z *ZSet) lpDelete(member []byte) bool {
-	off := listpack.Find(z.lp, member, 2)
+	off := listpack.Find(z.list(), member, 2)
 	if off < 0 {
 		return false
 	}
-	end := listpack.Skip(z.lp, listpack.Skip(z.lp, off))
-	z.lp = listpack.Splice(z.lp, off, end, nil, 0, 2)
+	end := listpack.Skip(z.list(), listpack.Skip(z.list(), off))
+	z.v.SetBytes(listpack.Splice(z.list(), off, end, nil, 0, 2))
 	return true
 }
 
@@ -115,9 +115,9 @@ func (z *ZSet) lpDelete(member []byte) bool {
 // how many elements sort before it.
 func (z *ZSet) lpRank(n *Node) int {
 	rank := 0
-	for off := listpack.First(z.lp); off < len(z.lp); rank++ {
-		m, next := listpack.Next(z.lp, off)
-		sc, after := listpack.Next(z.lp, next)
+	for off := listpack.First(z.list()); off < len(z.list()); rank++ {
+		m, next := listpack.Next(z.list(), off)
+		sc, after := listpack.Next(z.list(), next)
 		if s := sc.Number(); s > n.Score || s == n.Score && m.Compare([]byte(n.Member)) >= 0 {
 			break
 		}
@@ -131,10 +131,10 @@ func (z *ZSet) lpRank(n *Node) int {
 // 1-based rank), calling fn (if not nil) with each.
 func (z *ZSet) lpDeleteRange(before, in func(n *Node, rank int) bool, fn func(n *Node)) int {
 	start, end, removed := -1, -1, 0
-	off := listpack.First(z.lp)
-	for rank := 1; off < len(z.lp); rank++ {
-		m, next := listpack.Next(z.lp, off)
-		sc, after := listpack.Next(z.lp, next)
+	off := listpack.First(z.list())
+	for rank := 1; off < len(z.list()); rank++ {
+		m, next := listpack.Next(z.list(), off)
+		sc, after := listpack.Next(z.list(), next)
 		n := &Node{Member: string(m.AppendText(nil)), Score: sc.Number()}
 		if start < 0 {
 			if before(n, rank) {
@@ -156,7 +156,7 @@ func (z *ZSet) lpDeleteRange(before, in func(n *Node, rank int) bool, fn func(n 
 		return 0
 	}
 	end = off
-	z.lp = listpack.Splice(z.lp, start, end, nil, 0, 2*removed)
+	z.v.SetBytes(listpack.Splice(z.list(), start, end, nil, 0, 2*removed))
 	return removed
 }
 
@@ -166,9 +166,9 @@ func (z *ZSet) lpRandom() *Node {
 	if n == 0 {
 		return nil
 	}
-	off := listpack.First(z.lp)
+	off := listpack.First(z.list())
 	for range 2 * rand.IntN(n) {
-		off = listpack.Skip(z.lp, off)
+		off = listpack.Skip(z.list(), off)
 	}
 	return z.lpNode(off)
 }

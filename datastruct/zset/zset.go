@@ -3,6 +3,7 @@ package zset
 import (
 	"bytes"
 
+	"myredis/datastruct/compact"
 	"myredis/datastruct/dict"
 	"myredis/datastruct/listpack"
 )
@@ -88,9 +89,14 @@ func (r *LexRange) Empty() bool {
 // linked (Next and Prev return nil) when returned by UpdateScore or
 // Random, and in either case they stop reflecting the set when it changes.
 type ZSet struct {
-	lp []byte // the listpack, while t is nil
-	t  *table
+	v compact.Value[table] // the listpack, or the skip list
 }
+
+// list returns the listpack (nil, empty, in the skip-list encoding).
+func (z *ZSet) list() []byte { return z.v.Bytes() }
+
+// tab returns the skip-list encoding, nil while z is a listpack.
+func (z *ZSet) tab() *table { return z.v.Big() }
 
 // table is the skip-list encoding.
 type table struct {
@@ -100,28 +106,30 @@ type table struct {
 
 // New returns an empty sorted set in the skip-list encoding.
 func New() *ZSet {
-	z := &ZSet{t: &table{}}
-	z.t.sl.init()
+	t := &table{}
+	t.sl.init()
+	z := &ZSet{}
+	z.v.SetBig(t)
 	return z
 }
 
 // IsListpack reports whether z is in the listpack encoding.
-func (z *ZSet) IsListpack() bool { return z.t == nil }
+func (z *ZSet) IsListpack() bool { return z.tab() == nil }
 
 // Len returns the number of members.
 func (z *ZSet) Len() int {
-	if z.t == nil {
-		return listpack.Len(z.lp) / 2
+	if z.tab() == nil {
+		return listpack.Len(z.list()) / 2
 	}
-	return z.t.sl.length
+	return z.tab().sl.length
 }
 
 // Find returns member's node, or nil.
 func (z *ZSet) Find(member []byte) *Node {
-	if z.t == nil {
+	if z.tab() == nil {
 		return z.lpFind(member)
 	}
-	if e := z.t.m.Find(member); e != nil {
+	if e := z.tab().m.Find(member); e != nil {
 		return e.Value
 	}
 	return nil
@@ -130,10 +138,10 @@ func (z *ZSet) Find(member []byte) *Node {
 // Score returns member's score and whether it is a member; it does not
 // allocate.
 func (z *ZSet) Score(member []byte) (float64, bool) {
-	if z.t == nil {
+	if z.tab() == nil {
 		return z.lpScore(member)
 	}
-	if e := z.t.m.Find(member); e != nil {
+	if e := z.tab().m.Find(member); e != nil {
 		return e.Value.Score, true
 	}
 	return 0, false
@@ -141,18 +149,18 @@ func (z *ZSet) Score(member []byte) (float64, bool) {
 
 // Insert adds member, which must be absent, with score. member is copied.
 func (z *ZSet) Insert(member []byte, score float64) {
-	if z.t == nil {
+	if z.tab() == nil {
 		z.lpInsert(member, score)
 		return
 	}
-	e := z.t.m.Add(member, nil)
-	e.Value = z.t.sl.insert(e.Key, score)
+	e := z.tab().m.Add(member, nil)
+	e.Value = z.tab().sl.insert(e.Key, score)
 }
 
 // UpdateScore changes the score of n, a node of z, and returns the node
 // now holding the member (n itself when its place in the order is kept).
 func (z *ZSet) UpdateScore(n *Node, score float64) *Node {
-	if z.t == nil {
+	if z.tab() == nil {
 		z.lpDelete([]byte(n.Member))
 		off := z.lpInsert([]byte(n.Member), score)
 		return z.lpNode(off)
@@ -161,52 +169,52 @@ func (z *ZSet) UpdateScore(n *Node, score float64) *Node {
 		n.Score = score
 		return n
 	}
-	z.t.sl.delete(n.Member, n.Score)
-	nn := z.t.sl.insert(n.Member, score)
-	z.t.m.Find([]byte(n.Member)).Value = nn
+	z.tab().sl.delete(n.Member, n.Score)
+	nn := z.tab().sl.insert(n.Member, score)
+	z.tab().m.Find([]byte(n.Member)).Value = nn
 	return nn
 }
 
 // SetScore changes the score of member, which must be present.
 func (z *ZSet) SetScore(member []byte, score float64) {
-	if z.t == nil {
+	if z.tab() == nil {
 		z.lpDelete(member)
 		z.lpInsert(member, score)
 		return
 	}
-	z.UpdateScore(z.t.m.Find(member).Value, score)
+	z.UpdateScore(z.tab().m.Find(member).Value, score)
 }
 
 // Delete removes member and reports whether it was present.
 func (z *ZSet) Delete(member []byte) bool {
-	if z.t == nil {
+	if z.tab() == nil {
 		return z.lpDelete(member)
 	}
-	e := z.t.m.Delete(member)
+	e := z.tab().m.Delete(member)
 	if e == nil {
 		return false
 	}
-	z.t.sl.delete(e.Value.Member, e.Value.Score)
+	z.tab().sl.delete(e.Value.Member, e.Value.Score)
 	return true
 }
 
 // Rank returns the 0-based ascending rank of n, a node of z.
 func (z *ZSet) Rank(n *Node) int {
-	if z.t == nil {
+	if z.tab() == nil {
 		return z.lpRank(n)
 	}
-	return z.t.sl.rank(n.Member, n.Score) - 1
+	return z.tab().sl.rank(n.Member, n.Score) - 1
 }
 
 // ByRank returns the node at 0-based ascending rank r, or nil.
 func (z *ZSet) ByRank(r int) *Node {
-	if z.t == nil {
+	if z.tab() == nil {
 		if r < 0 || r >= z.Len() {
 			return nil
 		}
 		return &z.view()[r]
 	}
-	return z.t.sl.byRank(r + 1)
+	return z.tab().sl.byRank(r + 1)
 }
 
 // First returns the lowest node, or nil if z is empty.
@@ -258,8 +266,8 @@ func (z *ZSet) LastInLex(r LexRange) *Node {
 // firstWhere returns the first node for which below is false, given that
 // below holds for a prefix of the order, or nil.
 func (z *ZSet) firstWhere(below func(n *Node) bool) *Node {
-	if z.t != nil {
-		return z.t.sl.firstWhere(below)
+	if z.tab() != nil {
+		return z.tab().sl.firstWhere(below)
 	}
 	v := z.view()
 	for i := range v {
@@ -273,8 +281,8 @@ func (z *ZSet) firstWhere(below func(n *Node) bool) *Node {
 // lastWhere returns the last node for which notAbove holds, given that it
 // holds for a prefix of the order, or nil.
 func (z *ZSet) lastWhere(notAbove func(n *Node) bool) *Node {
-	if z.t != nil {
-		return z.t.sl.lastWhere(notAbove)
+	if z.tab() != nil {
+		return z.tab().sl.lastWhere(notAbove)
 	}
 	v := z.view()
 	for i := len(v) - 1; i >= 0; i-- {
@@ -316,11 +324,11 @@ func (z *ZSet) DeleteRangeByLex(r LexRange, fn func(n *Node)) int {
 // deleteRange removes the nodes from the first for which before is false
 // while in holds (both given the node and its 1-based rank).
 func (z *ZSet) deleteRange(before, in func(n *Node, rank int) bool, fn func(n *Node)) int {
-	if z.t == nil {
+	if z.tab() == nil {
 		return z.lpDeleteRange(before, in, fn)
 	}
-	return z.t.sl.deleteRange(before, in, func(n *Node) {
-		z.t.m.Delete([]byte(n.Member))
+	return z.tab().sl.deleteRange(before, in, func(n *Node) {
+		z.tab().m.Delete([]byte(n.Member))
 		if fn != nil {
 			fn(n)
 		}
@@ -331,22 +339,22 @@ func (z *ZSet) deleteRange(before, in func(n *Node, rank int) bool, fn func(n *N
 // guarantee: see dict.Map.Scan. A listpack set is visited whole, whatever
 // the cursor, with next cursor 0, as Redis does. fn must not change z.
 func (z *ZSet) Scan(cursor uint64, count int, fn func(n *Node)) uint64 {
-	if z.t == nil {
+	if z.tab() == nil {
 		v := z.view()
 		for i := range v {
 			fn(&v[i])
 		}
 		return 0
 	}
-	return z.t.m.Scan(cursor, count, func(e *dict.Entry[*Node]) { fn(e.Value) })
+	return z.tab().m.Scan(cursor, count, func(e *dict.Entry[*Node]) { fn(e.Value) })
 }
 
 // Random returns a uniformly random node, or nil if z is empty.
 func (z *ZSet) Random() *Node {
-	if z.t == nil {
+	if z.tab() == nil {
 		return z.lpRandom()
 	}
-	if e := z.t.m.Random(); e != nil {
+	if e := z.tab().m.Random(); e != nil {
 		return e.Value
 	}
 	return nil
@@ -354,8 +362,10 @@ func (z *ZSet) Random() *Node {
 
 // Copy returns a deep copy of z in the same encoding.
 func (z *ZSet) Copy() *ZSet {
-	if z.t == nil {
-		return &ZSet{lp: bytes.Clone(z.lp)}
+	if z.tab() == nil {
+		c := &ZSet{}
+		c.v.SetBytes(bytes.Clone(z.list()))
+		return c
 	}
 	c := New()
 	for n := z.First(); n != nil; n = n.Next() {
@@ -367,7 +377,7 @@ func (z *ZSet) Copy() *ZSet {
 // Convert moves a listpack set into the skip-list encoding; a skip-list
 // set is left as it is.
 func (z *ZSet) Convert() {
-	if z.t != nil {
+	if z.tab() != nil {
 		return
 	}
 	v := z.view()
@@ -380,7 +390,7 @@ func (z *ZSet) Convert() {
 // Compact moves a skip-list set into the listpack encoding (its -0 scores
 // becoming 0); a listpack set is left as it is.
 func (z *ZSet) Compact() {
-	if z.t == nil {
+	if z.tab() == nil {
 		return
 	}
 	var enc []byte
@@ -388,18 +398,19 @@ func (z *ZSet) Compact() {
 		enc = listpack.AppendFloat(listpack.AppendString(enc, []byte(n.Member)), n.Score)
 	}
 	n := z.Len()
-	*z = ZSet{lp: listpack.Splice(nil, 0, 0, enc, 2*n, 0)}
+	*z = ZSet{}
+	z.v.SetBytes(listpack.Splice(nil, 0, 0, enc, 2*n, 0))
 }
 
 // Grow makes room in a listpack set's array for n more bytes of
 // entries (see listpack.EncodedLen), so that inserts adding up to them
 // reallocate it at most once; a skip-list set ignores it.
 func (z *ZSet) Grow(n int) {
-	if z.t == nil && n > 0 {
-		z.lp = listpack.Grow(z.lp, n)
+	if z.tab() == nil && n > 0 {
+		z.v.SetBytes(listpack.Grow(z.list(), n))
 	}
 }
 
 // MemoryBytes returns the bytes a listpack set's array holds (0 for a
 // skip-list set).
-func (z *ZSet) MemoryBytes() int { return cap(z.lp) }
+func (z *ZSet) MemoryBytes() int { return cap(z.list()) }
