@@ -20,6 +20,7 @@
 package listpack
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"strconv"
@@ -92,13 +93,7 @@ func (e Entry) Compare(s []byte) int {
 	if e.Kind != String {
 		t = e.AppendText(buf[:0])
 	}
-	switch a, b := string(t), string(s); {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return bytes.Compare(t, s)
 }
 
 // Len returns the number of entries in lp.
