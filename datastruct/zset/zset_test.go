@@ -3,10 +3,13 @@ package zset
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // pair is one element of the model: a sorted slice of pairs.
@@ -223,4 +226,39 @@ func testCopyAndScan(t *testing.T, z *ZSet) {
 	if len(seen) != 100 || c.Random() == nil || New().Random() != nil {
 		t.Fatalf("scan saw %d members", len(seen))
 	}
+}
+
+// TestListpackEncoding checks what the listpack encoding adds: -0 kept as
+// 0, members that are integers ordered as text, unlinked copies from
+// UpdateScore and Random, and Convert/Compact keeping the order.
+func TestListpackEncoding(t *testing.T) {
+	z := &ZSet{}
+	z.Insert([]byte("a"), math.Copysign(0, -1))
+	z.Insert([]byte("b"), 1.5)
+	z.Insert([]byte("12"), 1.5)
+	z.Insert([]byte("9"), 1.5)
+	require.True(t, z.IsListpack())
+	sc, ok := z.Score([]byte("a"))
+	require.True(t, ok)
+	require.False(t, math.Signbit(sc), "-0 reads back as 0")
+	var order []string
+	for n := z.First(); n != nil; n = n.Next() {
+		order = append(order, n.Member)
+	}
+	require.Equal(t, []string{"a", "12", "9", "b"}, order)
+	require.Equal(t, "9", z.Last().Prev().Member)
+
+	n := z.UpdateScore(z.Find([]byte("a")), 2)
+	require.Equal(t, 2.0, n.Score)
+	require.Nil(t, n.Next())
+	require.Nil(t, z.Random().Next())
+	require.Equal(t, 3, z.Rank(z.Find([]byte("a"))))
+
+	z.Convert()
+	require.False(t, z.IsListpack())
+	require.Equal(t, "12", z.First().Member)
+	z.Compact()
+	require.True(t, z.IsListpack())
+	require.Equal(t, "a", z.Last().Member)
+	require.Equal(t, 4, z.Len())
 }
