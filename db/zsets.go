@@ -409,15 +409,15 @@ func zrank(rev bool) func(c *Ctx) {
 		if !ok {
 			return
 		}
-		var n *zset.Node
+		var r int
+		found := false
 		if s != nil {
-			n = s.Find(c.Args[2])
+			r, found = s.RankOf(c.Args[2])
 		}
-		if n == nil {
+		if !found {
 			c.W.WriteNull()
 			return
 		}
-		r := s.Rank(n)
 		if rev {
 			r = s.Len() - 1 - r
 		}

@@ -126,8 +126,17 @@ func Next(lp []byte, off int) (Entry, int) {
 	return e, next
 }
 
-// Skip returns the offset of the entry after the one at off.
+// Skip returns the offset of the entry after the one at off, without
+// decoding it.
 func Skip(lp []byte, off int) int {
+	switch b := lp[off]; {
+	case b <= smallUint:
+		return off + 1
+	case b < tagLong:
+		return off + 1 + int(b&^tagStr)
+	case b == tagFloat:
+		return off + 9
+	}
 	_, next := Next(lp, off)
 	return next
 }
@@ -314,15 +323,19 @@ func Splice(lp []byte, off, end int, enc []byte, count, removed int) []byte {
 
 // Find returns the offset of the first entry whose text is s among the
 // entries 0, step, 2*step... (step 2 looks at a hash's fields), or -1.
+// Equal texts have equal encodings, so it compares encoded bytes.
 func Find(lp, s []byte, step int) int {
 	var buf [80]byte
 	enc := AppendString(buf[:0], s)
-	for off, i := First(lp), 0; off < len(lp); i++ {
+	for off := First(lp); off < len(lp); {
 		next := Skip(lp, off)
-		if i%step == 0 && string(lp[off:next]) == string(enc) {
+		if lp[off] == enc[0] && string(lp[off:next]) == string(enc) {
 			return off
 		}
 		off = next
+		for i := 1; i < step && off < len(lp); i++ {
+			off = Skip(lp, off)
+		}
 	}
 	return -1
 }

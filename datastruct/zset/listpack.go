@@ -11,21 +11,28 @@ import (
 // member) order; a score is a listpack integer when integral, so -0 reads
 // back as 0, as in Redis.
 
-// view decodes a listpack set into a slice of nodes linked in order. The
-// nodes are copies: they stay valid, but stop reflecting z when it changes.
-func (z *ZSet) view() []Node {
-	n := listpack.Len(z.list()) / 2
+// viewNode is a node of a view with its one link, so that a view is one
+// allocation (and one for its members' text).
+type viewNode struct {
+	Node
+	link [1]link
+}
+
+// view decodes a listpack set into nodes linked in order. The nodes are
+// copies: they stay valid, but stop reflecting z when it changes.
+func (z *ZSet) view() []viewNode {
+	lp := z.list()
+	n := listpack.Len(lp) / 2
 	if n == 0 {
 		return nil
 	}
-	nodes := make([]Node, n)
-	links := make([]link, n)
-	text := make([]byte, 0, len(z.list())+16)
-	for i, off := 0, listpack.First(z.list()); i < n; i++ {
+	nodes := make([]viewNode, n)
+	text := make([]byte, 0, len(lp)+16)
+	for i, off := 0, listpack.First(lp); i < n; i++ {
 		var m, sc listpack.Entry
-		m, off = listpack.Next(z.list(), off)
-		sc, off = listpack.Next(z.list(), off)
-		links[i].span = len(text) // the member's start, until linked below
+		m, off = listpack.Next(lp, off)
+		sc, off = listpack.Next(lp, off)
+		nodes[i].link[0].span = len(text) // the member's start, until linked below
 		text = m.AppendText(text)
 		nodes[i].Score = sc.Number()
 	}
@@ -34,19 +41,20 @@ func (z *ZSet) view() []Node {
 	for i := range nodes {
 		end := len(all)
 		if i+1 < n {
-			end = links[i+1].span
+			end = nodes[i+1].link[0].span
 		}
-		nodes[i].Member = all[links[i].span:end]
+		nodes[i].Member = all[nodes[i].link[0].span:end]
 	}
 	for i := range nodes {
-		links[i] = link{}
+		v := &nodes[i]
+		v.link[0] = link{}
 		if i+1 < n {
-			links[i].next = &nodes[i+1]
+			v.link[0].next = &nodes[i+1].Node
 		}
 		if i > 0 {
-			nodes[i].prev = &nodes[i-1]
+			v.prev = &nodes[i-1].Node
 		}
-		nodes[i].links = links[i : i+1 : i+1]
+		v.links = v.link[:]
 	}
 	return nodes
 }
@@ -59,10 +67,25 @@ func (z *ZSet) lpFind(member []byte) *Node {
 	v := z.view()
 	for i := range v {
 		if v[i].Member == string(member) {
-			return &v[i]
+			return &v[i].Node
 		}
 	}
 	return nil
+}
+
+// lpRankOf returns the 0-based rank of member and whether it is there.
+func (z *ZSet) lpRankOf(member []byte) (int, bool) {
+	var buf [80]byte
+	enc := listpack.AppendString(buf[:0], member)
+	lp := z.list()
+	for off, rank := listpack.First(lp), 0; off < len(lp); rank++ {
+		next := listpack.Skip(lp, off)
+		if string(lp[off:next]) == string(enc) {
+			return rank, true
+		}
+		off = listpack.Skip(lp, next)
+	}
+	return 0, false
 }
 
 // lpScore returns member's score and whether it is a member.

@@ -206,13 +206,26 @@ func (z *ZSet) Rank(n *Node) int {
 	return z.tab().sl.rank(n.Member, n.Score) - 1
 }
 
+// RankOf returns the 0-based ascending rank of member and whether it is
+// a member; it does not allocate.
+func (z *ZSet) RankOf(member []byte) (int, bool) {
+	if z.tab() == nil {
+		return z.lpRankOf(member)
+	}
+	n := z.Find(member)
+	if n == nil {
+		return 0, false
+	}
+	return z.Rank(n), true
+}
+
 // ByRank returns the node at 0-based ascending rank r, or nil.
 func (z *ZSet) ByRank(r int) *Node {
 	if z.tab() == nil {
 		if r < 0 || r >= z.Len() {
 			return nil
 		}
-		return &z.view()[r]
+		return &z.view()[r].Node
 	}
 	return z.tab().sl.byRank(r + 1)
 }
@@ -271,8 +284,8 @@ func (z *ZSet) firstWhere(below func(n *Node) bool) *Node {
 	}
 	v := z.view()
 	for i := range v {
-		if !below(&v[i]) {
-			return &v[i]
+		if !below(&v[i].Node) {
+			return &v[i].Node
 		}
 	}
 	return nil
@@ -286,8 +299,8 @@ func (z *ZSet) lastWhere(notAbove func(n *Node) bool) *Node {
 	}
 	v := z.view()
 	for i := len(v) - 1; i >= 0; i-- {
-		if notAbove(&v[i]) {
-			return &v[i]
+		if notAbove(&v[i].Node) {
+			return &v[i].Node
 		}
 	}
 	return nil
@@ -342,7 +355,7 @@ func (z *ZSet) Scan(cursor uint64, count int, fn func(n *Node)) uint64 {
 	if z.tab() == nil {
 		v := z.view()
 		for i := range v {
-			fn(&v[i])
+			fn(&v[i].Node)
 		}
 		return 0
 	}

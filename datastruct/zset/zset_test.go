@@ -112,6 +112,9 @@ func checkRanges(t *testing.T, step int, z *ZSet, model []pair, score float64, m
 		if r := z.Rank(n); r != i {
 			t.Fatalf("step %d: Rank(%s) = %d, want %d", step, n.Member, r, i)
 		}
+		if r, ok := z.RankOf([]byte(n.Member)); !ok || r != i {
+			t.Fatalf("step %d: RankOf(%s) = %d %v, want %d", step, n.Member, r, ok, i)
+		}
 		if b := z.ByRank(i); b == nil || b.Member != n.Member {
 			t.Fatalf("step %d: ByRank(%d) wrong", step, i)
 		}
