@@ -79,7 +79,7 @@ func hset(replyOK bool) func(c *Ctx) {
 		if h == nil {
 			h = c.newHash(key)
 		}
-		h.reserve(c.Args[2:])
+		h.reserve(c.Args[2:], c.limits())
 		added := 0
 		for i := 2; i < len(c.Args); i += 2 {
 			if h.set(c.Args[i], c.Args[i+1], c.limits()) {

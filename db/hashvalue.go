@@ -147,23 +147,28 @@ func (h *hashValue) set(field, value []byte, lim *EncodingLimits) bool {
 }
 
 // reserve makes room in a listpack hash for setting the pairs of args
-// (field, value, ...), so that setting them reallocates it at most once.
-func (h *hashValue) reserve(args [][]byte) {
+// (field, value, ...), so that setting them reallocates it at most once;
+// not when they will convert it.
+func (h *hashValue) reserve(args [][]byte, lim *EncodingLimits) {
 	lp := h.lp()
 	if h.table() != nil || len(args) < 4 {
 		return
 	}
-	n := 0
+	n, added := 0, 0
 	for i := 0; i+1 < len(args); i += 2 {
+		if len(args[i]) > lim.HashValue || len(args[i+1]) > lim.HashValue {
+			return
+		}
 		n += listpack.EncodedLen(args[i+1])
 		if off := listpack.Find(lp, args[i], 2); off >= 0 {
 			voff := listpack.Skip(lp, off)
 			n -= listpack.Skip(lp, voff) - voff
 		} else {
 			n += listpack.EncodedLen(args[i])
+			added++
 		}
 	}
-	if n > 0 && len(lp)+n <= compact.MaxBytes {
+	if n > 0 && h.Len()+added <= lim.HashEntries && len(lp)+n <= compact.MaxBytes {
 		h.v.SetBytes(listpack.Grow(lp, n))
 	}
 }

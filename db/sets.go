@@ -99,7 +99,7 @@ func sadd(c *Ctx) {
 		s = &setValue{}
 		c.Store(key, Value{Obj: s}, false)
 	}
-	s.Reserve(c.Args[2:])
+	s.Reserve(c.Args[2:], c.limits().SetIntsetEntries)
 	added := 0
 	for _, m := range c.Args[2:] {
 		if s.Add(m, c.limits().SetIntsetEntries) {

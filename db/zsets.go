@@ -100,19 +100,23 @@ func (s *sortedSet) insert(member []byte, score float64, lim *EncodingLimits) {
 
 // reserve makes room in a listpack for the new members of ZADD's pairs
 // (score, member, ...), whose scores are parsed, so that adding them
-// reallocates it at most once.
-func (s *sortedSet) reserve(pairs [][]byte, scores []float64) {
+// reallocates it at most once; not when they will convert it.
+func (s *sortedSet) reserve(pairs [][]byte, scores []float64, lim *EncodingLimits) {
 	if !s.IsListpack() {
 		return
 	}
-	n := 0
+	n, added := 0, 0
 	for i := 1; i < len(pairs); i += 2 {
+		if len(pairs[i]) > lim.ZSetValue {
+			return
+		}
 		if _, found := s.Score(pairs[i]); !found {
 			var buf [16]byte
 			n += listpack.EncodedLen(pairs[i]) + len(listpack.AppendFloat(buf[:0], scores[i/2]))
+			added++
 		}
 	}
-	if s.MemoryBytes()+n <= compact.MaxBytes {
+	if s.Len()+added <= lim.ZSetEntries && s.MemoryBytes()+n <= compact.MaxBytes {
 		s.Grow(n)
 	}
 }
@@ -302,7 +306,7 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 		c.Store(key, Value{Obj: s}, false)
 	}
 	if s != nil && len(pairs) > 2 && flags&zaddXX == 0 {
-		s.reserve(pairs, scores)
+		s.reserve(pairs, scores, c.limits())
 	}
 	var added, updated, processed int
 	var score float64

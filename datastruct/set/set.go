@@ -76,8 +76,9 @@ func (s *Set) Add(member []byte, maxIntset int) bool {
 
 // Reserve makes room in an intset for adding members, so that adding them
 // reallocates it at most once. It does nothing for a hash table set, or
-// when a member is not an integer (adding it will convert the set).
-func (s *Set) Reserve(members [][]byte) {
+// when adding them will convert the set (a member is not an integer, or
+// there would be more than maxIntset).
+func (s *Set) Reserve(members [][]byte, maxIntset int) {
 	if s.table() != nil || len(members) < 2 {
 		return
 	}
@@ -92,7 +93,10 @@ func (s *Set) Reserve(members [][]byte) {
 			absent++
 		}
 	}
-	if need := 1 + (s.ints().len()+absent)*w; need > cap(s.ints()) && w == s.ints().width() {
+	if s.ints().len()+absent > maxIntset {
+		return
+	}
+	if need := 1 + (s.ints().len()+absent)*w; need > cap(s.ints()) && w == s.ints().width() && need <= compact.MaxBytes {
 		s.v.SetBytes(append(allocIntset(need)[:0], s.ints()...))
 	}
 }

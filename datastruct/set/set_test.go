@@ -216,3 +216,25 @@ func TestIntsetWidths(t *testing.T) {
 	require.Equal(t, int64(math.MaxInt64), is.at(0))
 	require.Nil(t, is.delete(0))
 }
+
+// TestReserve checks that adding the members Reserve made room for does
+// not reallocate the intset, and that it reserves nothing for members that
+// will convert the set.
+func TestReserve(t *testing.T) {
+	var s Set
+	var members [][]byte
+	for i := range 10 {
+		members = append(members, strconv.AppendInt(nil, int64(i*7), 10))
+	}
+	s.Reserve(members, DefaultMaxIntset)
+	reserved := cap(s.ints())
+	require.GreaterOrEqual(t, reserved, 1+10*2)
+	for _, m := range members {
+		s.Add(m, DefaultMaxIntset)
+		require.Equal(t, reserved, cap(s.ints()))
+	}
+	s.Reserve([][]byte{[]byte("1000"), []byte("a")}, DefaultMaxIntset)
+	require.Equal(t, reserved, cap(s.ints()))
+	s.Reserve([][]byte{[]byte("1000"), []byte("1001")}, 11)
+	require.Equal(t, reserved, cap(s.ints()))
+}
