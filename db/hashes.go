@@ -126,8 +126,10 @@ func hget(c *Ctx) {
 // string, or a null if it is missing.
 func (c *Ctx) writeField(h *hashValue, field []byte) {
 	if h != nil {
-		var buf [20]byte
-		if v, found := h.get(field, buf[:0]); found {
+		// No buffer: a buffer given to WriteBulk escapes, so one on the
+		// stack would be allocated for every call, where only an
+		// integer value needs one.
+		if v, found := h.get(field, nil); found {
 			c.W.WriteBulk(v)
 			return
 		}

@@ -725,6 +725,16 @@ func zrange(c *Ctx, src, kind, dir int, store bool) {
 		out.begin(0)
 		return
 	}
+	if s.IsListpack() {
+		// Walking a listpack decodes it: walk it once, keeping the nodes.
+		nodes := make([]*zset.Node, 0, s.Len())
+		walk(s, func(n *zset.Node) { nodes = append(nodes, n) })
+		out.begin(len(nodes))
+		for _, n := range nodes {
+			out.add(n)
+		}
+		return
+	}
 	out.begin(walk(s, func(*zset.Node) {}))
 	walk(s, out.add)
 }
