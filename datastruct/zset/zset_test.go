@@ -54,7 +54,11 @@ func testModel(t *testing.T, z *ZSet) {
 		case op < 5: // add or update
 			if i := find(m); i >= 0 {
 				model = slices.Delete(model, i, i+1)
-				z.UpdateScore(z.Find([]byte(m)), score)
+				if rng.IntN(2) == 0 {
+					z.UpdateScore(z.Find([]byte(m)), score)
+				} else {
+					z.SetScore([]byte(m), score)
+				}
 			} else {
 				z.Insert([]byte(m), score)
 			}
