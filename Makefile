@@ -134,6 +134,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./aof
 	$(GO) test -run '^$$' -fuzz '^FuzzCommands$$' -fuzztime $(FUZZTIME) ./db
 	$(GO) test -run '^$$' -fuzz '^FuzzParseID$$' -fuzztime $(FUZZTIME) ./datastruct/stream
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./datastruct/listpack
 	$(GO) test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime $(FUZZTIME) ./scripting
 	$(GO) test -run '^$$' -fuzz '^FuzzCJSONDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./scripting/lualib
 	$(GO) test -run '^$$' -fuzz '^FuzzCMsgpackUnpack$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./scripting/lualib

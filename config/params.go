@@ -245,13 +245,13 @@ var table = []param{
 	yesNo("use-exit-on-panic", "no", hidden),
 
 	// Data structure encodings.
-	integer("hash-max-listpack-entries", 0, maxLong, "512", 0).aka("hash-max-ziplist-entries"),
-	memory("hash-max-listpack-value", 0, maxLong, "64", 0).aka("hash-max-ziplist-value"),
+	integer("hash-max-listpack-entries", 0, maxLong, "512", used).aka("hash-max-ziplist-entries"),
+	memory("hash-max-listpack-value", 0, maxLong, "64", used).aka("hash-max-ziplist-value"),
 	integer("list-max-listpack-size", minInt, maxInt, "-2", 0).aka("list-max-ziplist-size"),
 	integer("list-compress-depth", 0, maxInt, "0", 0),
-	integer("set-max-intset-entries", 0, maxLong, "512", 0),
-	integer("zset-max-listpack-entries", 0, maxLong, "128", 0).aka("zset-max-ziplist-entries"),
-	memory("zset-max-listpack-value", 0, maxLong, "64", 0).aka("zset-max-ziplist-value"),
+	integer("set-max-intset-entries", 0, maxLong, "512", used),
+	integer("zset-max-listpack-entries", 0, maxLong, "128", used).aka("zset-max-ziplist-entries"),
+	memory("zset-max-listpack-value", 0, maxLong, "64", used).aka("zset-max-ziplist-value"),
 	memory("hll-sparse-max-bytes", 0, maxLong, "3000", 0),
 	memory("stream-node-max-bytes", 0, maxLong, "4096", used),
 	integer("stream-node-max-entries", 0, maxLong, "100", used),

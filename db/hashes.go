@@ -1,218 +1,10 @@
 package db
 
 import (
-	"bytes"
 	"math"
-	"math/rand/v2"
-	"slices"
 	"strconv"
 	"unsafe"
-
-	"myredis/datastruct/dict"
 )
-
-// Redis's default limits for its compact hash encoding
-// (hash-max-listpack-entries and hash-max-listpack-value).
-const (
-	hashMaxListpackEntries = 512
-	hashMaxListpackValue   = 64
-)
-
-// hashValue is a hash key's value. While small it is a flat slice of
-// fields and values in insertion order, like Redis's listpack; a hash with
-// more than hashMaxListpackEntries fields, or that was ever given a field
-// or value longer than hashMaxListpackValue bytes, becomes a dict.Map for
-// good. Fields and values handed out are read-only and valid until the hash
-// is next changed.
-type hashValue struct {
-	pairs [][]byte // field, value, field, value, ... while m is nil
-	m     *dict.Map[[]byte]
-}
-
-// Kind returns KindHash.
-func (*hashValue) Kind() Kind { return KindHash }
-
-// Copy returns a deep copy in the same encoding.
-func (h *hashValue) Copy() any {
-	c := &hashValue{}
-	if h.m == nil {
-		c.pairs = make([][]byte, len(h.pairs))
-		for i, b := range h.pairs {
-			c.pairs[i] = bytes.Clone(b)
-		}
-		return c
-	}
-	c.m = new(dict.Map[[]byte])
-	h.m.ForEach(func(e *dict.Entry[[]byte]) bool {
-		c.m.Add(stringBytes(e.Key), bytes.Clone(e.Value))
-		return true
-	})
-	return c
-}
-
-// Encoding returns "listpack" or "hashtable", as Redis 7.0 reports them.
-func (h *hashValue) Encoding() string {
-	if h.m == nil {
-		return "listpack"
-	}
-	return "hashtable"
-}
-
-// hashEntrySize is what a hash table field costs besides its bytes: the
-// entry, the value's slice header and, on average, one bucket pointer.
-const hashEntrySize = int64(unsafe.Sizeof(dict.Entry[[]byte]{})) + 8
-
-// MemoryUsage estimates the bytes h holds; a hash table measures at most
-// samples fields and extrapolates.
-func (h *hashValue) MemoryUsage(samples int) int64 {
-	n := int64(unsafe.Sizeof(*h))
-	if h.m == nil {
-		n += 24 * int64(cap(h.pairs))
-		for _, b := range h.pairs {
-			n += int64(cap(b))
-		}
-		return n
-	}
-	var seen, size int64
-	h.m.ForEach(func(e *dict.Entry[[]byte]) bool {
-		seen++
-		size += hashEntrySize + int64(len(e.Key)+cap(e.Value))
-		return seen < int64(samples)
-	})
-	if seen > 0 {
-		n += size * int64(h.m.Len()) / seen
-	}
-	return n
-}
-
-// Len returns the number of fields.
-func (h *hashValue) Len() int {
-	if h.m != nil {
-		return h.m.Len()
-	}
-	return len(h.pairs) / 2
-}
-
-// index returns the position of field in pairs, or -1.
-func (h *hashValue) index(field []byte) int {
-	for i := 0; i < len(h.pairs); i += 2 {
-		if bytes.Equal(h.pairs[i], field) {
-			return i
-		}
-	}
-	return -1
-}
-
-// get returns the value of field and whether it is there.
-func (h *hashValue) get(field []byte) ([]byte, bool) {
-	if h.m != nil {
-		if e := h.m.Find(field); e != nil {
-			return e.Value, true
-		}
-		return nil, false
-	}
-	if i := h.index(field); i >= 0 {
-		return h.pairs[i+1], true
-	}
-	return nil, false
-}
-
-// set sets field to a copy of value and reports whether the field is new.
-func (h *hashValue) set(field, value []byte) bool {
-	if h.m == nil && (len(field) > hashMaxListpackValue || len(value) > hashMaxListpackValue) {
-		h.convert()
-	}
-	if h.m != nil {
-		if e := h.m.Find(field); e != nil {
-			e.Value = reuseBytes(e.Value, value)
-			return false
-		}
-		h.m.Add(field, bytes.Clone(value))
-		return true
-	}
-	if i := h.index(field); i >= 0 {
-		h.pairs[i+1] = reuseBytes(h.pairs[i+1], value)
-		return false
-	}
-	h.pairs = append(h.pairs, bytes.Clone(field), bytes.Clone(value))
-	if len(h.pairs)/2 > hashMaxListpackEntries {
-		h.convert()
-	}
-	return true
-}
-
-// reuseBytes returns a copy of b, in old's array when it fits without
-// wasting much.
-func reuseBytes(old, b []byte) []byte {
-	if cap(old) >= len(b) && cap(old) <= 2*len(b)+16 {
-		return append(old[:0], b...)
-	}
-	return bytes.Clone(b)
-}
-
-// convert moves a listpack hash into a hash table.
-func (h *hashValue) convert() {
-	h.m = new(dict.Map[[]byte])
-	for i := 0; i < len(h.pairs); i += 2 {
-		h.m.Add(h.pairs[i], h.pairs[i+1])
-	}
-	h.pairs = nil
-}
-
-// del deletes field and reports whether it was there.
-func (h *hashValue) del(field []byte) bool {
-	if h.m != nil {
-		return h.m.Delete(field) != nil
-	}
-	i := h.index(field)
-	if i >= 0 {
-		h.pairs = slices.Delete(h.pairs, i, i+2)
-	}
-	return i >= 0
-}
-
-// hashPair is a field and its value.
-type hashPair struct{ field, value []byte }
-
-// forEach calls fn for every field until fn returns false, and reports
-// whether it saw them all; a listpack is visited in insertion order. fn
-// must not change h.
-func (h *hashValue) forEach(fn func(p hashPair) bool) bool {
-	if h.m != nil {
-		return h.m.ForEach(func(e *dict.Entry[[]byte]) bool {
-			return fn(hashPair{stringBytes(e.Key), e.Value})
-		})
-	}
-	for i := 0; i < len(h.pairs); i += 2 {
-		if !fn(hashPair{h.pairs[i], h.pairs[i+1]}) {
-			return false
-		}
-	}
-	return true
-}
-
-// random returns a random field and its value; h must not be empty.
-func (h *hashValue) random() hashPair {
-	if h.m != nil {
-		e := h.m.Random()
-		return hashPair{stringBytes(e.Key), e.Value}
-	}
-	i := 2 * rand.IntN(len(h.pairs)/2)
-	return hashPair{h.pairs[i], h.pairs[i+1]}
-}
-
-// scan continues a scan from cursor with dict.Map's guarantee and returns
-// the next cursor; a listpack is visited whole, whatever the cursor, with
-// next cursor 0, as Redis does. fn must not change h.
-func (h *hashValue) scan(cursor uint64, count int, fn func(p hashPair)) uint64 {
-	if h.m != nil {
-		return h.m.Scan(cursor, count, func(e *dict.Entry[[]byte]) {
-			fn(hashPair{stringBytes(e.Key), e.Value})
-		})
-	}
-	h.forEach(func(p hashPair) bool { fn(p); return true })
-	return 0
-}
 
 // stringBytes returns the bytes of s without copying them; they must not be
 // written to. It reads the immutable keys of a dict.Map.
@@ -287,9 +79,10 @@ func hset(replyOK bool) func(c *Ctx) {
 		if h == nil {
 			h = c.newHash(key)
 		}
+		h.reserve(c.Args[2:], c.limits())
 		added := 0
 		for i := 2; i < len(c.Args); i += 2 {
-			if h.set(c.Args[i], c.Args[i+1]) {
+			if h.set(c.Args[i], c.Args[i+1], c.limits()) {
 				added++
 			}
 		}
@@ -311,11 +104,11 @@ func hsetnx(c *Ctx) {
 	}
 	if h == nil {
 		h = c.newHash(key)
-	} else if _, found := h.get(c.Args[2]); found {
+	} else if _, found := h.get(c.Args[2], nil); found {
 		c.W.WriteInt(0)
 		return
 	}
-	h.set(c.Args[2], c.Args[3])
+	h.set(c.Args[2], c.Args[3], c.limits())
 	c.Propagate()
 	c.Notify(EventHash, "hset", key)
 	c.W.WriteInt(1)
@@ -333,7 +126,10 @@ func hget(c *Ctx) {
 // string, or a null if it is missing.
 func (c *Ctx) writeField(h *hashValue, field []byte) {
 	if h != nil {
-		if v, found := h.get(field); found {
+		// No buffer: a buffer given to WriteBulk escapes, so one on the
+		// stack would be allocated for every call, where only an
+		// integer value needs one.
+		if v, found := h.get(field, nil); found {
 			c.W.WriteBulk(v)
 			return
 		}
@@ -370,7 +166,7 @@ func hexists(c *Ctx) {
 	}
 	found := false
 	if h != nil {
-		_, found = h.get(c.Args[2])
+		_, found = h.get(c.Args[2], nil)
 	}
 	c.WriteBool(found)
 }
@@ -381,8 +177,9 @@ func hstrlen(c *Ctx) {
 		return
 	}
 	var v []byte
+	var buf [20]byte
 	if h != nil {
-		v, _ = h.get(c.Args[2])
+		v, _ = h.get(c.Args[2], buf[:0])
 	}
 	c.W.WriteInt(int64(len(v)))
 }
@@ -430,8 +227,9 @@ func hincrby(c *Ctx) {
 		return
 	}
 	var cur int64
+	var buf [20]byte
 	if h != nil {
-		if v, found := h.get(c.Args[2]); found {
+		if v, found := h.get(c.Args[2], buf[:0]); found {
 			if cur, ok = ParseInt(v); !ok {
 				c.W.WriteError(errHashNotInt)
 				return
@@ -442,11 +240,10 @@ func hincrby(c *Ctx) {
 		c.W.WriteError(ErrOverflow)
 		return
 	}
-	var buf [20]byte
 	if h == nil {
 		h = c.newHash(c.Args[1])
 	}
-	h.set(c.Args[2], strconv.AppendInt(buf[:0], cur+incr, 10))
+	h.set(c.Args[2], strconv.AppendInt(buf[:0], cur+incr, 10), c.limits())
 	c.Propagate()
 	c.Notify(EventHash, "hincrby", c.Args[1])
 	c.W.WriteInt(cur + incr)
@@ -471,8 +268,9 @@ func hincrbyfloat(c *Ctx) {
 		return
 	}
 	cur := newLongDouble()
+	var buf [20]byte
 	if h != nil {
-		if v, found := h.get(field); found {
+		if v, found := h.get(field, buf[:0]); found {
 			if cur, ok = parseLongDouble(v); !ok {
 				c.W.WriteError(errHashNotFloat)
 				return
@@ -488,7 +286,7 @@ func hincrbyfloat(c *Ctx) {
 	if h == nil {
 		h = c.newHash(key)
 	}
-	h.set(field, s)
+	h.set(field, s, c.limits())
 	c.PropagateAs(hsetName, key, field, s)
 	c.Notify(EventHash, "hincrbyfloat", key)
 	c.W.WriteBulk(s)
@@ -506,7 +304,8 @@ func hrandfield(c *Ctx) {
 		case h == nil:
 			c.W.WriteNull()
 		default:
-			c.W.WriteBulk(h.random().field)
+			var buf pairBuf
+			c.W.WriteBulk(h.random(&buf).field)
 		}
 		return
 	}
@@ -549,18 +348,20 @@ func hrandfield(c *Ctx) {
 			c.W.WriteBulk(p.value)
 		}
 	}
+	var buf pairBuf
+	random := func() hashPair { return h.random(&buf) }
 	switch size := h.Len(); {
 	case n < 0:
 		begin(int(-n))
 		for range -n {
-			emit(h.random())
+			emit(random())
 		}
 	case n >= int64(size):
 		begin(size)
 		h.forEach(func(p hashPair) bool { emit(p); return true })
 	default:
 		begin(int(n))
-		sampleDistinct(int(n), size, h.forEach, h.random,
+		sampleDistinct(int(n), size, h.forEach, random,
 			func(p hashPair) []byte { return p.field }, emit)
 	}
 }

@@ -2,6 +2,7 @@ package db
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -9,7 +10,7 @@ import (
 )
 
 func TestHashCommands(t *testing.T) {
-	long := strings.Repeat("x", hashMaxListpackValue+1)
+	long := strings.Repeat("x", DefaultEncodingLimits.HashValue+1)
 	runCases(t, []cmdCase{
 		{"hset hget hdel", [][]string{
 			{"HSET", "h", "a", "1", "b", "2"}, {"HSET", "h", "a", "3", "c", "4"}, {"HGET", "h", "a"},
@@ -91,10 +92,10 @@ func TestHashModel(t *testing.T) {
 			case op < 5:
 				v := strconv.Itoa(i)
 				if rng.IntN(200) == 0 {
-					v = strings.Repeat("v", hashMaxListpackValue+1)
+					v = strings.Repeat("v", DefaultEncodingLimits.HashValue+1)
 				}
 				_, had := model[string(f)]
-				if added := h.set(f, []byte(v)); added == had {
+				if added := h.set(f, []byte(v), &DefaultEncodingLimits); added == had {
 					t.Fatalf("round %d op %d: set(%s) added %v, field existed %v", round, i, f, added, had)
 				}
 				model[string(f)] = v
@@ -105,7 +106,7 @@ func TestHashModel(t *testing.T) {
 				}
 				delete(model, string(f))
 			default:
-				v, ok := h.get(f)
+				v, ok := h.get(f, nil)
 				want, had := model[string(f)]
 				if ok != had || string(v) != want {
 					t.Fatalf("round %d op %d: get(%s) = %q %v, want %q %v", round, i, f, v, ok, want, had)
@@ -114,7 +115,7 @@ func TestHashModel(t *testing.T) {
 			if h.Len() != len(model) {
 				t.Fatalf("round %d op %d: len = %d, want %d", round, i, h.Len(), len(model))
 			}
-			if h.m == nil && h.Len() > hashMaxListpackEntries {
+			if h.table() == nil && h.Len() > DefaultEncodingLimits.HashEntries {
 				t.Fatalf("round %d op %d: listpack of %d fields", round, i, h.Len())
 			}
 		}
@@ -211,4 +212,17 @@ func BenchmarkHSetMany(b *testing.B) {
 		setup = append(setup, "element:"+strconv.Itoa(i), "xxx")
 	}
 	benchExec(b, setup, "HSET", "myhash", "element:500", "yyy")
+}
+
+// BenchmarkHSetSmall creates hashes of 10 short fields, the shape
+// make bench-mem measures: allocations are what a new small hash costs.
+func BenchmarkHSetSmall(b *testing.B) {
+	args := [][]byte{[]byte("HSET"), nil}
+	for j := range 10 {
+		args = append(args, []byte("f"+strconv.Itoa(j)), []byte(fmt.Sprintf("v%02d", j)))
+	}
+	benchExecEach(b, nil, func(i int) [][]byte {
+		args[1] = fmt.Appendf(args[1][:0], "key:%08d", i)
+		return args
+	})
 }

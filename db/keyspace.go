@@ -139,6 +139,8 @@ type Keyspace struct {
 	// streamNodes holds stream-node-max-entries and -bytes
 	// (SetStreamNodeLimits); nil: Redis's defaults.
 	streamNodes atomic.Pointer[stream.NodeLimits]
+	// encodings holds the compact encodings' limits (see SetEncodingLimits).
+	encodings atomic.Pointer[EncodingLimits]
 }
 
 // gate lets a transaction have the whole keyspace to itself without a

@@ -99,9 +99,10 @@ func sadd(c *Ctx) {
 		s = &setValue{}
 		c.Store(key, Value{Obj: s}, false)
 	}
+	s.Reserve(c.Args[2:], c.limits().SetIntsetEntries)
 	added := 0
 	for _, m := range c.Args[2:] {
-		if s.Add(m) {
+		if s.Add(m, c.limits().SetIntsetEntries) {
 			added++
 		}
 	}
@@ -313,7 +314,7 @@ func spopCount(c *Ctx, key []byte) {
 		// in Redis), and reply with what is left in the old one.
 		keep := &setValue{}
 		for range remaining {
-			keep.Add(s.Pop(nil))
+			keep.Add(s.Pop(nil), c.limits().SetIntsetEntries)
 		}
 		s.ForEach(func(m []byte) bool {
 			c.W.WriteBulk(m)
@@ -355,7 +356,7 @@ func smove(c *Ctx) {
 		to = &setValue{}
 		c.Store(dst, Value{Obj: to}, false)
 	}
-	if to.Add(m) {
+	if to.Add(m, c.limits().SetIntsetEntries) {
 		c.Notify(EventSet, "sadd", dst)
 	}
 	c.Propagate()
@@ -385,20 +386,21 @@ func setOp(op int, store bool) func(c *Ctx) {
 		// A new set starts as an intset and converts as members come, the
 		// way Redis builds its results.
 		out := &setValue{}
+		maxIntset := c.limits().SetIntsetEntries
 		switch op {
 		case setInter:
-			intersect(sets, func(m []byte) bool { out.Add(m); return true })
+			intersect(sets, func(m []byte) bool { out.Add(m, maxIntset); return true })
 		case setUnion:
 			for _, s := range sets {
 				if s != nil {
-					s.ForEach(func(m []byte) bool { out.Add(m); return true })
+					s.ForEach(func(m []byte) bool { out.Add(m, maxIntset); return true })
 				}
 			}
 		case setDiff:
 			if sets[0] != nil {
 				sets[0].ForEach(func(m []byte) bool {
 					if !slices.ContainsFunc(sets[1:], func(o *setValue) bool { return o != nil && o.Contains(m) }) {
-						out.Add(m)
+						out.Add(m, maxIntset)
 					}
 					return true
 				})

@@ -2,6 +2,7 @@ package db
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -227,4 +228,17 @@ func BenchmarkSPop(b *testing.B) {
 		setup = append(setup, "element:"+strconv.Itoa(i))
 	}
 	benchExec(b, setup, "SPOP", "myset")
+}
+
+// BenchmarkSAddSmall creates sets of 10 small integers, the shape
+// make bench-mem measures: allocations are what a new small set costs.
+func BenchmarkSAddSmall(b *testing.B) {
+	args := [][]byte{[]byte("SADD"), nil}
+	for j := range 10 {
+		args = append(args, []byte(strconv.Itoa(j)))
+	}
+	benchExecEach(b, nil, func(i int) [][]byte {
+		args[1] = fmt.Appendf(args[1][:0], "key:%08d", i)
+		return args
+	})
 }

@@ -143,8 +143,11 @@ func sortCmd(c *Ctx, readonly bool) {
 			// listpack's subnormal score back sets errno to ERANGE, which
 			// Redis's numeric sort, reading errno without clearing it,
 			// then takes for its own conversion failing.
-			o.erange = v.listpack && hasSubnormalScore(v)
-			v.listpack = false
+			o.erange = v.IsListpack() && hasSubnormalScore(v)
+			// SORT locks for itself, so it accounts for the conversion.
+			b := c.ks.openBracketLocked(c.DB, c.Args[1:2], c.Now, nil)
+			v.Convert()
+			b.settle()
 		default:
 			c.W.WriteError(ErrWrongType)
 			return
@@ -373,7 +376,7 @@ func (c *Ctx) lookupPatternObj(o *sortOptions, pattern []byte, elem string) (v [
 		return nil, false, false
 	case field != nil:
 		if h, ok := e.Value.Obj.(*hashValue); ok {
-			v, found = h.get(field)
+			v, found = h.get(field, nil)
 			_, isInt := ParseInt(v)
 			return v, found, found && isInt && h.Encoding() == "listpack"
 		}

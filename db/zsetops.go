@@ -80,8 +80,8 @@ func (s *zsrc) len() int {
 func (s *zsrc) score(member []byte) (float64, bool) {
 	switch {
 	case s.z != nil:
-		if n := s.z.Find(member); n != nil {
-			return n.Score * s.weight, true
+		if score, ok := s.z.Score(member); ok {
+			return score * s.weight, true
 		}
 	case s.set != nil && s.set.Contains(member):
 		return s.weight, true
@@ -236,7 +236,7 @@ func zsetOpCmd(op int, store bool) func(c *Ctx) {
 // It may reorder srcs.
 func zsetCombine(op, mode int, srcs []zsrc) *sortedSet {
 	// Built as a skiplist (keeping -0), as Redis does; zsetStore fits the encoding.
-	res := &sortedSet{ZSet: zset.New()}
+	res := newSkiplistSet()
 	if op != zopDiff {
 		// Smallest first: an intersection walks only the smallest input.
 		slices.SortStableFunc(srcs, func(a, b zsrc) int { return a.len() - b.len() })
@@ -246,7 +246,7 @@ func zsetCombine(op, mode int, srcs []zsrc) *sortedSet {
 		for i := range srcs {
 			srcs[i].each(func(m []byte, score float64) {
 				if n := res.Find(m); n != nil {
-					res.update(n, aggregate(mode, n.Score, score))
+					res.UpdateScore(n, aggregate(mode, n.Score, score))
 				} else {
 					res.Insert(m, score)
 				}
@@ -384,11 +384,11 @@ func randomDistinct(s *sortedSet, count int) []*zset.Node {
 		}
 		return all[:count]
 	}
-	seen := make(map[*zset.Node]bool, count)
+	seen := make(map[string]bool, count)
 	out := make([]*zset.Node, 0, count)
 	for len(out) < count {
-		if n := s.Random(); !seen[n] {
-			seen[n] = true
+		if n := s.Random(); !seen[n.Member] {
+			seen[n.Member] = true
 			out = append(out, n)
 		}
 	}
@@ -409,12 +409,6 @@ func zscan(c *Ctx) {
 			each := func(n *zset.Node) {
 				num = resp.FormatDouble(num[:0], n.Score)
 				visit(stringBytes(n.Member), num)
-			}
-			if s.listpack {
-				for n := s.First(); n != nil; n = n.Next() {
-					each(n)
-				}
-				return 0
 			}
 			return s.Scan(cursor, count, each)
 		}, true

@@ -4,16 +4,12 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unsafe"
 
+	"myredis/datastruct/compact"
+	"myredis/datastruct/listpack"
 	"myredis/datastruct/zset"
 	"myredis/resp"
-)
-
-// Redis's defaults for zset-max-listpack-entries and -value: a sorted set
-// within both is reported as a listpack.
-const (
-	zsetListpackEntries = 128
-	zsetListpackValue   = 64
 )
 
 // Sorted-set error replies, in Redis's words.
@@ -34,41 +30,52 @@ var (
 	zpopmaxName = []byte("ZPOPMAX")
 )
 
-// sortedSet is the value of a zset key. There is one representation, the
-// skiplist plus map; listpack only records what OBJECT ENCODING reports,
-// following Redis's rule: small sets start as listpacks and convert, for
-// good, once they outgrow either limit.
+// sortedSet is the value of a zset key: a listpack while within
+// zset-max-listpack-entries and -value, a skip list after that, for good
+// (see zset.ZSet), as in Redis.
 type sortedSet struct {
-	*zset.ZSet
-	listpack bool
+	zset.ZSet
 }
 
-// newSortedSet returns an empty sorted set reported as a listpack unless
-// its first member is already too long for one.
-func newSortedSet(firstLen int) *sortedSet {
-	return &sortedSet{ZSet: zset.New(), listpack: firstLen <= zsetListpackValue}
+// newSortedSet returns an empty sorted set: a listpack unless lim allows
+// none or its first member (of length firstLen) is already too long, as
+// ZADD creates one in Redis.
+func newSortedSet(firstLen int, lim *EncodingLimits) *sortedSet {
+	s := &sortedSet{}
+	if lim.ZSetEntries == 0 || firstLen > lim.ZSetValue {
+		s.Convert()
+	}
+	return s
 }
+
+// newSkiplistSet returns an empty sorted set in the skip-list encoding,
+// which keeps -0, for a result built whole (see fitEncoding).
+func newSkiplistSet() *sortedSet { return &sortedSet{ZSet: *zset.New()} }
 
 // Kind implements Collection.
 func (s *sortedSet) Kind() Kind { return KindZSet }
 
 // Copy implements Collection.
-func (s *sortedSet) Copy() any { return &sortedSet{ZSet: s.ZSet.Copy(), listpack: s.listpack} }
+func (s *sortedSet) Copy() any { return &sortedSet{ZSet: *s.ZSet.Copy()} }
 
 // Encoding implements Collection.
 func (s *sortedSet) Encoding() string {
-	if s.listpack {
+	if s.IsListpack() {
 		return "listpack"
 	}
 	return "skiplist"
 }
 
-// MemoryUsage implements Collection: a fixed cost (the structs and the
-// skip list's head, which has a link for every level) and a fixed cost per
-// element (node, its links, map entry and bucket slot) plus the member's
-// bytes, held twice (node and map), extrapolated from the first samples.
-// The figures follow the Go heap a set of 10 short members measures.
+// MemoryUsage implements Collection. A listpack is its struct and its
+// array. A skip list is a fixed cost (the structs and the skip list's
+// head, which has a link for every level) and a fixed cost per element
+// (node, its links, map entry and bucket slot) plus the member's bytes,
+// held twice (node and map), extrapolated from the first samples; the
+// figures follow the Go heap a set of 10 short members measures.
 func (s *sortedSet) MemoryUsage(samples int) int64 {
+	if s.IsListpack() {
+		return int64(unsafe.Sizeof(*s)) + int64(s.MemoryBytes())
+	}
 	const base, perElem = 656, 144
 	n, bytes := 0, int64(0)
 	for e := s.First(); e != nil && n < samples; e = e.Next() {
@@ -81,41 +88,52 @@ func (s *sortedSet) MemoryUsage(samples int) int64 {
 	return base + int64(s.Len())*(perElem+bytes/int64(n))
 }
 
-// insert adds member (absent) with score, converting the reported encoding
-// as Redis would.
-func (s *sortedSet) insert(member []byte, score float64) *zset.Node {
-	if s.listpack && (s.Len() >= zsetListpackEntries || len(member) > zsetListpackValue) {
-		s.listpack = false
+// insert adds member (absent) with score, converting a listpack that would
+// outgrow lim first, as Redis does.
+func (s *sortedSet) insert(member []byte, score float64, lim *EncodingLimits) {
+	if s.IsListpack() && (s.Len() >= lim.ZSetEntries || len(member) > lim.ZSetValue ||
+		s.MemoryBytes()+len(member)+20 > compact.MaxBytes) {
+		s.Convert()
 	}
-	return s.Insert(member, s.stored(score))
+	s.Insert(member, score)
 }
 
-// update changes n's score, returning the node now holding its member.
-func (s *sortedSet) update(n *zset.Node, score float64) *zset.Node {
-	return s.UpdateScore(n, s.stored(score))
-}
-
-// stored returns score as the set keeps it: a listpack holds integral
-// scores as integers, so Redis turns -0 into 0 there (a skiplist keeps -0).
-func (s *sortedSet) stored(score float64) float64 {
-	if s.listpack && score == 0 {
-		return 0
+// reserve makes room in a listpack for the new members of ZADD's pairs
+// (score, member, ...), whose scores are parsed, so that adding them
+// reallocates it at most once; not when they will convert it.
+func (s *sortedSet) reserve(pairs [][]byte, scores []float64, lim *EncodingLimits) {
+	if !s.IsListpack() {
+		return
 	}
-	return score
-}
-
-// fitEncoding sets the encoding Redis gives a set it built whole (the
-// results of ZUNIONSTORE and friends): listpack when within both limits.
-func (s *sortedSet) fitEncoding() {
-	s.listpack = s.Len() <= zsetListpackEntries
-	for n := s.First(); n != nil && s.listpack; n = n.Next() {
-		s.listpack = len(n.Member) <= zsetListpackValue
-	}
-	for n := s.First(); n != nil && s.listpack; n = n.Next() {
-		if n.Score == 0 {
-			n = s.update(n, 0)
+	n, added := 0, 0
+	for i := 1; i < len(pairs); i += 2 {
+		if len(pairs[i]) > lim.ZSetValue {
+			return
+		}
+		if _, found := s.Score(pairs[i]); !found {
+			var buf [16]byte
+			n += listpack.EncodedLen(pairs[i]) + len(listpack.AppendFloat(buf[:0], scores[i/2]))
+			added++
 		}
 	}
+	if s.Len()+added <= lim.ZSetEntries && s.MemoryBytes()+n <= compact.MaxBytes {
+		s.Grow(n)
+	}
+}
+
+// fitEncoding gives a set built whole in the skip-list encoding (the
+// results of ZUNIONSTORE and friends) the encoding Redis gives it: a
+// listpack when within both limits.
+func (s *sortedSet) fitEncoding(lim *EncodingLimits) {
+	if s.Len() > lim.ZSetEntries {
+		return
+	}
+	for n := s.First(); n != nil; n = n.Next() {
+		if len(n.Member) > lim.ZSetValue {
+			return
+		}
+	}
+	s.Compact()
 }
 
 func registerZSets(t *Table) {
@@ -268,7 +286,7 @@ func zincrby(c *Ctx) { zaddPairs(c, zaddIncr, c.Args[2:]) }
 // zaddPairs applies score/member pairs to the set at Args[1] under flags
 // and replies as ZADD does (the new score under INCR).
 func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
-	var buf [8]float64
+	var buf [16]float64
 	scores := buf[:0]
 	for i := 0; i < len(pairs); i += 2 {
 		f, ok := ParseFloat(pairs[i])
@@ -284,18 +302,21 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 		return
 	}
 	if s == nil && flags&zaddXX == 0 {
-		s = newSortedSet(len(pairs[1]))
+		s = newSortedSet(len(pairs[1]), c.limits())
 		c.Store(key, Value{Obj: s}, false)
+	}
+	if s != nil && len(pairs) > 2 && flags&zaddXX == 0 {
+		s.reserve(pairs, scores, c.limits())
 	}
 	var added, updated, processed int
 	var score float64
 	for i := 0; s != nil && i < len(pairs); i += 2 {
 		score = scores[i/2]
 		member := pairs[i+1]
-		n := s.Find(member)
-		if n == nil {
+		cur, found := s.Score(member)
+		if !found {
 			if flags&zaddXX == 0 {
-				s.insert(member, score)
+				s.insert(member, score, c.limits())
 				added++
 				processed++
 			}
@@ -305,17 +326,17 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 			continue
 		}
 		if flags&zaddIncr != 0 {
-			score += n.Score
+			score += cur
 			if score != score {
 				c.W.WriteError(errZNaN)
 				return
 			}
 		}
-		if flags&zaddGT != 0 && score <= n.Score || flags&zaddLT != 0 && score >= n.Score {
+		if flags&zaddGT != 0 && score <= cur || flags&zaddLT != 0 && score >= cur {
 			continue
 		}
-		if score != n.Score {
-			s.update(n, score)
+		if score != cur {
+			s.SetScore(member, score)
 			updated++
 		}
 		processed++
@@ -365,15 +386,13 @@ func zscore(c *Ctx) {
 
 // writeScore writes member's score in s (nil: missing), or a null.
 func (c *Ctx) writeScore(s *sortedSet, member []byte) {
-	var n *zset.Node
 	if s != nil {
-		n = s.Find(member)
+		if score, ok := s.Score(member); ok {
+			c.W.WriteDouble(score)
+			return
+		}
 	}
-	if n == nil {
-		c.W.WriteNull()
-	} else {
-		c.W.WriteDouble(n.Score)
-	}
+	c.W.WriteNull()
 }
 
 func zmscore(c *Ctx) {
@@ -394,15 +413,15 @@ func zrank(rev bool) func(c *Ctx) {
 		if !ok {
 			return
 		}
-		var n *zset.Node
+		var r int
+		found := false
 		if s != nil {
-			n = s.Find(c.Args[2])
+			r, found = s.RankOf(c.Args[2])
 		}
-		if n == nil {
+		if !found {
 			c.W.WriteNull()
 			return
 		}
-		r := s.Rank(n)
 		if rev {
 			r = s.Len() - 1 - r
 		}
@@ -706,6 +725,16 @@ func zrange(c *Ctx, src, kind, dir int, store bool) {
 		out.begin(0)
 		return
 	}
+	if s.IsListpack() {
+		// Walking a listpack decodes it: walk it once, keeping the nodes.
+		nodes := make([]*zset.Node, 0, s.Len())
+		walk(s, func(n *zset.Node) { nodes = append(nodes, n) })
+		out.begin(len(nodes))
+		for _, n := range nodes {
+			out.add(n)
+		}
+		return
+	}
 	out.begin(walk(s, func(*zset.Node) {}))
 	walk(s, out.add)
 }
@@ -743,9 +772,9 @@ func walkNodes(first *zset.Node, rev bool, offset, limit int64, in func(n *zset.
 func zrangeStore(c *Ctx, s *sortedSet, walk func(s *sortedSet, fn func(n *zset.Node)) int) {
 	// Built as a skiplist (keeping -0) and fitted after, as Redis sizes
 	// the destination from the range's length.
-	dst := &sortedSet{ZSet: zset.New()}
+	dst := newSkiplistSet()
 	if s != nil {
-		walk(s, func(n *zset.Node) { dst.insert([]byte(n.Member), n.Score) })
+		walk(s, func(n *zset.Node) { dst.Insert([]byte(n.Member), n.Score) })
 	}
 	c.zsetStore(c.Args[1], dst)
 }
@@ -761,7 +790,7 @@ func (c *Ctx) zsetStore(key []byte, s *sortedSet) {
 		c.W.WriteInt(0)
 		return
 	}
-	s.fitEncoding()
+	s.fitEncoding(c.limits())
 	c.Store(key, Value{Obj: s}, false)
 	c.Propagate()
 	c.Notify(EventZSet, c.Cmd.Name, key)

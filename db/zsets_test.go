@@ -2,6 +2,7 @@ package db
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -221,5 +222,18 @@ func TestRankRangeBeforeTheFirst(t *testing.T) {
 			":2\r\n*0\r\n*0\r\n"},
 		{"zremrangebyrank", [][]string{{"ZADD", "z", "1", "a", "2", "b"}, {"ZREMRANGEBYRANK", "z", "0", "-3"}, {"ZCARD", "z"}},
 			":2\r\n:0\r\n:2\r\n"},
+	})
+}
+
+// BenchmarkZAddSmall creates sorted sets of 10 short members, the shape
+// make bench-mem measures: allocations are what a new small set costs.
+func BenchmarkZAddSmall(b *testing.B) {
+	args := [][]byte{[]byte("ZADD"), nil}
+	for j := range 10 {
+		args = append(args, []byte(strconv.Itoa(j)), []byte("m"+strconv.Itoa(j)))
+	}
+	benchExecEach(b, nil, func(i int) [][]byte {
+		args[1] = fmt.Appendf(args[1][:0], "key:%08d", i)
+		return args
 	})
 }

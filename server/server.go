@@ -152,6 +152,13 @@ func (s *Server) applyConfig() {
 	s.ks.SetNotifications(db.ParseEventClasses(s.cfg.NotifyKeyspaceEvents()))
 	s.ks.SetStreamNodeLimits(s.cfg.Int("stream-node-max-entries"), s.cfg.Int("stream-node-max-bytes"))
 	s.ks.SetTrackingMaxKeys(s.cfg.Int("tracking-table-max-keys"))
+	s.ks.SetEncodingLimits(db.EncodingLimits{
+		HashEntries:      int(s.cfg.Int("hash-max-listpack-entries")),
+		HashValue:        int(s.cfg.Int("hash-max-listpack-value")),
+		SetIntsetEntries: int(s.cfg.Int("set-max-intset-entries")),
+		ZSetEntries:      int(s.cfg.Int("zset-max-listpack-entries")),
+		ZSetValue:        int(s.cfg.Int("zset-max-listpack-value")),
+	})
 	s.applyMemoryConfig()
 }
 

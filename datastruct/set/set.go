@@ -4,21 +4,22 @@
 package set
 
 import (
+	"bytes"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"unsafe"
 
+	"myredis/datastruct/compact"
 	"myredis/datastruct/dict"
 )
 
-// MaxIntsetEntries is the largest set kept as an intset, Redis's default
-// set-max-intset-entries.
-const MaxIntsetEntries = 512
+// DefaultMaxIntset is Redis's default set-max-intset-entries.
+const DefaultMaxIntset = 512
 
-// Set is a set of byte strings. It starts as an intset: members are kept as
-// a sorted []int64 as long as each is the canonical text of an int64 and
-// there are at most MaxIntsetEntries of them. Adding any other member, or
+// Set is a set of byte strings. It starts as an intset: members are kept
+// sorted in one byte slice of 16, 32 or 64-bit integers (as Redis's
+// intset) as long as each is the canonical text of an int64 and there are
+// at most maxIntset of them (Add's argument). Adding any other member, or
 // one more, converts it to a hash table for good, as Redis does. The zero
 // value is an empty intset ready to use. A Set is not safe for concurrent
 // use.
@@ -28,62 +29,96 @@ const MaxIntsetEntries = 512
 // intset is formatted into a buffer and is valid only as long as documented
 // by each method.
 type Set struct {
-	ints []int64 // the intset, while m is nil
-	m    *dict.Map[struct{}]
+	v compact.Value[dict.Map[struct{}]] // the intset, or the hash table
 }
+
+// table returns the hash table, nil while s is an intset.
+func (s *Set) table() *dict.Map[struct{}] { return s.v.Big() }
+
+// ints returns the intset (nil, empty, once s is a hash table).
+func (s *Set) ints() intset { return s.v.Bytes() }
 
 // Len returns the number of members.
 func (s *Set) Len() int {
-	if s.m != nil {
-		return s.m.Len()
+	if s.table() != nil {
+		return s.table().Len()
 	}
-	return len(s.ints)
+	return s.ints().len()
 }
 
 // IsIntset reports whether s is still encoded as an intset.
-func (s *Set) IsIntset() bool { return s.m == nil }
+func (s *Set) IsIntset() bool { return s.table() == nil }
 
-// Add adds member (copying it) and reports whether it was absent.
-func (s *Set) Add(member []byte) bool {
-	if s.m == nil {
-		if n, ok := parseInt(member); ok {
-			i, found := slices.BinarySearch(s.ints, n)
+// Add adds member (copying it) and reports whether it was absent. An
+// intset that would hold more than maxIntset members, or outgrow
+// compact.MaxBytes, converts.
+func (s *Set) Add(member []byte, maxIntset int) bool {
+	if s.table() == nil {
+		if n, ok := parseInt(member); ok && 4*len(s.ints())+16 <= compact.MaxBytes { // widening may quadruple it
+			i, found := s.ints().search(n)
 			if found {
 				return false
 			}
-			s.ints = slices.Insert(s.ints, i, n)
-			if len(s.ints) > MaxIntsetEntries {
+			s.v.SetBytes(s.ints().insert(i, n))
+			if s.ints().len() > maxIntset {
 				s.convert()
 			}
 			return true
 		}
 		s.convert()
 	}
-	if s.m.Find(member) != nil {
+	if s.table().Find(member) != nil {
 		return false
 	}
-	s.m.Add(member, struct{}{})
+	s.table().Add(member, struct{}{})
 	return true
+}
+
+// Reserve makes room in an intset for adding members, so that adding them
+// reallocates it at most once. It does nothing for a hash table set, or
+// when adding them will convert the set (a member is not an integer, or
+// there would be more than maxIntset).
+func (s *Set) Reserve(members [][]byte, maxIntset int) {
+	if s.table() != nil || len(members) < 2 {
+		return
+	}
+	w, absent := s.ints().width(), 0
+	for _, m := range members {
+		n, ok := parseInt(m)
+		if !ok {
+			return
+		}
+		w = max(w, widthOf(n))
+		if _, found := s.ints().search(n); !found {
+			absent++
+		}
+	}
+	if s.ints().len()+absent > maxIntset {
+		return
+	}
+	if need := 1 + (s.ints().len()+absent)*w; need > cap(s.ints()) && w == s.ints().width() && need <= compact.MaxBytes {
+		s.v.SetBytes(append(allocIntset(need)[:0], s.ints()...))
+	}
 }
 
 // convert moves the members of an intset into a hash table.
 func (s *Set) convert() {
-	s.m = new(dict.Map[struct{}])
+	m, ints := new(dict.Map[struct{}]), s.ints()
 	var buf [20]byte
-	for _, n := range s.ints {
-		s.m.Add(strconv.AppendInt(buf[:0], n, 10), struct{}{})
+	for i := range ints.len() {
+		m.Add(strconv.AppendInt(buf[:0], ints.at(i), 10), struct{}{})
 	}
-	s.ints = nil
+	s.v.SetBig(m)
 }
 
 // Remove deletes member and reports whether it was present.
 func (s *Set) Remove(member []byte) bool {
-	if s.m != nil {
-		return s.m.Delete(member) != nil
+	if s.table() != nil {
+		return s.table().Delete(member) != nil
 	}
 	i, ok := s.index(member)
 	if ok {
-		s.ints = slices.Delete(s.ints, i, i+1)
+		s.v.SetBytes(s.ints().delete(i))
 	}
 	return ok
 }
@@ -94,13 +129,13 @@ func (s *Set) index(member []byte) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	return slices.BinarySearch(s.ints, n)
+	return s.ints().search(n)
 }
 
 // Contains reports whether member is in s.
 func (s *Set) Contains(member []byte) bool {
-	if s.m != nil {
-		return s.m.Find(member) != nil
+	if s.table() != nil {
+		return s.table().Find(member) != nil
 	}
 	_, ok := s.index(member)
 	return ok
@@ -110,12 +145,12 @@ func (s *Set) Contains(member []byte) bool {
 // whether it saw them all. An intset is visited in increasing order. The
 // member is valid only during the call; fn must not change s.
 func (s *Set) ForEach(fn func(member []byte) bool) bool {
-	if s.m != nil {
-		return s.m.ForEach(func(e *dict.Entry[struct{}]) bool { return fn(keyBytes(e.Key)) })
+	if s.table() != nil {
+		return s.table().ForEach(func(e *dict.Entry[struct{}]) bool { return fn(keyBytes(e.Key)) })
 	}
 	var buf [20]byte
-	for _, n := range s.ints {
-		if !fn(strconv.AppendInt(buf[:0], n, 10)) {
+	for i := range s.ints().len() {
+		if !fn(strconv.AppendInt(buf[:0], s.ints().at(i), 10)) {
 			return false
 		}
 	}
@@ -128,8 +163,8 @@ func (s *Set) ForEach(fn func(member []byte) bool) bool {
 // visited whole in one call, whatever the cursor, as Redis does. The member
 // is valid only during the call; fn must not change s.
 func (s *Set) Scan(cursor uint64, count int, fn func(member []byte)) uint64 {
-	if s.m != nil {
-		return s.m.Scan(cursor, count, func(e *dict.Entry[struct{}]) { fn(keyBytes(e.Key)) })
+	if s.table() != nil {
+		return s.table().Scan(cursor, count, func(e *dict.Entry[struct{}]) { fn(keyBytes(e.Key)) })
 	}
 	s.ForEach(func(m []byte) bool { fn(m); return true })
 	return 0
@@ -139,16 +174,16 @@ func (s *Set) Scan(cursor uint64, count int, fn func(member []byte)) uint64 {
 // storage; either way the result is valid until buf or s is next changed.
 // It returns nil if s is empty.
 func (s *Set) Random(buf []byte) []byte {
-	if s.m != nil {
-		if e := s.m.Random(); e != nil {
+	if s.table() != nil {
+		if e := s.table().Random(); e != nil {
 			return keyBytes(e.Key)
 		}
 		return nil
 	}
-	if len(s.ints) == 0 {
+	if s.ints().len() == 0 {
 		return nil
 	}
-	return strconv.AppendInt(buf[:0], s.ints[rand.IntN(len(s.ints))], 10)
+	return strconv.AppendInt(buf[:0], s.ints().at(rand.IntN(s.ints().len())), 10)
 }
 
 // Pop removes a random member and returns it, appended to buf[:0] or as it
@@ -164,12 +199,16 @@ func (s *Set) Pop(buf []byte) []byte {
 
 // Clone returns a deep copy of s, in the same encoding.
 func (s *Set) Clone() Set {
-	if s.m == nil {
-		return Set{ints: slices.Clone(s.ints)}
+	if s.table() == nil {
+		var c Set
+		c.v.SetBytes(bytes.Clone(s.ints()))
+		return c
 	}
-	c := Set{m: new(dict.Map[struct{}])}
-	s.m.ForEach(func(e *dict.Entry[struct{}]) bool {
-		c.m.Add(keyBytes(e.Key), struct{}{})
+	var c Set
+	m := new(dict.Map[struct{}])
+	c.v.SetBig(m)
+	s.table().ForEach(func(e *dict.Entry[struct{}]) bool {
+		m.Add(keyBytes(e.Key), struct{}{})
 		return true
 	})
 	return c
@@ -185,11 +224,11 @@ const (
 // MemoryUsage estimates the bytes s holds. A hash table set measures at
 // most samples members (at least 1) and extrapolates.
 func (s *Set) MemoryUsage(samples int) int64 {
-	if s.m == nil {
-		return headerSize + 8*int64(cap(s.ints))
+	if s.table() == nil {
+		return headerSize + int64(cap(s.ints()))
 	}
 	var seen, bytes int64
-	s.m.ForEach(func(e *dict.Entry[struct{}]) bool {
+	s.table().ForEach(func(e *dict.Entry[struct{}]) bool {
 		seen++
 		bytes += entrySize + int64(len(e.Key))
 		return seen < int64(samples)
@@ -197,7 +236,7 @@ func (s *Set) MemoryUsage(samples int) int64 {
 	if seen == 0 {
 		return headerSize
 	}
-	return headerSize + bytes*int64(s.m.Len())/seen
+	return headerSize + bytes*int64(s.table().Len())/seen
 }
 
 // keyBytes returns the bytes of a map key without copying them. The key is

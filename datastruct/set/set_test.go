@@ -26,11 +26,17 @@ func TestSetModel(t *testing.T) {
 			if textual && rng.IntN(50) == 0 {
 				m = []byte("m" + strconv.Itoa(rng.IntN(100)))
 			} else {
-				m = strconv.AppendInt(nil, int64(rng.IntN(800))-400, 10)
+				// Mostly 16-bit members; now and then 32 or 64-bit ones
+				// that widen the intset.
+				n := int64(rng.IntN(800)) - 400
+				if rng.IntN(300) == 0 {
+					n <<= 8 + 8*rng.IntN(7)
+				}
+				m = strconv.AppendInt(nil, n, 10)
 			}
 			switch op := rng.IntN(10); {
 			case op < 5:
-				if got, want := s.Add(m), !model[string(m)]; got != want {
+				if got, want := s.Add(m, DefaultMaxIntset), !model[string(m)]; got != want {
 					t.Fatalf("round %d op %d: Add(%s) = %v, want %v", round, i, m, got, want)
 				}
 				model[string(m)] = true
@@ -63,7 +69,7 @@ func TestSetModel(t *testing.T) {
 			t.Fatalf("round %d: clone changed the encoding", round)
 		}
 		checkMembers(t, &c, model)
-		c.Add([]byte("only-in-clone"))
+		c.Add([]byte("only-in-clone"), DefaultMaxIntset)
 		if s.Contains([]byte("only-in-clone")) {
 			t.Fatalf("round %d: clone shares storage", round)
 		}
@@ -102,15 +108,15 @@ func checkMembers(t *testing.T, s *Set, model map[string]bool) {
 
 func TestEncoding(t *testing.T) {
 	var s Set
-	for i := range MaxIntsetEntries {
-		s.Add(strconv.AppendInt(nil, int64(i), 10))
+	for i := range DefaultMaxIntset {
+		s.Add(strconv.AppendInt(nil, int64(i), 10), DefaultMaxIntset)
 	}
 	if !s.IsIntset() {
-		t.Fatalf("%d integers: not an intset", MaxIntsetEntries)
+		t.Fatalf("%d integers: not an intset", DefaultMaxIntset)
 	}
-	s.Add([]byte("100000"))
+	s.Add([]byte("100000"), DefaultMaxIntset)
 	if s.IsIntset() {
-		t.Fatalf("%d integers: still an intset", MaxIntsetEntries+1)
+		t.Fatalf("%d integers: still an intset", DefaultMaxIntset+1)
 	}
 	s.Remove([]byte("100000"))
 	if s.IsIntset() {
@@ -118,7 +124,7 @@ func TestEncoding(t *testing.T) {
 	}
 	for _, m := range []string{"01", "-0", "+1", " 1", "1 ", "", "9223372036854775808", "1.0", "abc"} {
 		var s Set
-		s.Add([]byte(m))
+		s.Add([]byte(m), DefaultMaxIntset)
 		if s.IsIntset() {
 			t.Errorf("member %q kept an intset", m)
 		}
@@ -129,7 +135,7 @@ func TestEncoding(t *testing.T) {
 	for _, n := range []int64{0, -1, math.MaxInt64, math.MinInt64} {
 		var s Set
 		m := strconv.AppendInt(nil, n, 10)
-		s.Add(m)
+		s.Add(m, DefaultMaxIntset)
 		if !s.IsIntset() || !s.Contains(m) || s.Contains([]byte("x")) {
 			t.Errorf("member %d: intset %v, contains %v", n, s.IsIntset(), s.Contains(m))
 		}
@@ -143,7 +149,7 @@ func TestRandomAndMemory(t *testing.T) {
 	}
 	small := s.MemoryUsage(5)
 	for i := range 100 {
-		s.Add([]byte("member" + strconv.Itoa(i)))
+		s.Add([]byte("member"+strconv.Itoa(i)), DefaultMaxIntset)
 	}
 	if got := s.MemoryUsage(math.MaxInt); got <= small {
 		t.Errorf("MemoryUsage of 100 members = %d, not above the empty %d", got, small)
@@ -157,7 +163,7 @@ func BenchmarkAddContains(b *testing.B) {
 	var s Set
 	m := []byte("element:000000001234")
 	for b.Loop() {
-		s.Add(m)
+		s.Add(m, DefaultMaxIntset)
 		s.Contains(m)
 	}
 }
@@ -166,7 +172,7 @@ func BenchmarkAddContains(b *testing.B) {
 // other: Random and Pop return nil only for an empty set.
 func TestPopEmptyMember(t *testing.T) {
 	var s Set
-	require.True(t, s.Add([]byte("")))
+	require.True(t, s.Add([]byte(""), DefaultMaxIntset))
 	require.False(t, s.IsIntset())
 	m := s.Random(nil)
 	require.NotNil(t, m)
@@ -176,4 +182,59 @@ func TestPopEmptyMember(t *testing.T) {
 	require.Empty(t, m)
 	require.Equal(t, 0, s.Len())
 	require.Nil(t, s.Pop(nil))
+}
+
+// TestIntsetWidths checks that an intset widens to fit its widest member,
+// never narrows, and keeps its order across the widths.
+func TestIntsetWidths(t *testing.T) {
+	var is intset
+	add := func(n int64) {
+		i, found := is.search(n)
+		require.False(t, found)
+		is = is.insert(i, n)
+	}
+	add(5)
+	add(-3)
+	require.Equal(t, 2, is.width())
+	require.Len(t, []byte(is), 5)
+	add(math.MaxInt16 + 1)
+	require.Equal(t, 4, is.width())
+	add(math.MinInt64)
+	require.Equal(t, 8, is.width())
+	add(math.MaxInt64)
+	want := []int64{math.MinInt64, -3, 5, math.MaxInt16 + 1, math.MaxInt64}
+	for i, n := range want {
+		require.Equal(t, n, is.at(i))
+		j, found := is.search(n)
+		require.True(t, found)
+		require.Equal(t, i, j)
+	}
+	for range want[1:] {
+		is = is.delete(0)
+	}
+	require.Equal(t, 8, is.width(), "an intset never narrows")
+	require.Equal(t, int64(math.MaxInt64), is.at(0))
+	require.Nil(t, is.delete(0))
+}
+
+// TestReserve checks that adding the members Reserve made room for does
+// not reallocate the intset, and that it reserves nothing for members that
+// will convert the set.
+func TestReserve(t *testing.T) {
+	var s Set
+	var members [][]byte
+	for i := range 10 {
+		members = append(members, strconv.AppendInt(nil, int64(i*7), 10))
+	}
+	s.Reserve(members, DefaultMaxIntset)
+	reserved := cap(s.ints())
+	require.GreaterOrEqual(t, reserved, 1+10*2)
+	for _, m := range members {
+		s.Add(m, DefaultMaxIntset)
+		require.Equal(t, reserved, cap(s.ints()))
+	}
+	s.Reserve([][]byte{[]byte("1000"), []byte("a")}, DefaultMaxIntset)
+	require.Equal(t, reserved, cap(s.ints()))
+	s.Reserve([][]byte{[]byte("1000"), []byte("1001")}, 11)
+	require.Equal(t, reserved, cap(s.ints()))
 }

@@ -1,6 +1,8 @@
-// Package zset implements sorted sets: a skiplist with spans, ordered by
-// (score, member), beside a member→node hash map, so lookups by member are
-// O(1) and rank, range and positional operations are O(log n).
+// Package zset implements sorted sets in Redis's two encodings: while
+// small, a listpack of members and scores in order (one byte slice); after
+// that, a skiplist with spans, ordered by (score, member), beside a
+// member→node hash map, so lookups by member are O(1) and rank, range and
+// positional operations are O(log n).
 package zset
 
 import (
@@ -29,7 +31,12 @@ type link struct {
 }
 
 // Next returns the node after n in ascending order, or nil.
-func (n *Node) Next() *Node { return n.links[0].next }
+func (n *Node) Next() *Node {
+	if n.links == nil { // an unlinked copy from a listpack set
+		return nil
+	}
+	return n.links[0].next
+}
 
 // Prev returns the node before n in ascending order, or nil.
 func (n *Node) Prev() *Node { return n.prev }

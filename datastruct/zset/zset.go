@@ -1,7 +1,11 @@
 package zset
 
 import (
+	"bytes"
+
+	"myredis/datastruct/compact"
 	"myredis/datastruct/dict"
+	"myredis/datastruct/listpack"
 )
 
 // ScoreRange is an interval of scores; MinEx and MaxEx make an end exclusive.
@@ -72,78 +76,169 @@ func (r *LexRange) Empty() bool {
 	return lo.S > hi.S || lo.S == hi.S && (lo.Ex || hi.Ex)
 }
 
-// ZSet is a sorted set: members ordered by (score, member) with O(1)
-// lookup by member. Ranks are 0-based. The zero value is not usable: call
-// New. A ZSet is not safe for concurrent use.
+// ZSet is a sorted set: members ordered by (score, member). Ranks are
+// 0-based. It has Redis's two encodings: while small, a listpack of
+// member, score, member, score... in order (one byte slice: lookups and
+// updates are O(n)); after Convert, a skip list beside a member→node map
+// (O(1) lookup by member, O(log n) ranks and ranges). The zero value is an
+// empty listpack set; New returns an empty skip-list set. A ZSet is not
+// safe for concurrent use.
+//
+// The nodes a listpack set hands out are decoded copies: linked to each
+// other (Next, Prev) when a method returns a node of the set's order, not
+// linked (Next and Prev return nil) when returned by UpdateScore or
+// Random, and in either case they stop reflecting the set when it changes.
 type ZSet struct {
+	v compact.Value[table] // the listpack, or the skip list
+}
+
+// list returns the listpack (nil, empty, in the skip-list encoding).
+func (z *ZSet) list() []byte { return z.v.Bytes() }
+
+// tab returns the skip-list encoding, nil while z is a listpack.
+func (z *ZSet) tab() *table { return z.v.Big() }
+
+// table is the skip-list encoding.
+type table struct {
 	m  dict.Map[*Node]
 	sl skipList
 }
 
-// New returns an empty sorted set.
+// New returns an empty sorted set in the skip-list encoding.
 func New() *ZSet {
+	t := &table{}
+	t.sl.init()
 	z := &ZSet{}
-	z.sl.init()
+	z.v.SetBig(t)
 	return z
 }
 
+// IsListpack reports whether z is in the listpack encoding.
+func (z *ZSet) IsListpack() bool { return z.tab() == nil }
+
 // Len returns the number of members.
-func (z *ZSet) Len() int { return z.sl.length }
+func (z *ZSet) Len() int {
+	if z.tab() == nil {
+		return listpack.Len(z.list()) / 2
+	}
+	return z.tab().sl.length
+}
 
 // Find returns member's node, or nil.
 func (z *ZSet) Find(member []byte) *Node {
-	if e := z.m.Find(member); e != nil {
+	if z.tab() == nil {
+		return z.lpFind(member)
+	}
+	if e := z.tab().m.Find(member); e != nil {
 		return e.Value
 	}
 	return nil
 }
 
-// Insert adds member, which must be absent, with score and returns its
-// node. member is copied.
-func (z *ZSet) Insert(member []byte, score float64) *Node {
-	e := z.m.Add(member, nil)
-	e.Value = z.sl.insert(e.Key, score)
-	return e.Value
+// Score returns member's score and whether it is a member; it does not
+// allocate.
+func (z *ZSet) Score(member []byte) (float64, bool) {
+	if z.tab() == nil {
+		return z.lpScore(member)
+	}
+	if e := z.tab().m.Find(member); e != nil {
+		return e.Value.Score, true
+	}
+	return 0, false
+}
+
+// Insert adds member, which must be absent, with score. member is copied.
+func (z *ZSet) Insert(member []byte, score float64) {
+	if z.tab() == nil {
+		z.lpInsert(member, score)
+		return
+	}
+	e := z.tab().m.Add(member, nil)
+	e.Value = z.tab().sl.insert(e.Key, score)
 }
 
 // UpdateScore changes the score of n, a node of z, and returns the node
 // now holding the member (n itself when its place in the order is kept).
 func (z *ZSet) UpdateScore(n *Node, score float64) *Node {
+	if z.tab() == nil {
+		z.lpDelete([]byte(n.Member))
+		off := z.lpInsert([]byte(n.Member), score)
+		return z.lpNode(off)
+	}
 	if (n.prev == nil || n.prev.less(score, n.Member)) && (n.Next() == nil || !n.Next().less(score, n.Member)) {
 		n.Score = score
 		return n
 	}
-	z.sl.delete(n.Member, n.Score)
-	nn := z.sl.insert(n.Member, score)
-	z.m.Find([]byte(n.Member)).Value = nn
+	z.tab().sl.delete(n.Member, n.Score)
+	nn := z.tab().sl.insert(n.Member, score)
+	z.tab().m.Find([]byte(n.Member)).Value = nn
 	return nn
+}
+
+// SetScore changes the score of member, which must be present.
+func (z *ZSet) SetScore(member []byte, score float64) {
+	if z.tab() == nil {
+		z.lpDelete(member)
+		z.lpInsert(member, score)
+		return
+	}
+	z.UpdateScore(z.tab().m.Find(member).Value, score)
 }
 
 // Delete removes member and reports whether it was present.
 func (z *ZSet) Delete(member []byte) bool {
-	e := z.m.Delete(member)
+	if z.tab() == nil {
+		return z.lpDelete(member)
+	}
+	e := z.tab().m.Delete(member)
 	if e == nil {
 		return false
 	}
-	z.sl.delete(e.Value.Member, e.Value.Score)
+	z.tab().sl.delete(e.Value.Member, e.Value.Score)
 	return true
 }
 
 // Rank returns the 0-based ascending rank of n, a node of z.
-func (z *ZSet) Rank(n *Node) int { return z.sl.rank(n.Member, n.Score) - 1 }
+func (z *ZSet) Rank(n *Node) int {
+	if z.tab() == nil {
+		return z.lpRank(n)
+	}
+	return z.tab().sl.rank(n.Member, n.Score) - 1
+}
+
+// RankOf returns the 0-based ascending rank of member and whether it is
+// a member; it does not allocate.
+func (z *ZSet) RankOf(member []byte) (int, bool) {
+	if z.tab() == nil {
+		return z.lpRankOf(member)
+	}
+	n := z.Find(member)
+	if n == nil {
+		return 0, false
+	}
+	return z.Rank(n), true
+}
 
 // ByRank returns the node at 0-based ascending rank r, or nil.
-func (z *ZSet) ByRank(r int) *Node { return z.sl.byRank(r + 1) }
+func (z *ZSet) ByRank(r int) *Node {
+	if z.tab() == nil {
+		if r < 0 || r >= z.Len() {
+			return nil
+		}
+		return &z.view()[r].Node
+	}
+	return z.tab().sl.byRank(r + 1)
+}
 
 // First returns the lowest node, or nil if z is empty.
-func (z *ZSet) First() *Node { return z.sl.head.links[0].next }
+func (z *ZSet) First() *Node { return z.ByRank(0) }
 
 // Last returns the highest node, or nil if z is empty.
-func (z *ZSet) Last() *Node { return z.sl.tail }
+func (z *ZSet) Last() *Node { return z.ByRank(z.Len() - 1) }
 
 // FirstInScore returns the lowest node whose score is in r, or nil.
 func (z *ZSet) FirstInScore(r ScoreRange) *Node {
-	n := z.sl.firstWhere(func(n *Node) bool { return !r.aboveMin(n.Score) })
+	n := z.firstWhere(func(n *Node) bool { return !r.aboveMin(n.Score) })
 	if n == nil || !r.belowMax(n.Score) {
 		return nil
 	}
@@ -152,7 +247,7 @@ func (z *ZSet) FirstInScore(r ScoreRange) *Node {
 
 // LastInScore returns the highest node whose score is in r, or nil.
 func (z *ZSet) LastInScore(r ScoreRange) *Node {
-	n := z.sl.lastWhere(func(n *Node) bool { return r.belowMax(n.Score) })
+	n := z.lastWhere(func(n *Node) bool { return r.belowMax(n.Score) })
 	if n == nil || !r.aboveMin(n.Score) {
 		return nil
 	}
@@ -165,7 +260,7 @@ func (r *ScoreRange) InScore(n *Node) bool { return r.aboveMin(n.Score) && r.bel
 // FirstInLex returns the lowest node whose member is in r, or nil. Like
 // every lex operation it assumes all scores are equal.
 func (z *ZSet) FirstInLex(r LexRange) *Node {
-	n := z.sl.firstWhere(func(n *Node) bool { return !r.aboveMin(n.Member) })
+	n := z.firstWhere(func(n *Node) bool { return !r.aboveMin(n.Member) })
 	if n == nil || !r.belowMax(n.Member) {
 		return nil
 	}
@@ -174,11 +269,41 @@ func (z *ZSet) FirstInLex(r LexRange) *Node {
 
 // LastInLex returns the highest node whose member is in r, or nil.
 func (z *ZSet) LastInLex(r LexRange) *Node {
-	n := z.sl.lastWhere(func(n *Node) bool { return r.belowMax(n.Member) })
+	n := z.lastWhere(func(n *Node) bool { return r.belowMax(n.Member) })
 	if n == nil || !r.aboveMin(n.Member) {
 		return nil
 	}
 	return n
+}
+
+// firstWhere returns the first node for which below is false, given that
+// below holds for a prefix of the order, or nil.
+func (z *ZSet) firstWhere(below func(n *Node) bool) *Node {
+	if z.tab() != nil {
+		return z.tab().sl.firstWhere(below)
+	}
+	v := z.view()
+	for i := range v {
+		if !below(&v[i].Node) {
+			return &v[i].Node
+		}
+	}
+	return nil
+}
+
+// lastWhere returns the last node for which notAbove holds, given that it
+// holds for a prefix of the order, or nil.
+func (z *ZSet) lastWhere(notAbove func(n *Node) bool) *Node {
+	if z.tab() != nil {
+		return z.tab().sl.lastWhere(notAbove)
+	}
+	v := z.view()
+	for i := len(v) - 1; i >= 0; i-- {
+		if notAbove(&v[i].Node) {
+			return &v[i].Node
+		}
+	}
+	return nil
 }
 
 // InLex reports whether n's member is in r.
@@ -209,9 +334,14 @@ func (z *ZSet) DeleteRangeByLex(r LexRange, fn func(n *Node)) int {
 		func(n *Node, _ int) bool { return r.belowMax(n.Member) }, fn)
 }
 
+// deleteRange removes the nodes from the first for which before is false
+// while in holds (both given the node and its 1-based rank).
 func (z *ZSet) deleteRange(before, in func(n *Node, rank int) bool, fn func(n *Node)) int {
-	return z.sl.deleteRange(before, in, func(n *Node) {
-		z.m.Delete([]byte(n.Member))
+	if z.tab() == nil {
+		return z.lpDeleteRange(before, in, fn)
+	}
+	return z.tab().sl.deleteRange(before, in, func(n *Node) {
+		z.tab().m.Delete([]byte(n.Member))
 		if fn != nil {
 			fn(n)
 		}
@@ -219,24 +349,81 @@ func (z *ZSet) deleteRange(before, in func(n *Node, rank int) bool, fn func(n *N
 }
 
 // Scan continues a scan of z's members from cursor with dict.Map's
-// guarantee: see dict.Map.Scan. fn must not change z.
+// guarantee: see dict.Map.Scan. A listpack set is visited whole, whatever
+// the cursor, with next cursor 0, as Redis does. fn must not change z.
 func (z *ZSet) Scan(cursor uint64, count int, fn func(n *Node)) uint64 {
-	return z.m.Scan(cursor, count, func(e *dict.Entry[*Node]) { fn(e.Value) })
+	if z.tab() == nil {
+		v := z.view()
+		for i := range v {
+			fn(&v[i].Node)
+		}
+		return 0
+	}
+	return z.tab().m.Scan(cursor, count, func(e *dict.Entry[*Node]) { fn(e.Value) })
 }
 
 // Random returns a uniformly random node, or nil if z is empty.
 func (z *ZSet) Random() *Node {
-	if e := z.m.Random(); e != nil {
+	if z.tab() == nil {
+		return z.lpRandom()
+	}
+	if e := z.tab().m.Random(); e != nil {
 		return e.Value
 	}
 	return nil
 }
 
-// Copy returns a deep copy of z.
+// Copy returns a deep copy of z in the same encoding.
 func (z *ZSet) Copy() *ZSet {
+	if z.tab() == nil {
+		c := &ZSet{}
+		c.v.SetBytes(bytes.Clone(z.list()))
+		return c
+	}
 	c := New()
 	for n := z.First(); n != nil; n = n.Next() {
 		c.Insert([]byte(n.Member), n.Score)
 	}
 	return c
 }
+
+// Convert moves a listpack set into the skip-list encoding; a skip-list
+// set is left as it is.
+func (z *ZSet) Convert() {
+	if z.tab() != nil {
+		return
+	}
+	v := z.view()
+	*z = *New()
+	for i := range v {
+		z.Insert([]byte(v[i].Member), v[i].Score)
+	}
+}
+
+// Compact moves a skip-list set into the listpack encoding (its -0 scores
+// becoming 0); a listpack set is left as it is.
+func (z *ZSet) Compact() {
+	if z.tab() == nil {
+		return
+	}
+	var enc []byte
+	for n := z.First(); n != nil; n = n.Next() {
+		enc = listpack.AppendFloat(listpack.AppendString(enc, []byte(n.Member)), n.Score)
+	}
+	n := z.Len()
+	*z = ZSet{}
+	z.v.SetBytes(listpack.Splice(nil, 0, 0, enc, 2*n, 0))
+}
+
+// Grow makes room in a listpack set's array for n more bytes of
+// entries (see listpack.EncodedLen), so that inserts adding up to them
+// reallocate it at most once; a skip-list set ignores it.
+func (z *ZSet) Grow(n int) {
+	if z.tab() == nil && n > 0 {
+		z.v.SetBytes(listpack.Grow(z.list(), n))
+	}
+}
+
+// MemoryBytes returns the bytes a listpack set's array holds (0 for a
+// skip-list set).
+func (z *ZSet) MemoryBytes() int { return cap(z.list()) }

@@ -3,10 +3,13 @@ package zset
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // pair is one element of the model: a sorted slice of pairs.
@@ -22,13 +25,24 @@ func comparePairs(a, b pair) int {
 	return cmp.Compare(a.member, b.member)
 }
 
-// TestModel runs random operations on a ZSet and on a sorted slice and
-// checks they agree on contents, ranks and ranges.
+// encodings returns an empty set of each encoding, by name.
+func encodings() map[string]func() *ZSet {
+	return map[string]func() *ZSet{"skiplist": New, "listpack": func() *ZSet { return &ZSet{} }}
+}
+
+// TestModel runs random operations on a ZSet of each encoding and on a
+// sorted slice and checks they agree on contents, ranks and ranges.
 func TestModel(t *testing.T) {
+	for name, newSet := range encodings() {
+		t.Run(name, func(t *testing.T) { testModel(t, newSet()) })
+	}
+}
+
+func testModel(t *testing.T, z *ZSet) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
-	z := New()
+	listpack := z.IsListpack()
 	var model []pair
 	find := func(m string) int {
 		return slices.IndexFunc(model, func(p pair) bool { return p.member == m })
@@ -40,7 +54,11 @@ func TestModel(t *testing.T) {
 		case op < 5: // add or update
 			if i := find(m); i >= 0 {
 				model = slices.Delete(model, i, i+1)
-				z.UpdateScore(z.Find([]byte(m)), score)
+				if rng.IntN(2) == 0 {
+					z.UpdateScore(z.Find([]byte(m)), score)
+				} else {
+					z.SetScore([]byte(m), score)
+				}
 			} else {
 				z.Insert([]byte(m), score)
 			}
@@ -75,8 +93,16 @@ func TestModel(t *testing.T) {
 		if z.Len() != len(model) {
 			t.Fatalf("step %d: Len %d, want %d", step, z.Len(), len(model))
 		}
+		if z.IsListpack() != listpack {
+			t.Fatalf("step %d: the encoding changed", step)
+		}
 	}
 	checkRanges(t, -1, z, model, 5, "5")
+	c := z.Copy()
+	c.Convert()
+	checkRanges(t, -1, c, model, 5, "5")
+	c.Compact()
+	checkRanges(t, -1, c, model, 5, "5")
 }
 
 // checkRanges compares order, ranks and range lookups with the model.
@@ -90,11 +116,17 @@ func checkRanges(t *testing.T, step int, z *ZSet, model []pair, score float64, m
 		if r := z.Rank(n); r != i {
 			t.Fatalf("step %d: Rank(%s) = %d, want %d", step, n.Member, r, i)
 		}
-		if b := z.ByRank(i); b != n {
+		if r, ok := z.RankOf([]byte(n.Member)); !ok || r != i {
+			t.Fatalf("step %d: RankOf(%s) = %d %v, want %d", step, n.Member, r, ok, i)
+		}
+		if b := z.ByRank(i); b == nil || b.Member != n.Member {
 			t.Fatalf("step %d: ByRank(%d) wrong", step, i)
 		}
-		if z.Find([]byte(n.Member)) != n {
+		if f := z.Find([]byte(n.Member)); f == nil || f.Member != n.Member || f.Score != n.Score {
 			t.Fatalf("step %d: Find(%s) wrong", step, n.Member)
+		}
+		if sc, ok := z.Score([]byte(n.Member)); !ok || sc != n.Score {
+			t.Fatalf("step %d: Score(%s) = %v %v", step, n.Member, sc, ok)
 		}
 		i++
 	}
@@ -131,6 +163,9 @@ func TestLex(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	for round := 0; round < 200; round++ {
 		z := New()
+		if round%2 == 0 {
+			z = &ZSet{}
+		}
 		var model []string
 		for i := 0; i < 50; i++ {
 			m := string(rune('a' + rng.IntN(26)))
@@ -173,7 +208,12 @@ func TestLex(t *testing.T) {
 }
 
 func TestCopyAndScan(t *testing.T) {
-	z := New()
+	for name, newSet := range encodings() {
+		t.Run(name, func(t *testing.T) { testCopyAndScan(t, newSet()) })
+	}
+}
+
+func testCopyAndScan(t *testing.T, z *ZSet) {
 	for i := 0; i < 100; i++ {
 		z.Insert([]byte(fmt.Sprint(i)), float64(i%7))
 	}
@@ -193,4 +233,39 @@ func TestCopyAndScan(t *testing.T) {
 	if len(seen) != 100 || c.Random() == nil || New().Random() != nil {
 		t.Fatalf("scan saw %d members", len(seen))
 	}
+}
+
+// TestListpackEncoding checks what the listpack encoding adds: -0 kept as
+// 0, members that are integers ordered as text, unlinked copies from
+// UpdateScore and Random, and Convert/Compact keeping the order.
+func TestListpackEncoding(t *testing.T) {
+	z := &ZSet{}
+	z.Insert([]byte("a"), math.Copysign(0, -1))
+	z.Insert([]byte("b"), 1.5)
+	z.Insert([]byte("12"), 1.5)
+	z.Insert([]byte("9"), 1.5)
+	require.True(t, z.IsListpack())
+	sc, ok := z.Score([]byte("a"))
+	require.True(t, ok)
+	require.False(t, math.Signbit(sc), "-0 reads back as 0")
+	var order []string
+	for n := z.First(); n != nil; n = n.Next() {
+		order = append(order, n.Member)
+	}
+	require.Equal(t, []string{"a", "12", "9", "b"}, order)
+	require.Equal(t, "9", z.Last().Prev().Member)
+
+	n := z.UpdateScore(z.Find([]byte("a")), 2)
+	require.Equal(t, 2.0, n.Score)
+	require.Nil(t, n.Next())
+	require.Nil(t, z.Random().Next())
+	require.Equal(t, 3, z.Rank(z.Find([]byte("a"))))
+
+	z.Convert()
+	require.False(t, z.IsListpack())
+	require.Equal(t, "12", z.First().Member)
+	z.Compact()
+	require.True(t, z.IsListpack())
+	require.Equal(t, "a", z.Last().Member)
+	require.Equal(t, 4, z.Len())
 }
