@@ -295,7 +295,8 @@ type Client struct {
 	ctx    Ctx
 	keyBuf [][]byte
 	shards []int
-	stale  []*Entry // scratch for Keyspace.openBracketLocked
+	brk    bracket       // the memory bracket of the command running (see run)
+	slots  []bracketSlot // scratch for Keyspace.openBracketLocked
 
 	multi    *transaction // between MULTI and EXEC: &txn
 	txn      transaction  // reused by every MULTI of the client
@@ -423,8 +424,9 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	// A write to declared keys is bracketed for memory accounting (see
 	// memory.go); the commands that lock for themselves account alone.
 	if cmd.Flags&FlagWrite != 0 && !ownLocks {
-		b := ks.openBracketLocked(c.DB, cl.keyBuf, now, cl.stale)
-		defer cl.settleBracket(&b)
+		cl.brk = ks.openBracketLocked(c.DB, cl.keyBuf, now, cl.slots)
+		c.brk = &cl.brk
+		defer cl.settleBracket()
 	}
 	cmd.Run(c)
 	if cl.trackReads {
@@ -543,6 +545,9 @@ type Ctx struct {
 	batch    []Write
 	// spareWatches: the command's writes leave WATCH alone (spareWatches).
 	spareWatches bool
+	// brk is the memory bracket of a write (nil otherwise), which knows
+	// the entries of the command's keys.
+	brk *bracket
 }
 
 // Keyspace returns the keyspace the command runs in.
@@ -553,6 +558,9 @@ func (c *Ctx) Keyspace() *Keyspace { return c.ks }
 // (PauseExpiry) and the command does not write. The caller holds the key's
 // shard lock, as Exec arranges for declared keys.
 func (c *Ctx) Lookup(key []byte) *Entry {
+	if e := c.brk.known(key); e != nil && !c.ks.passed(e.ExpireAt(), c.Now) {
+		return e
+	}
 	return c.ks.lookup(c.DB, key, c.Now, c.Cmd.Flags&FlagWrite != 0, c.Client.sink())
 }
 
@@ -594,6 +602,7 @@ func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 	fresh := e == nil
 	if fresh {
 		e = c.DB.keys.AddLocked(key, v)
+		c.brk.added(key, e)
 		c.Notify(EventNew, "new", key)
 	} else {
 		if e.Value.Obj != v.Obj {

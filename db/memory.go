@@ -2,7 +2,6 @@ package db
 
 import (
 	"math/bits"
-	"slices"
 	"sync/atomic"
 )
 
@@ -71,13 +70,40 @@ func allocSize(n int64) int64 {
 	return (n + step - 1) &^ (step - 1)
 }
 
-// measureLocked sums keyBytes over the distinct keys of d, leaving out
-// the stale ones: before a command (stale nil), the keys past their
-// deadline at now, which it appends to staleOut; after it, the entries in
-// stale (what the first measure left out and the command did not replace).
-// The caller holds the keys' shard locks.
-func (ks *Keyspace) measureLocked(d *DB, keys [][]byte, now int64, stale, staleOut []*Entry) (int64, []*Entry) {
-	var n int64
+// A bracket accounts for what a command does to the keys it writes: open
+// measures them before, settle after, and the difference goes to the
+// database's total (see above). It allocates nothing once its client's
+// scratch slots have grown.
+//
+// It finds each key once: settle measures again the entry open found, or
+// the one the command added (added), unless it was deleted meanwhile; and
+// the command's own Lookup of a key gets the entry open found (known)
+// instead of searching the table again. Only a key absent or deleted and
+// not added through StoreAt is searched for a second time.
+type bracket struct {
+	ks     *Keyspace
+	d      *DB
+	before int64
+	slots  []bracketSlot
+}
+
+// A bracketSlot is one distinct key of a bracket.
+type bracketSlot struct {
+	key []byte
+	// cur is the key's live entry: the one open found, or the one the
+	// command added; nil if there is none yet, and no longer the key's
+	// once Deleted.
+	cur *Entry
+	// stale is the entry open found past its deadline, which both
+	// measures leave out (the lookup that drops it forgets its bytes).
+	stale *Entry
+}
+
+// openBracketLocked measures keys of d before a command writes them;
+// slots is scratch space the bracket keeps. The caller holds the keys'
+// shard locks until settle.
+func (ks *Keyspace) openBracketLocked(d *DB, keys [][]byte, now int64, slots []bracketSlot) bracket {
+	b := bracket{ks: ks, d: d, slots: slots[:0]}
 	var seen map[string]struct{} // for long key lists
 	if len(keys) > 16 {
 		seen = make(map[string]struct{}, len(keys))
@@ -91,49 +117,70 @@ func (ks *Keyspace) measureLocked(d *DB, keys [][]byte, now int64, stale, staleO
 		} else if seenBefore(keys[:i], k) {
 			continue
 		}
-		e := d.keys.FindLocked(k)
-		switch {
+		s := bracketSlot{key: k}
+		switch e := d.keys.FindLocked(k); {
 		case e == nil:
-		case stale == nil && ks.passed(e.ExpireAt(), now):
-			staleOut = append(staleOut, e)
-		case stale != nil && slices.Contains(stale, e):
+		case ks.passed(e.ExpireAt(), now):
+			s.stale = e
 		default:
-			n += keyBytes(e)
+			s.cur = e
+			b.before += keyBytes(e)
+		}
+		b.slots = append(b.slots, s)
+	}
+	return b
+}
+
+// known returns the live entry of key if key is one of b's and its entry
+// is known (nil otherwise: the caller searches the table). b may be nil.
+func (b *bracket) known(key []byte) *Entry {
+	if b == nil {
+		return nil
+	}
+	for i := range b.slots {
+		if s := &b.slots[i]; s.cur != nil && string(s.key) == string(key) {
+			if s.cur.Deleted() {
+				return nil
+			}
+			return s.cur
 		}
 	}
-	return n, staleOut
+	return nil
 }
 
-// A bracket accounts for what a command does to the keys it writes: open
-// measures them before, settle after, and the difference goes to the
-// database's total (see above). It allocates nothing.
-type bracket struct {
-	ks     *Keyspace
-	d      *DB
-	keys   [][]byte
-	now    int64
-	before int64
-	stale  []*Entry // the keys the first measure left out (scratch space)
-}
-
-// openBracketLocked measures keys of d before a command writes them;
-// stale is scratch space the bracket may keep. The caller holds the keys'
-// shard locks until settle.
-func (ks *Keyspace) openBracketLocked(d *DB, keys [][]byte, now int64, stale []*Entry) bracket {
-	b := bracket{ks: ks, d: d, keys: keys, now: now}
-	b.before, b.stale = ks.measureLocked(d, keys, now, nil, stale[:0])
-	return b
+// added records e, just added to the table, as key's entry if key is one
+// of b's. b may be nil.
+func (b *bracket) added(key []byte, e *Entry) {
+	if b == nil {
+		return
+	}
+	for i := range b.slots {
+		if s := &b.slots[i]; string(s.key) == string(key) {
+			s.cur = e
+			return
+		}
+	}
 }
 
 // settle accounts for the change and returns the scratch space, cleared,
 // for reuse.
-func (b *bracket) settle() []*Entry {
-	after, _ := b.ks.measureLocked(b.d, b.keys, b.now, append(b.stale, nil), nil)
+func (b *bracket) settle() []bracketSlot {
+	var after int64
+	for i := range b.slots {
+		s := &b.slots[i]
+		e := s.cur
+		if e == nil || e.Deleted() {
+			e = b.d.keys.FindLocked(s.key)
+		}
+		if e != nil && e != s.stale {
+			after += keyBytes(e)
+		}
+		*s = bracketSlot{} // holds nothing for the GC
+	}
 	if after != b.before { // an overwrite of the same size touches no shared counter
 		b.d.mem.Add(after - b.before)
 	}
-	clear(b.stale)
-	return b.stale[:0]
+	return b.slots[:0]
 }
 
 // seenBefore reports whether k is among keys (a short list).
@@ -233,6 +280,9 @@ func (ks *Keyspace) ResetMemPeak() {
 // MemPeak returns the highest used_memory MemUsage has seen.
 func (ks *Keyspace) MemPeak() int64 { return ks.mem.peak.Load() }
 
-// settleBracket settles b and keeps its scratch space for the client's
-// next command.
-func (cl *Client) settleBracket(b *bracket) { cl.stale = b.settle() }
+// settleBracket settles the client's bracket and keeps its scratch space
+// for the next command.
+func (cl *Client) settleBracket() {
+	cl.slots = cl.brk.settle()
+	cl.brk = bracket{}
+}
