@@ -4,6 +4,7 @@
 package db
 
 import (
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -296,6 +297,10 @@ type Client struct {
 	keyBuf [][]byte
 	shards []int
 	brk    bracket       // the memory bracket of the command running (see run)
+	// logArgs and logNum are scratch for a write logged in another form
+	// than sent (propagateScratch).
+	logArgs [][]byte
+	logNum  []byte
 	slots  []bracketSlot // scratch for Keyspace.openBracketLocked
 
 	multi    *transaction // between MULTI and EXEC: &txn
@@ -655,6 +660,17 @@ func (c *Ctx) PropagateAs(args ...[]byte) {
 		return
 	}
 	c.stamp = max(c.stamp, c.ks.propagate(c.DB.index, args))
+}
+
+// propagateScratch is PropagateAs for a form built in the client's scratch
+// space, so that logging it allocates nothing: args, then num in decimal.
+// PropagateAs copies what it keeps.
+func (c *Ctx) propagateScratch(num int64, args ...[]byte) {
+	cl := c.Client
+	cl.logNum = strconv.AppendInt(cl.logNum[:0], num, 10)
+	cl.logArgs = append(append(cl.logArgs[:0], args...), cl.logNum)
+	c.PropagateAs(cl.logArgs...)
+	clear(cl.logArgs)
 }
 
 // beginWrites makes the command's next writes wait for endWrites, which

@@ -254,7 +254,7 @@ func (c *Ctx) setString(key, val []byte, o *setOptions) setResult {
 	case at != 0:
 		c.SetExpire(e, at)
 		c.Notify(EventGeneric, "expire", key)
-		c.PropagateAs(setName, key, val, pxatName, strconv.AppendInt(nil, at, 10))
+		c.propagateScratch(at, setName, key, val, pxatName)
 	case o.get:
 		c.PropagateAs(withoutGet(c.Args)...)
 	default:
