@@ -4,10 +4,12 @@
 package db
 
 import (
+	"bytes"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"myredis/datastruct/dict"
 	"myredis/datastruct/stream"
@@ -296,12 +298,12 @@ type Client struct {
 	ctx    Ctx
 	keyBuf [][]byte
 	shards []int
-	brk    bracket       // the memory bracket of the command running (see run)
+	brk    bracket // the memory bracket of the command running (see run)
 	// logArgs and logNum are scratch for a write logged in another form
 	// than sent (propagateScratch).
 	logArgs [][]byte
 	logNum  []byte
-	slots  []bracketSlot // scratch for Keyspace.openBracketLocked
+	slots   []bracketSlot // scratch for Keyspace.openBracketLocked
 
 	multi    *transaction // between MULTI and EXEC: &txn
 	txn      transaction  // reused by every MULTI of the client
@@ -604,23 +606,44 @@ func (c *Ctx) Store(key []byte, v Value, keepTTL bool) *Entry {
 // StoreAt is Store for a caller that has just looked key up: e is what
 // Lookup returned, nil when the key is absent. It saves a second lookup.
 func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
-	fresh := e == nil
-	if fresh {
-		e = c.DB.keys.AddLocked(key, v)
-		c.brk.added(key, e)
-		c.Notify(EventNew, "new", key)
-	} else {
-		if e.Value.Obj != v.Obj {
-			c.ks.valueGone(c.DB, key, &e.Value)
-		}
-		e.Value = v
-		if !keepTTL && e.ExpireAt() != 0 {
-			c.DB.keys.SetExpireLocked(e, 0)
-		}
+	if e == nil {
+		return c.added(key, c.DB.keys.AddLocked(key, v))
 	}
-	e.Meta = c.ks.storedMeta(e.Meta&metaClock, fresh, c.Now)
+	if e.Value.Obj != v.Obj {
+		c.ks.valueGone(c.DB, key, &e.Value)
+	}
+	e.Value = v
+	if !keepTTL && e.ExpireAt() != 0 {
+		c.DB.keys.SetExpireLocked(e, 0)
+	}
+	e.Meta = c.ks.storedMeta(e.Meta&metaClock, false, c.Now)
 	if v.awaited() {
 		c.SignalReady(key, v.Kind())
+	}
+	return e
+}
+
+// storeString is StoreAt for a string value, a copy of val. A new key's
+// name and value share one allocation, which saves the allocator's
+// rounding of one of them (see memoryUsage).
+func (c *Ctx) storeString(e *Entry, key, val []byte, keepTTL bool) *Entry {
+	if e != nil {
+		return c.StoreAt(e, key, Value{Str: bytes.Clone(val)}, keepTTL)
+	}
+	buf := make([]byte, len(key)+len(val))
+	copy(buf, key)
+	copy(buf[len(key):], val)
+	name := unsafe.String(unsafe.SliceData(buf), len(key))
+	return c.added(key, c.DB.keys.AddKeyLocked(name, Value{Str: buf[len(key):len(buf):len(buf)]}))
+}
+
+// added completes the store of e, just added to c.DB for key.
+func (c *Ctx) added(key []byte, e *Entry) *Entry {
+	c.brk.added(key, e)
+	c.Notify(EventNew, "new", key)
+	e.Meta = c.ks.storedMeta(e.Meta&metaClock, true, c.Now)
+	if e.Value.awaited() {
+		c.SignalReady(key, e.Value.Kind())
 	}
 	return e
 }

@@ -128,6 +128,17 @@ func (d *Dict[V]) AddLocked(key []byte, v V) *Entry[V] {
 	return e
 }
 
+// AddKeyLocked is AddLocked for a key the caller has already copied: the
+// entry keeps key itself, whose bytes must never change.
+func (d *Dict[V]) AddKeyLocked(key string, v V) *Entry[V] {
+	h := hashString(key)
+	s := &d.shards[h&d.mask]
+	e := &Entry[V]{Key: key, Value: v}
+	s.keys.insert(h, e)
+	s.nkeys.Store(int64(s.keys.n))
+	return e
+}
+
 // DeleteLocked removes key and its deadline and returns its former entry, or
 // nil if it was absent. The entry keeps its Key, Value and ExpireAt, but it
 // must not be passed to SetExpireLocked. The caller must hold key's shard
