@@ -431,7 +431,7 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	// A write to declared keys is bracketed for memory accounting (see
 	// memory.go); the commands that lock for themselves account alone.
 	if cmd.Flags&FlagWrite != 0 && !ownLocks {
-		cl.brk = ks.openBracketLocked(c.DB, cl.keyBuf, now, cl.slots)
+		cl.brk = ks.openBracketLocked(c.DB, cl.keyBuf, cl.slots)
 		c.brk = &cl.brk
 		defer cl.settleBracket()
 	}
@@ -565,10 +565,15 @@ func (c *Ctx) Keyspace() *Keyspace { return c.ks }
 // (PauseExpiry) and the command does not write. The caller holds the key's
 // shard lock, as Exec arranges for declared keys.
 func (c *Ctx) Lookup(key []byte) *Entry {
-	if e := c.brk.known(key); e != nil && !c.ks.passed(e.ExpireAt(), c.Now) {
-		return e
+	s := c.brk.slot(key)
+	if s != nil && s.cur != nil && !s.cur.Deleted() && !c.ks.passed(s.cur.ExpireAt(), c.Now) {
+		return s.cur // known to the memory bracket
 	}
-	return c.ks.lookup(c.DB, key, c.Now, c.Cmd.Flags&FlagWrite != 0, c.Client.sink())
+	e := c.ks.lookup(c.DB, key, c.Now, c.Cmd.Flags&FlagWrite != 0, c.Client.sink())
+	if s != nil {
+		c.brk.found(s, e)
+	}
+	return e
 }
 
 // LookupRead is Lookup for a command that reads the key: it counts a
@@ -650,7 +655,13 @@ func (c *Ctx) added(key []byte, e *Entry) *Entry {
 
 // Delete removes key from c.DB and reports whether it was there (and live).
 func (c *Ctx) Delete(key []byte) bool {
-	return c.ks.remove(c.DB, key, c.Now, c.Client.sink())
+	e := c.Lookup(key)
+	if e == nil {
+		return false
+	}
+	c.ks.valueGone(c.DB, key, &e.Value)
+	c.DB.keys.DeleteLocked(key)
+	return true
 }
 
 // SetExpire sets e's deadline in unix milliseconds; 0 removes it.
@@ -809,16 +820,6 @@ func (ks *Keyspace) dropLocked(d *DB, e *Entry, sink *Client, count *atomic.Int6
 		ks.touchWatched(d, [][]byte{key}, true)
 	}
 	ks.fire(d.index, class, event, key)
-}
-
-func (ks *Keyspace) remove(d *DB, key []byte, now int64, sink *Client) bool {
-	e := ks.lookup(d, key, now, true, sink)
-	if e == nil {
-		return false
-	}
-	ks.valueGone(d, key, &e.Value)
-	d.keys.DeleteLocked(key)
-	return true
 }
 
 // lockPair locks key a in database da and key b in database db in the global

@@ -70,95 +70,96 @@ func allocSize(n int64) int64 {
 	return (n + step - 1) &^ (step - 1)
 }
 
-// A bracket accounts for what a command does to the keys it writes: open
-// measures them before, settle after, and the difference goes to the
-// database's total (see above). It allocates nothing once its client's
-// scratch slots have grown.
+// A bracket accounts for what a command does to the keys it writes, and
+// costs nothing for a key the command does not look up. The command's
+// Lookup of one of the bracket's keys (lookup) measures it as it finds it,
+// before the command can change it; settle measures the keys looked up
+// again, after the command, and the difference goes to the database's
+// total (see above). A key the command never looked up is not measured at
+// all: every change to a key's state goes through an entry that Lookup
+// returned (Delete and Store look the key up first), so such a key is
+// unchanged.
 //
-// It finds each key once: settle measures again the entry open found, or
-// the one the command added (added), unless it was deleted meanwhile; and
-// the command's own Lookup of a key gets the entry open found (known)
-// instead of searching the table again. Only a key absent or deleted and
-// not added through StoreAt is searched for a second time.
+// Each key is searched for once: settle measures the entry Lookup found,
+// or the one StoreAt added (added), unless it has been deleted meanwhile
+// (then it searches again, for a key added back under the same name), and
+// a second Lookup of the key returns the entry known. It allocates nothing
+// once its client's scratch slots have grown, but for commands of more
+// than 16 keys (a map finds their slots).
 type bracket struct {
 	ks     *Keyspace
 	d      *DB
 	before int64
 	slots  []bracketSlot
+	index  map[string]int // slot of each key, for long key lists
 }
 
 // A bracketSlot is one distinct key of a bracket.
 type bracketSlot struct {
-	key []byte
-	// cur is the key's live entry: the one open found, or the one the
+	key      []byte
+	measured bool // looked up: its bytes before the command are in before
+	// cur is the key's entry: the one Lookup found, or the one the
 	// command added; nil if there is none yet, and no longer the key's
 	// once Deleted.
 	cur *Entry
-	// stale is the entry open found past its deadline, which both
-	// measures leave out (the lookup that drops it forgets its bytes).
-	stale *Entry
 }
 
-// openBracketLocked measures keys of d before a command writes them;
+// openBracketLocked opens a bracket on keys of d (duplicates allowed);
 // slots is scratch space the bracket keeps. The caller holds the keys'
 // shard locks until settle.
-func (ks *Keyspace) openBracketLocked(d *DB, keys [][]byte, now int64, slots []bracketSlot) bracket {
+func (ks *Keyspace) openBracketLocked(d *DB, keys [][]byte, slots []bracketSlot) bracket {
 	b := bracket{ks: ks, d: d, slots: slots[:0]}
-	var seen map[string]struct{} // for long key lists
 	if len(keys) > 16 {
-		seen = make(map[string]struct{}, len(keys))
+		b.index = make(map[string]int, len(keys))
 	}
-	for i, k := range keys {
-		if seen != nil {
-			if _, dup := seen[string(k)]; dup {
+	for _, k := range keys {
+		if b.index != nil {
+			if _, dup := b.index[string(k)]; dup {
 				continue
 			}
-			seen[string(k)] = struct{}{}
-		} else if seenBefore(keys[:i], k) {
-			continue
+			b.index[string(k)] = len(b.slots)
 		}
-		s := bracketSlot{key: k}
-		switch e := d.keys.FindLocked(k); {
-		case e == nil:
-		case ks.passed(e.ExpireAt(), now):
-			s.stale = e
-		default:
-			s.cur = e
-			b.before += keyBytes(e)
-		}
-		b.slots = append(b.slots, s)
+		b.slots = append(b.slots, bracketSlot{key: k})
 	}
 	return b
 }
 
-// known returns the live entry of key if key is one of b's and its entry
-// is known (nil otherwise: the caller searches the table). b may be nil.
-func (b *bracket) known(key []byte) *Entry {
-	if b == nil {
+// slot returns key's slot, or nil if key is not one of b's. b may be nil.
+func (b *bracket) slot(key []byte) *bracketSlot {
+	switch {
+	case b == nil:
+		return nil
+	case b.index != nil:
+		if i, ok := b.index[string(key)]; ok {
+			return &b.slots[i]
+		}
 		return nil
 	}
 	for i := range b.slots {
-		if s := &b.slots[i]; s.cur != nil && string(s.key) == string(key) {
-			if s.cur.Deleted() {
-				return nil
-			}
-			return s.cur
+		if s := &b.slots[i]; string(s.key) == string(key) {
+			return s
 		}
 	}
 	return nil
 }
 
-// added records e, just added to the table, as key's entry if key is one
-// of b's. b may be nil.
-func (b *bracket) added(key []byte, e *Entry) {
-	if b == nil {
-		return
-	}
-	for i := range b.slots {
-		if s := &b.slots[i]; string(s.key) == string(key) {
-			s.cur = e
-			return
+// found records e (nil: absent) as what Ctx.Lookup found for s's key:
+// the first lookup measures it.
+func (b *bracket) found(s *bracketSlot, e *Entry) {
+	if !s.measured {
+		s.measured = true
+		if e != nil {
+			b.before += keyBytes(e)
 		}
+	}
+	s.cur = e
+}
+
+// added records e, just added to the table, as key's entry. b may be nil.
+func (b *bracket) added(key []byte, e *Entry) {
+	if s := b.slot(key); s != nil {
+		s.measured = true // the key was absent before: nothing to add
+		s.cur = e
 	}
 }
 
@@ -168,12 +169,14 @@ func (b *bracket) settle() []bracketSlot {
 	var after int64
 	for i := range b.slots {
 		s := &b.slots[i]
-		e := s.cur
-		if e == nil || e.Deleted() {
-			e = b.d.keys.FindLocked(s.key)
-		}
-		if e != nil && e != s.stale {
-			after += keyBytes(e)
+		if s.measured {
+			e := s.cur
+			if e == nil || e.Deleted() {
+				e = b.d.keys.FindLocked(s.key)
+			}
+			if e != nil {
+				after += keyBytes(e)
+			}
 		}
 		*s = bracketSlot{} // holds nothing for the GC
 	}
@@ -181,16 +184,6 @@ func (b *bracket) settle() []bracketSlot {
 		b.d.mem.Add(after - b.before)
 	}
 	return b.slots[:0]
-}
-
-// seenBefore reports whether k is among keys (a short list).
-func seenBefore(keys [][]byte, k []byte) bool {
-	for _, o := range keys {
-		if string(o) == string(k) {
-			return true
-		}
-	}
-	return false
 }
 
 // forget subtracts e's bytes from d's total: e is being deleted outside a

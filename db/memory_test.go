@@ -126,3 +126,28 @@ func TestAccountingBracketPaths(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkAccountedWrites runs writes of each shape through the keyspace,
+// memory bracket included: compare with the bracket disabled to see what
+// accounting costs.
+func BenchmarkAccountedWrites(b *testing.B) {
+	key := []byte("key:000000000000")
+	for _, bc := range []struct {
+		name string
+		args func(i int) [][]byte
+	}{
+		{"SET new", func(i int) [][]byte {
+			return [][]byte{[]byte("SET"), strconv.AppendInt(key[:4], int64(i), 10), []byte("xxx")}
+		}},
+		{"SET overwrite", func(int) [][]byte { return [][]byte{[]byte("SET"), key, []byte("xxx")} }},
+		{"SET EX", func(int) [][]byte {
+			return [][]byte{[]byte("SET"), key, []byte("xxx"), []byte("EX"), []byte("100000")}
+		}},
+		{"XADD", func(int) [][]byte { return [][]byte{[]byte("XADD"), key, []byte("*"), []byte("f"), []byte("v")} }},
+		{"HSET", func(i int) [][]byte {
+			return [][]byte{[]byte("HSET"), key, strconv.AppendInt(nil, int64(i%1000), 10), []byte("v")}
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchExecEach(b, nil, bc.args) })
+	}
+}
