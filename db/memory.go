@@ -12,16 +12,19 @@ import (
 // kept true by three rules:
 //
 //   - A write command that declares its keys (everything but the commands
-//     flagged FlagOwnLocks or FlagTakesGate) is bracketed by run: the bytes
-//     of its keys are measured before Run and after, and the difference
-//     goes to mem. keyBytes is a deterministic function of the key's state,
-//     so the brackets telescope: whatever the command did to the value in
-//     place, mem moves by exactly what the estimate moved. Keys already
-//     past their deadline are left out of both measures (they are
-//     "stale"): the lookup that drops one forgets its bytes itself.
-//   - A deletion outside a bracket's measure (expiry, eviction, and the
-//     stale keys a lookup drops inside a bracket) subtracts the key's bytes
-//     as it deletes it (forget).
+//     flagged FlagOwnLocks or FlagTakesGate) is bracketed by run: each of
+//     its keys is measured when the command's Lookup first finds it,
+//     before the command can change it, and again after Run; the
+//     difference goes to mem. A key the command never looks up is not
+//     measured: every change to a key goes through an entry Lookup
+//     returned (Store and Delete look up first). keyBytes is a
+//     deterministic function of the key's state, so the brackets
+//     telescope: whatever the command did to the value in place, mem moves
+//     by exactly what the estimate moved. The bracket remembers the entry
+//     it measured, so the key is searched for once (see bracket).
+//   - A deletion outside a bracket's measure (expiry, eviction, and a key
+//     past its deadline that a lookup drops before measuring it) subtracts
+//     the key's bytes as it deletes it (forget).
 //   - The commands that lock for themselves account for what they move
 //     (MOVE, COPY, SORT ... STORE, FLUSHDB, FLUSHALL, SWAPDB).
 //
@@ -30,8 +33,8 @@ import (
 // every 100 ms (SetMemOverhead: client buffers, the AOF buffer).
 //
 // How far it is from RSS: keyBytes counts the Go objects a key holds,
-// rounded up to the allocator's size classes, plus its slot in the bucket
-// array; collections count their own per-element estimates, extrapolated
+// rounded up to the allocator's size classes (a new string key's name and
+// value are one object: storeString), plus its slot in the bucket array; collections count their own per-element estimates, extrapolated
 // from at most accountSamples elements. Not counted: garbage the collector
 // has not reclaimed yet (bounded by debug.SetMemoryLimit when maxmemory is
 // set), spans the runtime keeps for reuse or has not returned to the
