@@ -142,7 +142,10 @@ func memoryUsage(e *Entry, samples int) int64 {
 // value's array starts where the name's bytes end.
 func sharesKey(e *Entry) bool {
 	v := e.Value.Str
-	return cap(v) > 0 && unsafe.Add(unsafe.Pointer(unsafe.StringData(e.Key)), len(e.Key)) == unsafe.Pointer(unsafe.SliceData(v))
+	// Addresses compared as numbers: the end of a name that is an
+	// allocation of its own is no pointer one may form.
+	end := uintptr(unsafe.Pointer(unsafe.StringData(e.Key))) + uintptr(len(e.Key))
+	return cap(v) > 0 && end == uintptr(unsafe.Pointer(unsafe.SliceData(v)))
 }
 
 func registerObject(t *Table) {
