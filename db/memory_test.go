@@ -92,7 +92,8 @@ func TestAccountingModel(t *testing.T) {
 // each path of a bracket: a key found live and reused by the command's
 // lookup, a key absent and added, a key past its deadline dropped by the
 // command's lookup (and replaced or not), a key deleted and added again
-// within one command, and a key listed twice.
+// within one command, a key listed twice, a key never looked up, and
+// SORT's STORE, which opens a bracket of its own.
 func TestAccountingBracketPaths(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -110,6 +111,8 @@ func TestAccountingBracketPaths(t *testing.T) {
 		{"listed twice", [][]string{{"MSET", "k", "v", "k", "longer value", "j", "x"}}},
 		{"stored over a collection", [][]string{{"RPUSH", "k", "a"}, {"SET", "k", "v"}, {"SADD", "s", "1", "2"}, {"SUNIONSTORE", "k", "s"}}},
 		{"deadline in the past", [][]string{{"SET", "k", "v"}, {"SET", "k", "w", "PXAT", "1"}, {"GET", "k"}}},
+		{"never looked up", [][]string{{"SET", "k", "v"}, {"SET", "k", "w", "BOGUS"}, {"SET", "k", "w", "EX", "x"}}},
+		{"sort store", [][]string{{"RPUSH", "l", "b", "a"}, {"SORT", "l", "ALPHA", "STORE", "d"}, {"SORT", "l", "ALPHA", "STORE", "d"}, {"SORT", "none", "STORE", "d"}}},
 		{"transaction", [][]string{{"MULTI"}, {"SET", "k", "v"}, {"DEL", "k"}, {"SET", "k", "longer"}, {"APPEND", "k", "!"}, {"EXEC"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
