@@ -84,6 +84,9 @@ func (d *Dict[V]) ShardsOf(keys [][]byte, buf []int) []int {
 	for _, k := range keys {
 		shards = append(shards, d.ShardOf(k))
 	}
+	if len(shards) < 2 { // most commands: nothing to sort
+		return shards
+	}
 	slices.Sort(shards)
 	return slices.Compact(shards)
 }
