@@ -4,9 +4,12 @@
 package db
 
 import (
+	"bytes"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"myredis/datastruct/dict"
 	"myredis/datastruct/stream"
@@ -297,7 +300,12 @@ type Client struct {
 	ctx    Ctx
 	keyBuf [][]byte
 	shards []int
-	stale  []*Entry // scratch for Keyspace.openBracketLocked
+	brk    bracket // the memory bracket of the command running (see run)
+	// logArgs and logNum are scratch for a write logged in another form
+	// than sent (propagateScratch).
+	logArgs [][]byte
+	logNum  []byte
+	slots   []bracketSlot // scratch for Keyspace.openBracketLocked
 
 	multi    *transaction // between MULTI and EXEC: &txn
 	txn      transaction  // reused by every MULTI of the client
@@ -425,8 +433,9 @@ func (ks *Keyspace) run(cl *Client, cmd *Command, args [][]byte, w *resp.Writer,
 	// A write to declared keys is bracketed for memory accounting (see
 	// memory.go); the commands that lock for themselves account alone.
 	if cmd.Flags&FlagWrite != 0 && !ownLocks {
-		b := ks.openBracketLocked(c.DB, cl.keyBuf, now, cl.stale)
-		defer cl.settleBracket(&b)
+		cl.brk = ks.openBracketLocked(c.DB, cl.keyBuf, cl.slots)
+		c.brk = &cl.brk
+		defer cl.settleBracket()
 	}
 	cmd.Run(c)
 	if cl.trackReads {
@@ -545,6 +554,9 @@ type Ctx struct {
 	batch    []Write
 	// spareWatches: the command's writes leave WATCH alone (spareWatches).
 	spareWatches bool
+	// brk is the memory bracket of a write (nil otherwise), which knows
+	// the entries of the command's keys.
+	brk *bracket
 }
 
 // Keyspace returns the keyspace the command runs in.
@@ -555,7 +567,15 @@ func (c *Ctx) Keyspace() *Keyspace { return c.ks }
 // (PauseExpiry) and the command does not write. The caller holds the key's
 // shard lock, as Exec arranges for declared keys.
 func (c *Ctx) Lookup(key []byte) *Entry {
-	return c.ks.lookup(c.DB, key, c.Now, c.Cmd.Flags&FlagWrite != 0, c.Client.sink())
+	s := c.brk.slot(key)
+	if s != nil && s.cur != nil && !s.cur.Deleted() && !c.ks.passed(s.cur.ExpireAt(), c.Now) {
+		return s.cur // known to the memory bracket
+	}
+	e := c.ks.lookup(c.DB, key, c.Now, c.Cmd.Flags&FlagWrite != 0, c.Client.sink())
+	if s != nil {
+		c.brk.found(s, e)
+	}
+	return e
 }
 
 // LookupRead is Lookup for a command that reads the key: it counts a
@@ -593,29 +613,57 @@ func (c *Ctx) Store(key []byte, v Value, keepTTL bool) *Entry {
 // StoreAt is Store for a caller that has just looked key up: e is what
 // Lookup returned, nil when the key is absent. It saves a second lookup.
 func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
-	fresh := e == nil
-	if fresh {
-		e = c.DB.keys.AddLocked(key, v)
-		c.Notify(EventNew, "new", key)
-	} else {
-		if e.Value.Obj != v.Obj {
-			c.ks.valueGone(c.DB, key, &e.Value)
-		}
-		e.Value = v
-		if !keepTTL && e.ExpireAt() != 0 {
-			c.DB.keys.SetExpireLocked(e, 0)
-		}
+	if e == nil {
+		return c.added(key, c.DB.keys.AddLocked(key, v))
 	}
-	e.Meta = c.ks.storedMeta(e.Meta&metaClock, fresh, c.Now)
+	if e.Value.Obj != v.Obj {
+		c.ks.valueGone(c.DB, key, &e.Value)
+	}
+	e.Value = v
+	if !keepTTL && e.ExpireAt() != 0 {
+		c.DB.keys.SetExpireLocked(e, 0)
+	}
+	e.Meta = c.ks.storedMeta(e.Meta&metaClock, false, c.Now)
 	if v.awaited() {
 		c.SignalReady(key, v.Kind())
 	}
 	return e
 }
 
+// storeString is StoreAt for a string value, a copy of val. A new key's
+// name and value share one allocation, which saves the allocator's
+// rounding of one of them (see memoryUsage).
+func (c *Ctx) storeString(e *Entry, key, val []byte, keepTTL bool) *Entry {
+	if e != nil {
+		return c.StoreAt(e, key, Value{Str: bytes.Clone(val)}, keepTTL)
+	}
+	buf := make([]byte, len(key)+len(val))
+	copy(buf, key)
+	copy(buf[len(key):], val)
+	name := unsafe.String(unsafe.SliceData(buf), len(key))
+	return c.added(key, c.DB.keys.AddKeyLocked(name, Value{Str: buf[len(key):len(buf):len(buf)]}))
+}
+
+// added completes the store of e, just added to c.DB for key.
+func (c *Ctx) added(key []byte, e *Entry) *Entry {
+	c.brk.added(key, e)
+	c.Notify(EventNew, "new", key)
+	e.Meta = c.ks.storedMeta(e.Meta&metaClock, true, c.Now)
+	if e.Value.awaited() {
+		c.SignalReady(key, e.Value.Kind())
+	}
+	return e
+}
+
 // Delete removes key from c.DB and reports whether it was there (and live).
 func (c *Ctx) Delete(key []byte) bool {
-	return c.ks.remove(c.DB, key, c.Now, c.Client.sink())
+	e := c.Lookup(key)
+	if e == nil {
+		return false
+	}
+	c.ks.valueGone(c.DB, key, &e.Value)
+	c.DB.keys.DeleteLocked(key)
+	return true
 }
 
 // SetExpire sets e's deadline in unix milliseconds; 0 removes it.
@@ -648,6 +696,17 @@ func (c *Ctx) PropagateAs(args ...[]byte) {
 		return
 	}
 	c.stamp = max(c.stamp, c.ks.propagate(c.DB.index, args))
+}
+
+// propagateScratch is PropagateAs for a form built in the client's scratch
+// space, so that logging it allocates nothing: args, then num in decimal.
+// PropagateAs copies what it keeps.
+func (c *Ctx) propagateScratch(num int64, args ...[]byte) {
+	cl := c.Client
+	cl.logNum = strconv.AppendInt(cl.logNum[:0], num, 10)
+	cl.logArgs = append(append(cl.logArgs[:0], args...), cl.logNum)
+	c.PropagateAs(cl.logArgs...)
+	clear(cl.logArgs)
 }
 
 // beginWrites makes the command's next writes wait for endWrites, which
@@ -763,16 +822,6 @@ func (ks *Keyspace) dropLocked(d *DB, e *Entry, sink *Client, count *atomic.Int6
 		ks.touchWatched(d, [][]byte{key}, true)
 	}
 	ks.fire(d.index, class, event, key)
-}
-
-func (ks *Keyspace) remove(d *DB, key []byte, now int64, sink *Client) bool {
-	e := ks.lookup(d, key, now, true, sink)
-	if e == nil {
-		return false
-	}
-	ks.valueGone(d, key, &e.Value)
-	d.keys.DeleteLocked(key)
-	return true
 }
 
 // lockPair locks key a in database da and key b in database db in the global

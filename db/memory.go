@@ -2,7 +2,6 @@ package db
 
 import (
 	"math/bits"
-	"slices"
 	"sync/atomic"
 )
 
@@ -13,16 +12,19 @@ import (
 // kept true by three rules:
 //
 //   - A write command that declares its keys (everything but the commands
-//     flagged FlagOwnLocks or FlagTakesGate) is bracketed by run: the bytes
-//     of its keys are measured before Run and after, and the difference
-//     goes to mem. keyBytes is a deterministic function of the key's state,
-//     so the brackets telescope: whatever the command did to the value in
-//     place, mem moves by exactly what the estimate moved. Keys already
-//     past their deadline are left out of both measures (they are
-//     "stale"): the lookup that drops one forgets its bytes itself.
-//   - A deletion outside a bracket's measure (expiry, eviction, and the
-//     stale keys a lookup drops inside a bracket) subtracts the key's bytes
-//     as it deletes it (forget).
+//     flagged FlagOwnLocks or FlagTakesGate) is bracketed by run: each of
+//     its keys is measured when the command's Lookup first finds it,
+//     before the command can change it, and again after Run; the
+//     difference goes to mem. A key the command never looks up is not
+//     measured: every change to a key goes through an entry Lookup
+//     returned (Store and Delete look up first). keyBytes is a
+//     deterministic function of the key's state, so the brackets
+//     telescope: whatever the command did to the value in place, mem moves
+//     by exactly what the estimate moved. The bracket remembers the entry
+//     it measured, so the key is searched for once (see bracket).
+//   - A deletion outside a bracket's measure (expiry, eviction, and a key
+//     past its deadline that a lookup drops before measuring it) subtracts
+//     the key's bytes as it deletes it (forget).
 //   - The commands that lock for themselves account for what they move
 //     (MOVE, COPY, SORT ... STORE, FLUSHDB, FLUSHALL, SWAPDB).
 //
@@ -31,8 +33,8 @@ import (
 // every 100 ms (SetMemOverhead: client buffers, the AOF buffer).
 //
 // How far it is from RSS: keyBytes counts the Go objects a key holds,
-// rounded up to the allocator's size classes, plus its slot in the bucket
-// array; collections count their own per-element estimates, extrapolated
+// rounded up to the allocator's size classes (a new string key's name and
+// value are one object: storeString), plus its slot in the bucket array; collections count their own per-element estimates, extrapolated
 // from at most accountSamples elements. Not counted: garbage the collector
 // has not reclaimed yet (bounded by debug.SetMemoryLimit when maxmemory is
 // set), spans the runtime keeps for reuse or has not returned to the
@@ -71,79 +73,120 @@ func allocSize(n int64) int64 {
 	return (n + step - 1) &^ (step - 1)
 }
 
-// measureLocked sums keyBytes over the distinct keys of d, leaving out
-// the stale ones: before a command (stale nil), the keys past their
-// deadline at now, which it appends to staleOut; after it, the entries in
-// stale (what the first measure left out and the command did not replace).
-// The caller holds the keys' shard locks.
-func (ks *Keyspace) measureLocked(d *DB, keys [][]byte, now int64, stale, staleOut []*Entry) (int64, []*Entry) {
-	var n int64
-	var seen map[string]struct{} // for long key lists
-	if len(keys) > 16 {
-		seen = make(map[string]struct{}, len(keys))
-	}
-	for i, k := range keys {
-		if seen != nil {
-			if _, dup := seen[string(k)]; dup {
-				continue
-			}
-			seen[string(k)] = struct{}{}
-		} else if seenBefore(keys[:i], k) {
-			continue
-		}
-		e := d.keys.FindLocked(k)
-		switch {
-		case e == nil:
-		case stale == nil && ks.passed(e.ExpireAt(), now):
-			staleOut = append(staleOut, e)
-		case stale != nil && slices.Contains(stale, e):
-		default:
-			n += keyBytes(e)
-		}
-	}
-	return n, staleOut
-}
-
-// A bracket accounts for what a command does to the keys it writes: open
-// measures them before, settle after, and the difference goes to the
-// database's total (see above). It allocates nothing.
+// A bracket accounts for what a command does to the keys it writes, and
+// costs nothing for a key the command does not look up. The command's
+// Lookup of one of the bracket's keys (lookup) measures it as it finds it,
+// before the command can change it; settle measures the keys looked up
+// again, after the command, and the difference goes to the database's
+// total (see above). A key the command never looked up is not measured at
+// all: every change to a key's state goes through an entry that Lookup
+// returned (Delete and Store look the key up first), so such a key is
+// unchanged.
+//
+// Each key is searched for once: settle measures the entry Lookup found,
+// or the one StoreAt added (added), unless it has been deleted meanwhile
+// (then it searches again, for a key added back under the same name), and
+// a second Lookup of the key returns the entry known. It allocates nothing
+// once its client's scratch slots have grown, but for commands of more
+// than 16 keys (a map finds their slots).
 type bracket struct {
 	ks     *Keyspace
 	d      *DB
-	keys   [][]byte
-	now    int64
 	before int64
-	stale  []*Entry // the keys the first measure left out (scratch space)
+	slots  []bracketSlot
+	index  map[string]int // slot of each key, for long key lists
 }
 
-// openBracketLocked measures keys of d before a command writes them;
-// stale is scratch space the bracket may keep. The caller holds the keys'
+// A bracketSlot is one distinct key of a bracket.
+type bracketSlot struct {
+	key      []byte
+	measured bool // looked up: its bytes before the command are in before
+	// cur is the key's entry: the one Lookup found, or the one the
+	// command added; nil if there is none yet, and no longer the key's
+	// once Deleted.
+	cur *Entry
+}
+
+// openBracketLocked opens a bracket on keys of d (duplicates allowed);
+// slots is scratch space the bracket keeps. The caller holds the keys'
 // shard locks until settle.
-func (ks *Keyspace) openBracketLocked(d *DB, keys [][]byte, now int64, stale []*Entry) bracket {
-	b := bracket{ks: ks, d: d, keys: keys, now: now}
-	b.before, b.stale = ks.measureLocked(d, keys, now, nil, stale[:0])
+func (ks *Keyspace) openBracketLocked(d *DB, keys [][]byte, slots []bracketSlot) bracket {
+	b := bracket{ks: ks, d: d, slots: slots[:0]}
+	if len(keys) > 16 {
+		b.index = make(map[string]int, len(keys))
+	}
+	for _, k := range keys {
+		if b.index != nil {
+			if _, dup := b.index[string(k)]; dup {
+				continue
+			}
+			b.index[string(k)] = len(b.slots)
+		}
+		b.slots = append(b.slots, bracketSlot{key: k})
+	}
 	return b
+}
+
+// slot returns key's slot, or nil if key is not one of b's. b may be nil.
+func (b *bracket) slot(key []byte) *bracketSlot {
+	switch {
+	case b == nil:
+		return nil
+	case b.index != nil:
+		if i, ok := b.index[string(key)]; ok {
+			return &b.slots[i]
+		}
+		return nil
+	}
+	for i := range b.slots {
+		if s := &b.slots[i]; string(s.key) == string(key) {
+			return s
+		}
+	}
+	return nil
+}
+
+// found records e (nil: absent) as what Ctx.Lookup found for s's key:
+// the first lookup measures it.
+func (b *bracket) found(s *bracketSlot, e *Entry) {
+	if !s.measured {
+		s.measured = true
+		if e != nil {
+			b.before += keyBytes(e)
+		}
+	}
+	s.cur = e
+}
+
+// added records e, just added to the table, as key's entry. b may be nil.
+func (b *bracket) added(key []byte, e *Entry) {
+	if s := b.slot(key); s != nil {
+		s.measured = true // the key was absent before: nothing to add
+		s.cur = e
+	}
 }
 
 // settle accounts for the change and returns the scratch space, cleared,
 // for reuse.
-func (b *bracket) settle() []*Entry {
-	after, _ := b.ks.measureLocked(b.d, b.keys, b.now, append(b.stale, nil), nil)
+func (b *bracket) settle() []bracketSlot {
+	var after int64
+	for i := range b.slots {
+		s := &b.slots[i]
+		if s.measured {
+			e := s.cur
+			if e == nil || e.Deleted() {
+				e = b.d.keys.FindLocked(s.key)
+			}
+			if e != nil {
+				after += keyBytes(e)
+			}
+		}
+		*s = bracketSlot{} // holds nothing for the GC
+	}
 	if after != b.before { // an overwrite of the same size touches no shared counter
 		b.d.mem.Add(after - b.before)
 	}
-	clear(b.stale)
-	return b.stale[:0]
-}
-
-// seenBefore reports whether k is among keys (a short list).
-func seenBefore(keys [][]byte, k []byte) bool {
-	for _, o := range keys {
-		if string(o) == string(k) {
-			return true
-		}
-	}
-	return false
+	return b.slots[:0]
 }
 
 // forget subtracts e's bytes from d's total: e is being deleted outside a
@@ -233,6 +276,9 @@ func (ks *Keyspace) ResetMemPeak() {
 // MemPeak returns the highest used_memory MemUsage has seen.
 func (ks *Keyspace) MemPeak() int64 { return ks.mem.peak.Load() }
 
-// settleBracket settles b and keeps its scratch space for the client's
-// next command.
-func (cl *Client) settleBracket(b *bracket) { cl.stale = b.settle() }
+// settleBracket settles the client's bracket and keeps its scratch space
+// for the next command.
+func (cl *Client) settleBracket() {
+	cl.slots = cl.brk.settle()
+	cl.brk = bracket{}
+}

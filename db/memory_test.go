@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,4 +86,71 @@ func TestAccountingModel(t *testing.T) {
 	}
 	checkAccounting(t, ks)
 	require.Positive(t, ks.MemUsage().Dataset+1)
+}
+
+// TestAccountingBracketPaths checks the totals after writes that take
+// each path of a bracket: a key found live and reused by the command's
+// lookup, a key absent and added, a key past its deadline dropped by the
+// command's lookup (and replaced or not), a key deleted and added again
+// within one command, a key listed twice, a key never looked up, and
+// SORT's STORE, which opens a bracket of its own.
+func TestAccountingBracketPaths(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cmds [][]string
+	}{
+		{"overwrite", [][]string{{"SET", "k", "v"}, {"SET", "k", "longer value"}, {"SET", "k", "v"}}},
+		{"add", [][]string{{"SET", "k", "v"}, {"SETNX", "n", "v"}, {"APPEND", "a", "xyz"}}},
+		{"expired, replaced", [][]string{{"SET", "k", "v", "PX", "1"}, {"SLEEP"}, {"SET", "k", "other"}}},
+		{"expired, dropped", [][]string{{"SET", "k", "v", "PX", "1"}, {"SLEEP"}, {"SET", "k", "w", "XX"}}},
+		{"expired, in place", [][]string{{"RPUSH", "k", "a", "b"}, {"PEXPIRE", "k", "1"}, {"SLEEP"}, {"RPUSH", "k", "c"}}},
+		{"expired, unread", [][]string{{"SET", "k", "v", "PX", "1"}, {"SLEEP"}, {"DEL", "k"}}},
+		{"deleted", [][]string{{"SET", "k", "v"}, {"GETDEL", "k"}, {"SET", "k", "v"}, {"DEL", "k", "k"}}},
+		{"renamed onto itself", [][]string{{"SET", "k", "v"}, {"RENAME", "k", "k"}}},
+		{"renamed", [][]string{{"SET", "a", "v"}, {"SET", "b", "longer"}, {"RENAME", "a", "b"}, {"RENAME", "b", "c"}}},
+		{"listed twice", [][]string{{"MSET", "k", "v", "k", "longer value", "j", "x"}}},
+		{"stored over a collection", [][]string{{"RPUSH", "k", "a"}, {"SET", "k", "v"}, {"SADD", "s", "1", "2"}, {"SUNIONSTORE", "k", "s"}}},
+		{"deadline in the past", [][]string{{"SET", "k", "v"}, {"SET", "k", "w", "PXAT", "1"}, {"GET", "k"}}},
+		{"never looked up", [][]string{{"SET", "k", "v"}, {"SET", "k", "w", "BOGUS"}, {"SET", "k", "w", "EX", "x"}}},
+		{"sort store", [][]string{{"RPUSH", "l", "b", "a"}, {"SORT", "l", "ALPHA", "STORE", "d"}, {"SORT", "l", "ALPHA", "STORE", "d"}, {"SORT", "none", "STORE", "d"}}},
+		{"transaction", [][]string{{"MULTI"}, {"SET", "k", "v"}, {"DEL", "k"}, {"SET", "k", "longer"}, {"APPEND", "k", "!"}, {"EXEC"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ks := New(NewTable(), 16)
+			cl := &Client{}
+			for _, cmd := range tc.cmds {
+				if cmd[0] == "SLEEP" {
+					time.Sleep(3 * time.Millisecond)
+					continue
+				}
+				run(ks, cl, cmd)
+				checkAccounting(t, ks)
+			}
+		})
+	}
+}
+
+// BenchmarkAccountedWrites runs writes of each shape through the keyspace,
+// memory bracket included: compare with the bracket disabled to see what
+// accounting costs.
+func BenchmarkAccountedWrites(b *testing.B) {
+	key := []byte("key:000000000000")
+	for _, bc := range []struct {
+		name string
+		args func(i int) [][]byte
+	}{
+		{"SET new", func(i int) [][]byte {
+			return [][]byte{[]byte("SET"), strconv.AppendInt(key[:4], int64(i), 10), []byte("xxx")}
+		}},
+		{"SET overwrite", func(int) [][]byte { return [][]byte{[]byte("SET"), key, []byte("xxx")} }},
+		{"SET EX", func(int) [][]byte {
+			return [][]byte{[]byte("SET"), key, []byte("xxx"), []byte("EX"), []byte("100000")}
+		}},
+		{"XADD", func(int) [][]byte { return [][]byte{[]byte("XADD"), key, []byte("*"), []byte("f"), []byte("v")} }},
+		{"HSET", func(i int) [][]byte {
+			return [][]byte{[]byte("HSET"), key, strconv.AppendInt(nil, int64(i%1000), 10), []byte("v")}
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchExecEach(b, nil, bc.args) })
+	}
 }

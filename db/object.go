@@ -117,19 +117,35 @@ const entryOverhead = int64(unsafe.Sizeof(Entry{})) + bucketSlot
 
 // memoryUsage estimates the bytes e takes: the entry, the key's bytes, its
 // slot in the expiry index if it has a deadline, and the value, each
-// rounded up to the allocator's size class. It depends only on e's state
+// rounded up to the allocator's size class (the name and a string value
+// together when they share an allocation). It depends only on e's state
 // (see memory.go).
 func memoryUsage(e *Entry, samples int) int64 {
-	n := entryOverhead + allocSize(int64(len(e.Key)))
+	n := entryOverhead
 	if e.ExpireAt() != 0 {
 		n += 8
 	}
-	if v := &e.Value; v.Obj == nil {
-		n += allocSize(int64(cap(v.Str)))
-	} else {
-		n += v.Obj.MemoryUsage(samples)
+	name := int64(len(e.Key))
+	switch v := &e.Value; {
+	case v.Obj != nil:
+		n += allocSize(name) + v.Obj.MemoryUsage(samples)
+	case sharesKey(e):
+		n += allocSize(name + int64(cap(v.Str)))
+	default:
+		n += allocSize(name) + allocSize(int64(cap(v.Str)))
 	}
 	return n
+}
+
+// sharesKey reports whether e's string value follows its name in one
+// allocation (storeString), as a deterministic function of e's state: the
+// value's array starts where the name's bytes end.
+func sharesKey(e *Entry) bool {
+	v := e.Value.Str
+	// Addresses compared as numbers: the end of a name that is an
+	// allocation of its own is no pointer one may form.
+	end := uintptr(unsafe.Pointer(unsafe.StringData(e.Key))) + uintptr(len(e.Key))
+	return cap(v) > 0 && end == uintptr(unsafe.Pointer(unsafe.SliceData(v)))
 }
 
 func registerObject(t *Table) {

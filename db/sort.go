@@ -426,8 +426,12 @@ func (c *Ctx) storeSorted(o *sortOptions, items []sortItem) {
 		}
 	}
 	// SORT locks for itself, so it accounts for the key it stores.
-	b := c.ks.openBracketLocked(c.DB, [][]byte{o.store}, c.Now, nil)
-	defer b.settle()
+	b := c.ks.openBracketLocked(c.DB, [][]byte{o.store}, nil)
+	c.brk = &b
+	defer func() {
+		b.settle()
+		c.brk = nil
+	}()
 	if l.Len() > 0 {
 		c.Store(o.store, Value{Obj: l}, false)
 		c.Propagate()

@@ -95,7 +95,7 @@ func (c *Ctx) putString(e *Entry, key, b []byte) *Entry {
 		c.touch(e)
 		return e
 	}
-	return c.StoreAt(e, key, Value{Str: bytes.Clone(b)}, true)
+	return c.storeString(e, key, b, true)
 }
 
 // edited records that e's string was changed in place, which Redis reports
@@ -248,13 +248,13 @@ func (c *Ctx) setString(key, val []byte, o *setOptions) setResult {
 	if o.nx && e != nil || o.xx && e == nil {
 		return setAborted
 	}
-	e = c.StoreAt(e, key, Value{Str: bytes.Clone(val)}, o.keepTTL || at != 0)
+	e = c.storeString(e, key, val, o.keepTTL || at != 0)
 	c.Notify(EventString, "set", key)
 	switch {
 	case at != 0:
 		c.SetExpire(e, at)
 		c.Notify(EventGeneric, "expire", key)
-		c.PropagateAs(setName, key, val, pxatName, strconv.AppendInt(nil, at, 10))
+		c.propagateScratch(at, setName, key, val, pxatName)
 	case o.get:
 		c.PropagateAs(withoutGet(c.Args)...)
 	default:
@@ -394,7 +394,7 @@ func mset(nx bool) func(c *Ctx) {
 			}
 		}
 		for i := 1; i < len(c.Args); i += 2 {
-			c.Store(c.Args[i], Value{Str: bytes.Clone(c.Args[i+1])}, false)
+			c.storeString(c.Lookup(c.Args[i]), c.Args[i], c.Args[i+1], false)
 			c.Notify(EventString, "set", c.Args[i])
 		}
 		c.Propagate()

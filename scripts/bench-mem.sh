@@ -4,7 +4,10 @@
 # For each shape it starts both servers afresh (see bench.sh), loads the
 # keys into each with redis-cli --pipe, checks DBSIZE, and prints the growth
 # of each server's resident set size (VmRSS) and of its used_memory per key,
-# and the MyRedis/Redis ratio of the RSS growth. The shapes:
+# and the MyRedis/Redis ratio of the RSS growth. It also prints the RSS
+# growth once MEMORY PURGE has run (Go: a collection, and free memory
+# returned; Redis: jemalloc's purge), which leaves out the garbage a load
+# leaves behind; the ratio is of the figure before the purge. The shapes:
 #   string      KEYS keys "SET key:%08d xxx"
 #   string+ttl  the same with EX 100000
 #   hash        KEYS/10 hashes of 10 fields (f0..f9, 3-byte values)
@@ -56,7 +59,7 @@ generate() {
 # load NAME PID PORT N SHAPE loads the keys into one server, prints its row
 # and sets PERKEY[NAME].
 load() {
-	local name=$1 pid=$2 port=$3 n=$4 shape=$5 before after ubefore uafter out dbsize
+	local name=$1 pid=$2 port=$3 n=$4 shape=$5 before after purged ubefore uafter out dbsize
 	before=$(rss_bytes "$pid")
 	ubefore=$(used_memory "$port")
 	out=$("$REDIS_CLI" -p "$port" --pipe <"$WORK/load.resp")
@@ -65,9 +68,13 @@ load() {
 	[[ $dbsize == "$n" ]] || die "$name: DBSIZE is $dbsize, want $n"
 	after=$(rss_bytes "$pid")
 	uafter=$(used_memory "$port")
+	"$REDIS_CLI" -p "$port" memory purge >/dev/null
+	sleep 0.5
+	purged=$(rss_bytes "$pid")
 	PERKEY[$name]=$(awk -v a="$after" -v b="$before" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')
-	printf "%-11s %-8s %9d %12d %12d %10s %14s\n" "$shape" "$name" "$n" "$before" "$after" "${PERKEY[$name]}" \
-		"$(awk -v a="$uafter" -v b="$ubefore" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')"
+	printf "%-11s %-8s %9d %12d %12d %10s %14s %14s\n" "$shape" "$name" "$n" "$before" "$after" "${PERKEY[$name]}" \
+		"$(awk -v a="$uafter" -v b="$ubefore" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')" \
+		"$(awk -v a="$purged" -v b="$before" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')"
 }
 
 main_mem() {
@@ -75,7 +82,8 @@ main_mem() {
 	SHAPES=${SHAPES:-string string+ttl hash set zset}
 	require "$MYREDIS" "$REDIS_SERVER" "$REDIS_CLI"
 	setup
-	printf "%-11s %-8s %9s %12s %12s %10s %14s\n" shape server keys "rss before" "rss after" "rss B/key" "used_mem B/key"
+	printf "%-11s %-8s %9s %12s %12s %10s %14s %14s\n" shape server keys "rss before" "rss after" "rss B/key" "used_mem B/key" \
+		"purged B/key"
 	local shape n
 	for shape in $SHAPES; do
 		n=$KEYS

@@ -84,6 +84,9 @@ func (d *Dict[V]) ShardsOf(keys [][]byte, buf []int) []int {
 	for _, k := range keys {
 		shards = append(shards, d.ShardOf(k))
 	}
+	if len(shards) < 2 { // most commands: nothing to sort
+		return shards
+	}
 	slices.Sort(shards)
 	return slices.Compact(shards)
 }
@@ -123,6 +126,17 @@ func (d *Dict[V]) AddLocked(key []byte, v V) *Entry[V] {
 	h := hashBytes(key)
 	s := &d.shards[h&d.mask]
 	e := &Entry[V]{Key: string(key), Value: v}
+	s.keys.insert(h, e)
+	s.nkeys.Store(int64(s.keys.n))
+	return e
+}
+
+// AddKeyLocked is AddLocked for a key the caller has already copied: the
+// entry keeps key itself, whose bytes must never change.
+func (d *Dict[V]) AddKeyLocked(key string, v V) *Entry[V] {
+	h := hashString(key)
+	s := &d.shards[h&d.mask]
+	e := &Entry[V]{Key: key, Value: v}
 	s.keys.insert(h, e)
 	s.nkeys.Store(int64(s.keys.n))
 	return e

@@ -114,7 +114,7 @@ func runModel(t *testing.T, d *Dict[int], rng *rand.Rand) {
 		switch op := rng.IntN(100); {
 		case op < addBias:
 			lock(key, func() {
-				if e := d.FindLocked(key); (e != nil) != present {
+				if e := d.FindLocked(key); (e != nil) != present || e != nil && e.Deleted() {
 					t.Fatalf("step %d: find %s = %v, present %v", step, key, e, present)
 				}
 				if !present {
@@ -125,7 +125,7 @@ func runModel(t *testing.T, d *Dict[int], rng *rand.Rand) {
 		case op < 85:
 			lock(key, func() {
 				e := d.DeleteLocked(key)
-				if (e != nil) != present || e != nil && (e.Value != m.value || e.ExpireAt() != m.expireAt) {
+				if (e != nil) != present || e != nil && (e.Value != m.value || e.ExpireAt() != m.expireAt || !e.Deleted()) {
 					t.Fatalf("step %d: delete %s = %v, model %v %v", step, key, e, m, present)
 				}
 				delete(model, string(key))

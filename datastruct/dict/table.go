@@ -36,6 +36,11 @@ type Entry[V any] struct {
 // none. The caller must hold the key's shard lock.
 func (e *Entry[V]) ExpireAt() int64 { return e.expireAt }
 
+// Deleted reports whether e was removed from its Dict by DeleteLocked (not
+// by ClearLocked). A deleted entry never returns: a key added again gets a
+// new entry. The caller must hold the key's shard lock.
+func (e *Entry[V]) Deleted() bool { return e.next == e }
+
 // minBuckets is the smallest bucket array a non-empty table keeps.
 const minBuckets = 4
 
@@ -83,7 +88,7 @@ func (t *table[V]) insert(h uint64, e *Entry[V]) {
 }
 
 // remove unlinks and returns the entry for key, whose hash is h, or returns
-// nil. It shrinks the table when the load factor falls under 1/8.
+// nil; the entry is marked deleted. It shrinks the table when the load factor falls under 1/8.
 func (t *table[V]) remove(h uint64, key []byte) *Entry[V] {
 	if t.n == 0 {
 		return nil
@@ -94,7 +99,7 @@ func (t *table[V]) remove(h uint64, key []byte) *Entry[V] {
 			continue
 		}
 		*p = e.next
-		e.next = nil
+		e.next = e // marks it deleted
 		t.n--
 		if len(t.buckets) > minBuckets && t.n < len(t.buckets)/8 {
 			t.resize(len(t.buckets) / 2)
