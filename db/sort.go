@@ -145,9 +145,9 @@ func sortCmd(c *Ctx, readonly bool) {
 			// then takes for its own conversion failing.
 			o.erange = v.IsListpack() && hasSubnormalScore(v)
 			// SORT locks for itself, so it accounts for the conversion.
-			b := c.ks.openBracketLocked(c.DB, c.Args[1:2], c.Now, nil)
+			c.DB.forget(e)
 			v.Convert()
-			b.settle()
+			c.DB.account(e)
 		default:
 			c.W.WriteError(ErrWrongType)
 			return
