@@ -305,7 +305,9 @@ type Client struct {
 	// than sent (propagateScratch).
 	logArgs [][]byte
 	logNum  []byte
-	slots   []bracketSlot // scratch for Keyspace.openBracketLocked
+	// batchBuf is the spare array of Ctx.batch, kept between commands.
+	batchBuf []Write
+	slots    []bracketSlot // scratch for Keyspace.openBracketLocked
 
 	multi    *transaction // between MULTI and EXEC: &txn
 	txn      transaction  // reused by every MULTI of the client
@@ -715,7 +717,10 @@ func (c *Ctx) propagateScratch(num int64, args ...[]byte) {
 // replay applies all or none. Inside EXEC or a script they join the
 // enclosing block anyway. Until endWrites, the args given to PropagateAs
 // must stay unchanged.
-func (c *Ctx) beginWrites() { c.batching = true }
+func (c *Ctx) beginWrites() {
+	c.batching = true
+	c.batch = c.Client.batchBuf[:0]
+}
 
 // endWrites hands on the writes held since beginWrites.
 func (c *Ctx) endWrites() {
@@ -728,7 +733,8 @@ func (c *Ctx) endWrites() {
 		c.ks.stats.Dirty.Add(int64(len(c.batch)))
 		c.stamp = max(c.stamp, c.ks.propagateTx(c.batch))
 	}
-	c.batch = nil
+	clear(c.batch) // the hooks copied what they keep
+	c.Client.batchBuf, c.batch = c.batch[:0], nil
 }
 
 // propagate hands one write to the hook and returns its stamp.
