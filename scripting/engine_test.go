@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	lua "github.com/yuin/gopher-lua"
 
 	"myredis/db"
 )
@@ -363,10 +364,37 @@ func TestArgTablesFresh(t *testing.T) {
 		"setmetatable(KEYS, {__index = function() return 'x' end})",
 		"KEYS[10] = 'far' ARGV[0] = 'zero'",
 		"for i = 1, 50 do ARGV[i] = 'v' end",
+		"KEYS[2] = nil ARGV[2] = nil ARGV[1] = {}",
+		"ARGV[5] = 'x' ARGV[5] = nil KEYS.x = 1 KEYS.x = nil",
+		"KEYS[2^21] = 'beyond the array part'",
+		"",
 	} {
 		exec(ks, cl, 2, "EVAL", spoil, "2", "k1", "k2", "a1", "a2")
 		assert.Equal(t, "*4\r\n$5\r\nK1=k9\r\n$5\r\nA1=a9\r\n$5\r\nA2=b9\r\n$3\r\nnil\r\n",
 			exec(ks, cl, 2, "EVAL", show, "1", "k9", "a9", "b9"), "after %q", spoil)
 	}
 	assert.Equal(t, "*1\r\n$3\r\nnil\r\n", exec(ks, cl, 2, "EVAL", show, "0"))
+
+	// A function's keys and arguments are new tables on every call.
+	exec(ks, cl, 2, "FUNCTION", "LOAD", "#!lua name=l\nredis.register_function('f', function(k, a) "+
+		"local r = #k .. #a .. table.concat(k, ',') .. table.concat(a, ',') k[1] = 'changed' a[9] = 'x' return r end)")
+	for range 2 {
+		assert.Equal(t, "$9\r\n21k1,k2a1\r\n", exec(ks, cl, 2, "FCALL", "F", "2", "k1", "k2", "a1"))
+	}
+}
+
+// TestToNumber: scripts' tonumber, whose shortcut for short decimal
+// integers gives what gopher-lua's gives.
+func TestToNumber(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	orig := L.GetGlobal("tonumber").(*lua.LFunction).GFunction
+	L.SetGlobal("fast", L.NewFunction(luaToNumber(orig)))
+	for _, s := range []string{"0", "7", "-7", "-0", "007", "123456789012345", "1234567890123456", "-", "",
+		" 1", "1 ", "1.5", "0x10", "1e3", "+1", "12a", "9007199254740993", "nan", "inf"} {
+		require.NoError(t, L.DoString(fmt.Sprintf("a, b = tonumber(%q), fast(%q)", s, s)))
+		a, b := L.GetGlobal("a"), L.GetGlobal("b")
+		assert.Equal(t, a.Type(), b.Type(), "tonumber(%q)", s)
+		assert.Equal(t, a.String(), b.String(), "tonumber(%q)", s)
+	}
 }

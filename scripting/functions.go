@@ -557,7 +557,11 @@ func (e *Engine) fcall(c *db.Ctx, ro bool) {
 	if h, ok := c.Client.Ext.(sessionHooks); ok {
 		h.ScriptStarted(c.Cmd, c.Client.DB, c.Args)
 	}
-	f := e.libs.Load().funcs[strings.ToLower(string(c.Args[1]))]
+	funcs := e.libs.Load().funcs
+	f := funcs[string(c.Args[1])] // names are kept in lower case
+	if f == nil {
+		f = funcs[strings.ToLower(string(c.Args[1]))]
+	}
 	if f == nil {
 		c.W.WriteError("ERR Function not found")
 		return

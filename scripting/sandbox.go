@@ -52,7 +52,8 @@ type state struct {
 
 	atomic db.Atomic // the section of the call in progress, reused
 
-	keys, argv argTable // the scripts' KEYS and ARGV, refilled by each call
+	keys, argv   argTable    // the scripts' KEYS and ARGV, refilled by each call
+	fkeys, fargv stringCache // the strings of the functions' keys and arguments
 
 	run        *run                // the call in progress, nil between calls
 	active     atomic.Pointer[run] // run, for the other goroutines (see Engine.register)
@@ -93,13 +94,14 @@ func newState(e *Engine) *state {
 	// The builtins Redis keeps, as they are, then those MyRedis wraps.
 	builtins := L.NewTable()
 	for _, name := range []string{"assert", "getmetatable", "load", "loadstring",
-		"rawequal", "select", "tonumber", "type", "unpack", "xpcall", "_VERSION"} {
+		"rawequal", "select", "type", "unpack", "xpcall", "_VERSION"} {
 		builtins.RawSetString(name, raw.RawGetString(name))
 	}
 	for name, fn := range map[string]lua.LGFunction{
 		"tostring": luaToString, "pcall": luaPCall, "error": luaError, "rawset": st.rawset, "rawget": st.rawget,
 		"setmetatable": st.setmetatable, "next": st.next, "pairs": st.pairs, "ipairs": st.ipairs,
 		"collectgarbage": luaCollectGarbage, "gcinfo": luaGCInfo,
+		"tonumber": luaToNumber(raw.RawGetString("tonumber").(*lua.LFunction).GFunction),
 	} {
 		builtins.RawSetString(name, L.NewFunction(fn))
 	}
@@ -350,6 +352,48 @@ func luaToString(L *lua.LState) int {
 	return 1
 }
 
+// luaToNumber returns tonumber: orig, gopher-lua's, with a shortcut for
+// what scripts mostly give it, a command's reply holding a short decimal
+// integer (orig trims, lowers and parses in several steps, and boxes the
+// number it returns). The shortcut gives what orig gives.
+func luaToNumber(orig lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		if L.GetTop() == 1 {
+			if s, ok := L.Get(1).(lua.LString); ok {
+				if n, ok := shortDecimal(string(s)); ok {
+					L.Push(luaInt(n))
+					return 1
+				}
+			}
+		}
+		return orig(L)
+	}
+}
+
+// shortDecimal parses s if it is an optional minus sign and 1 to 15
+// decimal digits, nothing else.
+func shortDecimal(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 15 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
 // formatNumber formats f as Lua 5.1's tostring does: C's "%.14g".
 func formatNumber(f float64) string {
 	switch {
@@ -560,17 +604,17 @@ func (st *state) reset() {
 // argTable is KEYS or ARGV in the scripts' globals. Each call refills the
 // same table rather than setting a new one, which costs gopher-lua two map
 // writes and an allocation per global; a table the script changed in any
-// way but its values is replaced.
+// way but its values is replaced. An entry that already holds the string
+// the call passes is left as it is: a script's keys are mostly the same
+// from one call to the next, and a new Lua string costs two allocations.
 type argTable struct {
 	name string
 	t    *lua.LTable
 	n    int // the entries the last call put in t, from 1
 
-	// The state of untouched's walk over t; visit is its callback, made
-	// once (a method value made per call would be allocated per call).
-	seen    int
-	strange bool
-	visit   func(k, v lua.LValue)
+	// last is lua.LNumber(n), boxed once for untouched: boxing a number
+	// allocates.
+	last lua.LValue
 }
 
 // fill makes a.t hold items, from 1, and nothing else.
@@ -581,35 +625,35 @@ func (a *argTable) fill(st *state, items [][]byte) {
 		a.n = 0
 	}
 	for i, it := range items {
-		a.t.RawSetInt(i+1, lua.LString(it))
+		if s, ok := a.t.RawGetInt(i + 1).(lua.LString); !ok || string(s) != string(it) {
+			a.t.RawSetInt(i+1, lua.LString(it))
+		}
 	}
 	for i := len(items) + 1; i <= a.n; i++ {
 		a.t.RawSetInt(i, lua.LNil)
 	}
-	a.n = len(items)
+	if a.n != len(items) || a.last == nil {
+		a.n, a.last = len(items), lua.LNumber(len(items))
+	}
 }
 
-// untouched reports whether a.t still holds a.n entries from 1, no other
-// key and no metatable, as fill left it (its values may have changed).
+// untouched reports whether a.t holds no key but 1..a.n and no
+// metatable, as fill left it (its values may have changed). gopher-lua
+// keeps the integer keys below lua.MaxArrayIndex in the table's array
+// part, whose last entry MaxN finds; Next from there finds any other key.
 func (a *argTable) untouched() bool {
-	if a.t.Metatable != lua.LNil {
+	if a.t.Metatable != lua.LNil || a.t.MaxN() > a.n {
 		return false
 	}
-	if a.visit == nil {
-		a.visit = a.count
+	from := lua.LValue(lua.LNil) // from the start: the array part is empty
+	if m := a.t.MaxN(); m > 0 {
+		from = a.last
+		if m < a.n {
+			from = lua.LNumber(m) // the script removed the last entries
+		}
 	}
-	a.seen, a.strange = 0, false
-	a.t.ForEach(a.visit)
-	return !a.strange && a.seen == a.n
-}
-
-// count is untouched's callback: it counts the keys of a.t and notes one
-// that fill did not set.
-func (a *argTable) count(k, _ lua.LValue) {
-	a.seen++
-	if i, ok := k.(lua.LNumber); !ok || i < 1 || i > lua.LNumber(a.n) || i != lua.LNumber(int(i)) {
-		a.strange = true
-	}
+	k, _ := a.t.Next(from)
+	return k == lua.LNil
 }
 
 // statePool keeps prepared states for reuse: a call takes one and gives it
