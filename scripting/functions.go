@@ -20,6 +20,9 @@ type library struct {
 	code  string // the whole payload, shebang included, as FUNCTION LIST WITHCODE shows it
 	proto *lua.FunctionProto
 	funcs map[string]*function // by name
+	// plainEnv: the code assigns no global, so its functions may run with
+	// the globals table itself as their environment (see assignsGlobals).
+	plainEnv bool
 }
 
 // A function is one function a library registered.
@@ -158,7 +161,7 @@ func (e *Engine) createLibrary(set *librarySet, code string, replace bool, timeo
 	if cerr != nil {
 		return nil, nil, scriptError("Error compiling function: " + cerr.Error())
 	}
-	lib = &library{name: name, code: code, proto: proto, funcs: map[string]*function{}}
+	lib = &library{name: name, code: code, proto: proto, funcs: map[string]*function{}, plainEnv: !assignsGlobals(proto)}
 	st := e.pool.get(0)
 	cbs, err := st.setUp(lib, timeout, false)
 	if err == nil {
@@ -246,8 +249,18 @@ func (st *state) function(f *function) *lua.LFunction {
 		st.libFns[f.lib] = cbs
 	}
 	fn := cbs[f.name]
-	fn.Env = st.funcEnv
+	fn.Env = st.funcEnvOf(f.lib)
 	return fn
+}
+
+// funcEnvOf returns the environment lib's functions run with: the
+// functions' globals, through their proxy unless the library assigns no
+// global (see assignsGlobals).
+func (st *state) funcEnvOf(lib *library) *lua.LTable {
+	if lib.plainEnv {
+		return st.funcG
+	}
+	return st.funcEnv
 }
 
 // registerFunction is redis.register_function, in its two forms:

@@ -180,7 +180,7 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 		L.Push(st.fkeys.array(L, cs.keys))
 		L.Push(st.fargv.array(L, cs.argv))
 		result, failed = st.outcome(L.PCall(2, 1, st.errHandler))
-		fn.Env = st.funcEnv // setfenv(1, ...) in the function does not last
+		fn.Env = st.funcEnvOf(cs.fn.lib) // setfenv(1, ...) in the function does not last
 	}
 	if a.Exclusive() && !st.run.restart {
 		if a.Escaped() {
@@ -250,6 +250,9 @@ func (st *state) evalFunction(s *script) *lua.LFunction {
 		st.evalFns[s] = fn
 	}
 	fn.Env = st.evalEnv
+	if s.plainEnv {
+		fn.Env = st.evalG
+	}
 	return fn
 }
 

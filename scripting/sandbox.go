@@ -42,6 +42,7 @@ type state struct {
 	// from (for pairs, next, rawget), nil for one that shows nothing.
 	shown      map[*lua.LTable]*lua.LTable
 	errHandler *lua.LFunction
+	ipairsIter *lua.LFunction // ipairs's iterator, made once
 
 	evalGen uint64                     // the script cache generation evalFns belong to
 	evalFns map[*script]*lua.LFunction // the scripts' main functions, made once per state
@@ -168,6 +169,7 @@ func newState(e *Engine) *state {
 	L.G.Global = st.evalEnv
 	L.Env = st.evalEnv
 	st.errHandler = L.NewFunction(st.handleError)
+	st.ipairsIter = L.NewFunction(st.ipairsNext)
 	return st
 }
 
@@ -320,16 +322,20 @@ func (st *state) pairs(L *lua.LState) int {
 	return 3
 }
 
+// ipairs returns the table it is given, not the one behind a protected
+// table, which a script could then change.
 func (st *state) ipairs(L *lua.LState) int {
-	t := st.contents(L.CheckTable(1))
-	L.Push(L.NewFunction(ipairsNext))
+	t := L.CheckTable(1)
+	L.Push(st.ipairsIter)
 	L.Push(t)
 	L.Push(lua.LNumber(0))
 	return 3
 }
 
-func ipairsNext(L *lua.LState) int {
-	t := L.CheckTable(1)
+// ipairsNext is ipairs's iterator: it reads the entries a protected table
+// shows.
+func (st *state) ipairsNext(L *lua.LState) int {
+	t := st.contents(L.CheckTable(1)).(*lua.LTable)
 	i := L.CheckInt(2) + 1
 	v := t.RawGetInt(i)
 	if v == lua.LNil {
@@ -642,17 +648,21 @@ func (a *argTable) fill(st *state, items [][]byte) {
 // keeps the integer keys below lua.MaxArrayIndex in the table's array
 // part, whose last entry MaxN finds; Next from there finds any other key.
 func (a *argTable) untouched() bool {
-	if a.t.Metatable != lua.LNil || a.t.MaxN() > a.n {
+	if a.t.Metatable != lua.LNil {
 		return false
 	}
-	from := lua.LValue(lua.LNil) // from the start: the array part is empty
-	if m := a.t.MaxN(); m > 0 {
-		from = a.last
-		if m < a.n {
-			from = lua.LNumber(m) // the script removed the last entries
-		}
+	switch m := a.t.MaxN(); {
+	case m > a.n:
+		return false
+	case m == 0: // no entry in the array part: ForEach boxes no index
+		empty := true
+		a.t.ForEach(func(lua.LValue, lua.LValue) { empty = false })
+		return empty
+	case m < a.n: // the script removed the last entries
+		k, _ := a.t.Next(lua.LNumber(m))
+		return k == lua.LNil
 	}
-	k, _ := a.t.Next(from)
+	k, _ := a.t.Next(a.last)
 	return k == lua.LNil
 }
 
