@@ -28,7 +28,9 @@ import (
 // reads the real table, so a script cannot change what the next call of
 // the pooled state sees. Functions (FCALL) run in funcEnv, whose metatable
 // reads the load API while FUNCTION LOAD runs a library and the runtime
-// globals afterwards, as Redis switches them.
+// globals afterwards, as Redis switches them. Code that assigns no global
+// runs with evalG or funcG itself as its environment instead, which saves
+// a metatable lookup on every global read (see assignsGlobals).
 type state struct {
 	e      *Engine
 	L      *lua.LState
