@@ -265,6 +265,19 @@ func TestKillAndBusy(t *testing.T) {
 	assert.Contains(t, stats, "$4\r\nspin\r\n$7\r\ncommand\r\n*3\r\n$5\r\nFCALL\r\n$4\r\nspin\r\n$1\r\n0\r\n")
 	assert.Equal(t, "+OK\r\n", exec(ks, cl, 2, "FUNCTION", "KILL"))
 	assert.Equal(t, "-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.\r\n", <-done)
+
+	// A script spinning in a coroutine is killed too, and the state then
+	// serves the next call.
+	for _, script := range []string{
+		"local co = coroutine.create(function() while true do end end) local ok = coroutine.resume(co) return ok",
+		"local f = coroutine.wrap(function() while true do end end) return f()",
+	} {
+		go func() { done <- exec(ks, &db.Client{ID: 2}, 2, "EVAL", script, "0") }()
+		require.Eventually(t, func() bool { return e.Busy() != "" }, 5*time.Second, time.Millisecond)
+		assert.Equal(t, "+OK\r\n", exec(ks, cl, 2, "SCRIPT", "KILL"))
+		assert.Contains(t, <-done, "-ERR Script killed by user with SCRIPT KILL...", script)
+		assert.Equal(t, ":1\r\n", exec(ks, &db.Client{ID: 2}, 2, "EVAL", "return 1", "0"))
+	}
 }
 
 // TestRandomIsRedis checks math.random against Redis's sequence from a
@@ -397,4 +410,14 @@ func TestToNumber(t *testing.T) {
 		assert.Equal(t, a.Type(), b.Type(), "tonumber(%q)", s)
 		assert.Equal(t, a.String(), b.String(), "tonumber(%q)", s)
 	}
+}
+
+// TestFunctionLoadTimeout: a library that runs too long as it loads is
+// stopped, and the state serves the next call.
+func TestFunctionLoadTimeout(t *testing.T) {
+	ks, _ := newTestEngine(t, Options{})
+	cl := &db.Client{ID: 1}
+	assert.Equal(t, "-ERR Error registering functions: ERR FUNCTION LOAD timeout\r\n",
+		exec(ks, cl, 2, "FUNCTION", "LOAD", "#!lua name=slow\nwhile true do end"))
+	assert.Equal(t, ":1\r\n", exec(ks, cl, 2, "EVAL", "return 1", "0"))
 }

@@ -202,9 +202,9 @@ func (st *state) setUp(lib *library, timeout time.Duration, quiet bool) (map[str
 	fn.Env = st.funcEnv
 	L.Push(fn)
 	err := L.PCall(0, 0, nil)
-	timedOut := L.Context() != st.ctx && L.Context().Err() != nil
+	timedOut := L.Context() != context.Context(st.kill) && L.Context().Err() != nil
 	cancel()
-	L.SetContext(st.ctx)
+	L.SetContext(st.kill)
 	st.funcMeta.RawSetString("__index", st.funcG)
 	st.loading = nil
 	if err != nil {

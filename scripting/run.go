@@ -558,7 +558,7 @@ func (e *Engine) checkBusyLocked(now int64) {
 // kill stops the script at its next Lua instruction.
 func (r *run) kill() {
 	r.killed.Store(true)
-	r.st.cancel()
+	r.st.kill.throw()
 }
 
 // killScript is SCRIPT KILL (isEval) and FUNCTION KILL: it stops the

@@ -1,7 +1,6 @@
 package scripting
 
 import (
-	"context"
 	"math"
 	"runtime"
 	"runtime/metrics"
@@ -32,10 +31,9 @@ import (
 // runs with evalG or funcG itself as its environment instead, which saves
 // a metatable lookup on every global read (see assignsGlobals).
 type state struct {
-	e      *Engine
-	L      *lua.LState
-	ctx    context.Context
-	cancel context.CancelFunc
+	e    *Engine
+	L    *lua.LState
+	kill *killSwitch // the context of its Lua code
 
 	evalEnv, evalG           *lua.LTable
 	funcEnv, funcMeta, funcG *lua.LTable
@@ -58,10 +56,9 @@ type state struct {
 	keys, argv   argTable    // the scripts' KEYS and ARGV, refilled by each call
 	fkeys, fargv stringCache // the strings of the functions' keys and arguments
 
-	run        *run                // the call in progress, nil between calls
-	active     atomic.Pointer[run] // run, for the other goroutines (see Engine.register)
-	loading    *loadSink           // FUNCTION LOAD in progress in this state
-	coroutines bool                // the call created a coroutine (see reset)
+	run     *run                // the call in progress, nil between calls
+	active  atomic.Pointer[run] // run, for the other goroutines (see Engine.register)
+	loading *loadSink           // FUNCTION LOAD in progress in this state
 
 	// Scratch for redis.call, reused by every call.
 	args  [][]byte
@@ -77,8 +74,8 @@ func newState(e *Engine) *state {
 	st := &state{e: e, L: L, shown: map[*lua.LTable]*lua.LTable{},
 		evalFns: map[*script]*lua.LFunction{}, libFns: map[*library]map[string]*lua.LFunction{},
 		keys: argTable{name: "KEYS"}, argv: argTable{name: "ARGV"}}
-	st.ctx, st.cancel = context.WithCancel(context.Background())
-	L.SetContext(st.ctx)
+	st.kill = &killSwitch{}
+	L.SetContext(st.kill)
 	st.w = resp.NewWriter(nil)
 
 	for _, lib := range []struct {
@@ -118,12 +115,21 @@ func newState(e *Engine) *state {
 	}
 	libs["math"].RawSetString("random", L.NewFunction(luaRandom))
 	libs["math"].RawSetString("randomseed", L.NewFunction(luaRandomSeed))
+	// A coroutine runs under its creator's context itself (the kill
+	// switch, or FUNCTION LOAD's timeout), not under the child context
+	// gopher-lua gives a new thread (see killSwitch).
 	co := libs["coroutine"]
 	for _, name := range []string{"create", "wrap"} {
 		orig := co.RawGetString(name).(*lua.LFunction).GFunction
 		co.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
-			st.coroutines = true
-			return orig(L)
+			n := orig(L)
+			switch v := L.Get(-1).(type) {
+			case *lua.LState: // create returns the thread
+				v.SetContext(L.Context())
+			case *lua.LFunction: // wrap, a function over the thread
+				v.Upvalues[0].Value().(*lua.LState).SetContext(L.Context())
+			}
+			return n
 		}))
 	}
 	proxies := map[string]lua.LValue{}
@@ -592,20 +598,14 @@ func measureState(e *Engine) int64 {
 }
 
 // reset makes the state ready for the next call after one ended: the
-// environments a script may have changed with setfenv come back, and a
-// context cancelled (SCRIPT KILL) or carrying coroutines' children is
-// replaced.
+// environments a script may have changed with setfenv come back, and the
+// kill switch is rearmed.
 func (st *state) reset() {
 	L := st.L
 	L.Env = st.evalEnv
 	L.G.Global = st.evalEnv
 	L.SetTop(0)
-	if st.coroutines || st.ctx.Err() != nil {
-		st.cancel()
-		st.ctx, st.cancel = context.WithCancel(context.Background())
-		L.SetContext(st.ctx)
-		st.coroutines = false
-	}
+	st.kill.rearm()
 	st.run = nil
 }
 
@@ -727,7 +727,7 @@ func (p *statePool) put(id int64, st *state) {
 func (p *statePool) drop(st *state) {
 	p.alive.Add(-1)
 	p.e.removeState(st)
-	st.cancel()
+	st.kill.throw()
 }
 
 // size returns how many states exist.
