@@ -86,6 +86,12 @@ func (sc *scriptCache) lookup(sha []byte) *script {
 	if len(sha) != 40 {
 		return nil
 	}
+	sc.mu.RLock()
+	s := sc.m[string(sha)] // as SCRIPT LOAD gave it, in lower case
+	sc.mu.RUnlock()
+	if s != nil {
+		return s
+	}
 	var buf [40]byte
 	for i, c := range sha {
 		if 'A' <= c && c <= 'Z' {
@@ -94,7 +100,7 @@ func (sc *scriptCache) lookup(sha []byte) *script {
 		buf[i] = c
 	}
 	sc.mu.RLock()
-	s := sc.m[string(buf[:])]
+	s = sc.m[string(buf[:])]
 	sc.mu.RUnlock()
 	return s
 }
