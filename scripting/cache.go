@@ -50,11 +50,14 @@ const (
 
 // A script is one cached EVAL body. Immutable but for safety.
 type script struct {
-	sha    string // lower-case hex SHA1 of body
-	body   string
-	proto  *lua.FunctionProto
-	flags  scriptFlags
-	safety atomic.Int32
+	sha   string // lower-case hex SHA1 of body
+	body  string
+	proto *lua.FunctionProto
+	flags scriptFlags
+	// plainEnv: the code assigns no global, so it may read its globals
+	// from the globals table itself (see assignsGlobals).
+	plainEnv bool
+	safety   atomic.Int32
 }
 
 // scriptCache maps SHA1s to scripts. Lookups share a read lock; SCRIPT
@@ -83,6 +86,12 @@ func (sc *scriptCache) lookup(sha []byte) *script {
 	if len(sha) != 40 {
 		return nil
 	}
+	sc.mu.RLock()
+	s := sc.m[string(sha)] // as SCRIPT LOAD gave it, in lower case
+	sc.mu.RUnlock()
+	if s != nil {
+		return s
+	}
 	var buf [40]byte
 	for i, c := range sha {
 		if 'A' <= c && c <= 'Z' {
@@ -91,7 +100,7 @@ func (sc *scriptCache) lookup(sha []byte) *script {
 		buf[i] = c
 	}
 	sc.mu.RLock()
-	s := sc.m[string(buf[:])]
+	s = sc.m[string(buf[:])]
 	sc.mu.RUnlock()
 	return s
 }
@@ -124,7 +133,7 @@ func (sc *scriptCache) load(body []byte) (*script, error) {
 	// The chunk gets no Lua 5.0 style arg table: building it is a table
 	// and a map per call, for a name no script uses.
 	proto.IsVarArg &^= lua.VarArgNeedsArg
-	s = &script{sha: sha, body: src, proto: proto, flags: flags}
+	s = &script{sha: sha, body: src, proto: proto, flags: flags, plainEnv: !assignsGlobals(proto)}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if old := sc.m[sha]; old != nil {
@@ -185,6 +194,33 @@ func flagByName(name string, fold bool) (scriptFlags, bool) {
 		}
 	}
 	return 0, false
+}
+
+// assignsGlobals reports whether the code of p, or of a function nested
+// in it, assigns a global variable (Lua's SETGLOBAL instruction).
+//
+// Why it matters: gopher-lua has no read-only tables, so the sandbox's
+// globals are read through an empty proxy (state.evalEnv, funcEnv) whose
+// __newindex fails on every assignment, at the cost of a metatable lookup
+// on every global read. Code without SETGLOBAL cannot assign a global but
+// through _G, which stays a proxy, or rawset, which refuses the protected
+// tables, so it runs with the globals table itself as its environment:
+// an existing global is then a plain table read, as in Redis 7.0, and a
+// missing one still reaches the table's metatable and its error. Code
+// compiled at run time (loadstring, load) gets the proxy, the state's
+// default environment, whoever compiles it.
+func assignsGlobals(p *lua.FunctionProto) bool {
+	for _, inst := range p.Code {
+		if int(inst>>26) == lua.OP_SETGLOBAL { // the opcode's 6 bits
+			return true
+		}
+	}
+	for _, nested := range p.FunctionPrototypes {
+		if assignsGlobals(nested) {
+			return true
+		}
+	}
+	return false
 }
 
 // compile compiles src as the chunk called chunk. Its error is worded as

@@ -47,7 +47,7 @@ func parseReply(L *lua.LState, b []byte) (lua.LValue, int) {
 		return t, n
 	case ':':
 		v, _ := strconv.ParseInt(string(line), 10, 64)
-		return lua.LNumber(v), n
+		return luaInt(v), n
 	case '$', '=':
 		size, _ := strconv.Atoi(string(line))
 		if size < 0 {
@@ -122,6 +122,26 @@ func parseReply(L *lua.LState, b []byte) (lua.LValue, int) {
 		return t, n
 	}
 	return lua.LNil, n
+}
+
+// smallInts are the Lua numbers from minSmallInt on, boxed once: boxing a
+// number allocates, and most integers scripts meet are small (the 0 and 1
+// of SISMEMBER, SADD, EXISTS...).
+var smallInts = func() (v [256]lua.LValue) {
+	for i := range v {
+		v[i] = lua.LNumber(i + minSmallInt)
+	}
+	return v
+}()
+
+const minSmallInt = -8
+
+// luaInt returns n as a Lua number.
+func luaInt(n int64) lua.LValue {
+	if i := n - minSmallInt; i >= 0 && i < int64(len(smallInts)) {
+		return smallInts[i]
+	}
+	return lua.LNumber(n)
 }
 
 // maxReplyDepth is how deeply a script's reply may nest: Redis runs out of

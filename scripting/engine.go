@@ -147,7 +147,7 @@ func (e *Engine) Abort() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.aborting = true
-	e.checkBusyLocked(time.Now())
+	e.checkBusyLocked(monotonic())
 }
 
 // Info returns the scripting figures of INFO's memory section, by Redis's

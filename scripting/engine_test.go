@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	lua "github.com/yuin/gopher-lua"
 
 	"myredis/db"
 )
@@ -264,6 +265,19 @@ func TestKillAndBusy(t *testing.T) {
 	assert.Contains(t, stats, "$4\r\nspin\r\n$7\r\ncommand\r\n*3\r\n$5\r\nFCALL\r\n$4\r\nspin\r\n$1\r\n0\r\n")
 	assert.Equal(t, "+OK\r\n", exec(ks, cl, 2, "FUNCTION", "KILL"))
 	assert.Equal(t, "-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.\r\n", <-done)
+
+	// A script spinning in a coroutine is killed too, and the state then
+	// serves the next call.
+	for _, script := range []string{
+		"local co = coroutine.create(function() while true do end end) local ok = coroutine.resume(co) return ok",
+		"local f = coroutine.wrap(function() while true do end end) return f()",
+	} {
+		go func() { done <- exec(ks, &db.Client{ID: 2}, 2, "EVAL", script, "0") }()
+		require.Eventually(t, func() bool { return e.Busy() != "" }, 5*time.Second, time.Millisecond)
+		assert.Equal(t, "+OK\r\n", exec(ks, cl, 2, "SCRIPT", "KILL"))
+		assert.Contains(t, <-done, "-ERR Script killed by user with SCRIPT KILL...", script)
+		assert.Equal(t, ":1\r\n", exec(ks, &db.Client{ID: 2}, 2, "EVAL", "return 1", "0"))
+	}
 }
 
 // TestRandomIsRedis checks math.random against Redis's sequence from a
@@ -363,10 +377,47 @@ func TestArgTablesFresh(t *testing.T) {
 		"setmetatable(KEYS, {__index = function() return 'x' end})",
 		"KEYS[10] = 'far' ARGV[0] = 'zero'",
 		"for i = 1, 50 do ARGV[i] = 'v' end",
+		"KEYS[2] = nil ARGV[2] = nil ARGV[1] = {}",
+		"ARGV[5] = 'x' ARGV[5] = nil KEYS.x = 1 KEYS.x = nil",
+		"KEYS[2^21] = 'beyond the array part'",
+		"",
 	} {
 		exec(ks, cl, 2, "EVAL", spoil, "2", "k1", "k2", "a1", "a2")
 		assert.Equal(t, "*4\r\n$5\r\nK1=k9\r\n$5\r\nA1=a9\r\n$5\r\nA2=b9\r\n$3\r\nnil\r\n",
 			exec(ks, cl, 2, "EVAL", show, "1", "k9", "a9", "b9"), "after %q", spoil)
 	}
 	assert.Equal(t, "*1\r\n$3\r\nnil\r\n", exec(ks, cl, 2, "EVAL", show, "0"))
+
+	// A function's keys and arguments are new tables on every call.
+	exec(ks, cl, 2, "FUNCTION", "LOAD", "#!lua name=l\nredis.register_function('f', function(k, a) "+
+		"local r = #k .. #a .. table.concat(k, ',') .. table.concat(a, ',') k[1] = 'changed' a[9] = 'x' return r end)")
+	for range 2 {
+		assert.Equal(t, "$9\r\n21k1,k2a1\r\n", exec(ks, cl, 2, "FCALL", "F", "2", "k1", "k2", "a1"))
+	}
+}
+
+// TestToNumber: scripts' tonumber, whose shortcut for short decimal
+// integers gives what gopher-lua's gives.
+func TestToNumber(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	orig := L.GetGlobal("tonumber").(*lua.LFunction).GFunction
+	L.SetGlobal("fast", L.NewFunction(luaToNumber(orig)))
+	for _, s := range []string{"0", "7", "-7", "-0", "007", "123456789012345", "1234567890123456", "-", "",
+		" 1", "1 ", "1.5", "0x10", "1e3", "+1", "12a", "9007199254740993", "nan", "inf"} {
+		require.NoError(t, L.DoString(fmt.Sprintf("a, b = tonumber(%q), fast(%q)", s, s)))
+		a, b := L.GetGlobal("a"), L.GetGlobal("b")
+		assert.Equal(t, a.Type(), b.Type(), "tonumber(%q)", s)
+		assert.Equal(t, a.String(), b.String(), "tonumber(%q)", s)
+	}
+}
+
+// TestFunctionLoadTimeout: a library that runs too long as it loads is
+// stopped, and the state serves the next call.
+func TestFunctionLoadTimeout(t *testing.T) {
+	ks, _ := newTestEngine(t, Options{})
+	cl := &db.Client{ID: 1}
+	assert.Equal(t, "-ERR Error registering functions: ERR FUNCTION LOAD timeout\r\n",
+		exec(ks, cl, 2, "FUNCTION", "LOAD", "#!lua name=slow\nwhile true do end"))
+	assert.Equal(t, ":1\r\n", exec(ks, cl, 2, "EVAL", "return 1", "0"))
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"myredis/db"
 )
@@ -122,6 +123,9 @@ func TestSandboxNotPoisoned(t *testing.T) {
 		"local mt = getmetatable(string) mt.__index = {}",
 		"rawset(string, 'upper', nil)",
 		"table.insert = nil",
+		"local _, g = ipairs(_G) g.redis = nil g.KEYS = nil",
+		"local _, s = ipairs(string) s.upper = nil",
+		"local _, r = ipairs(redis) r.call = nil",
 	} {
 		exec(ks, cl, 2, "EVAL", s, "0")
 	}
@@ -130,4 +134,44 @@ func TestSandboxNotPoisoned(t *testing.T) {
 	assert.Equal(t, "$1\r\nk\r\n", exec(ks, cl, 2, "EVAL", "return KEYS[1]", "1", "k"))
 	assert.Equal(t, "$-1\r\n", exec(ks, cl, 2, "EVAL", "return KEYS[1]", "0"), "the last call's KEYS are gone")
 	assert.Equal(t, int64(1), e.pool.size(), "one state served every call")
+}
+
+// TestGlobalsEnv: code that assigns no global reads the globals table
+// itself (see assignsGlobals), code that does reads it through its proxy;
+// either way every assignment fails and a missing global is an error, in
+// the same words.
+func TestGlobalsEnv(t *testing.T) {
+	const readonly = "ERR user_script:1: Attempt to modify a readonly table"
+	runEvalCases(t, 2, []evalCase{
+		{"return type(redis) .. type(KEYS) .. type(_G.redis)", nil, "$15\r\ntabletabletable\r\n"},
+		errCase("local x = 1 return nosuch", "ERR user_script:1: Script attempted to access nonexistent global variable 'nosuch'"),
+		errCase("local g = _G g.redis = 1", readonly),
+		errCase("local g = _G g.x = 1", readonly),
+		errCase("local _, g = ipairs(_G) rawset(g, 'redis', 1)", "ERR Attempt to modify a readonly table"),
+		errCase("local r = redis r.call = 1", readonly),
+		errCase("(function() local f = function() return nosuch end return f() end)()",
+			"ERR user_script:1: Script attempted to access nonexistent global variable 'nosuch'"),
+		{"local f = function() redis = 1 end return 1", nil, ":1\r\n"},
+		errCase("local f = function() redis = 1 end f()", readonly),
+		errCase("local f = function() KEYS = 1 end return nosuch", "ERR user_script:1: Script attempted to access nonexistent global variable 'nosuch'"),
+		errCase("function f() end", readonly),
+	})
+
+	ks, _ := newTestEngine(t, Options{})
+	cl := &db.Client{ID: 1}
+	do := func(words ...string) string { return exec(ks, cl, 2, words...) }
+	require.Equal(t, "$5\r\nplain\r\n", do("FUNCTION", "LOAD", "#!lua name=plain\n"+
+		"redis.register_function('p1', function(k, a) return type(redis) .. type(_G.tostring) end)\n"+
+		"redis.register_function('p2', function(k, a) return nosuch end)\n"+
+		"redis.register_function('p3', function(k, a) local g = _G g.redis = 1 end)"))
+	require.Equal(t, "$6\r\nassign\r\n", do("FUNCTION", "LOAD", "#!lua name=assign\n"+
+		"redis.register_function('a1', function(k, a) return type(redis) end)\n"+
+		"redis.register_function('a2', function(k, a) tostring = nil end)"))
+	for range 2 { // the state set up, then reused
+		assert.Equal(t, "$13\r\ntablefunction\r\n", do("FCALL", "p1", "0"))
+		assert.Equal(t, "-ERR user_function:3: Script attempted to access nonexistent global variable 'nosuch' script: p2, on @user_function:3.\r\n", do("FCALL", "p2", "0"))
+		assert.Equal(t, "-ERR user_function:4: Attempt to modify a readonly table script: p3, on @user_function:4.\r\n", do("FCALL", "p3", "0"))
+		assert.Equal(t, "$5\r\ntable\r\n", do("FCALL", "a1", "0"))
+		assert.Equal(t, "-ERR user_function:3: Attempt to modify a readonly table script: a2, on @user_function:3.\r\n", do("FCALL", "a2", "0"))
+	}
 }

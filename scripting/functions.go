@@ -20,6 +20,9 @@ type library struct {
 	code  string // the whole payload, shebang included, as FUNCTION LIST WITHCODE shows it
 	proto *lua.FunctionProto
 	funcs map[string]*function // by name
+	// plainEnv: the code assigns no global, so its functions may run with
+	// the globals table itself as their environment (see assignsGlobals).
+	plainEnv bool
 }
 
 // A function is one function a library registered.
@@ -158,7 +161,7 @@ func (e *Engine) createLibrary(set *librarySet, code string, replace bool, timeo
 	if cerr != nil {
 		return nil, nil, scriptError("Error compiling function: " + cerr.Error())
 	}
-	lib = &library{name: name, code: code, proto: proto, funcs: map[string]*function{}}
+	lib = &library{name: name, code: code, proto: proto, funcs: map[string]*function{}, plainEnv: !assignsGlobals(proto)}
 	st := e.pool.get(0)
 	cbs, err := st.setUp(lib, timeout, false)
 	if err == nil {
@@ -199,9 +202,9 @@ func (st *state) setUp(lib *library, timeout time.Duration, quiet bool) (map[str
 	fn.Env = st.funcEnv
 	L.Push(fn)
 	err := L.PCall(0, 0, nil)
-	timedOut := L.Context() != st.ctx && L.Context().Err() != nil
+	timedOut := L.Context() != context.Context(st.kill) && L.Context().Err() != nil
 	cancel()
-	L.SetContext(st.ctx)
+	L.SetContext(st.kill)
 	st.funcMeta.RawSetString("__index", st.funcG)
 	st.loading = nil
 	if err != nil {
@@ -246,8 +249,18 @@ func (st *state) function(f *function) *lua.LFunction {
 		st.libFns[f.lib] = cbs
 	}
 	fn := cbs[f.name]
-	fn.Env = st.funcEnv
+	fn.Env = st.funcEnvOf(f.lib)
 	return fn
+}
+
+// funcEnvOf returns the environment lib's functions run with: the
+// functions' globals, through their proxy unless the library assigns no
+// global (see assignsGlobals).
+func (st *state) funcEnvOf(lib *library) *lua.LTable {
+	if lib.plainEnv {
+		return st.funcG
+	}
+	return st.funcEnv
 }
 
 // registerFunction is redis.register_function, in its two forms:
@@ -557,7 +570,11 @@ func (e *Engine) fcall(c *db.Ctx, ro bool) {
 	if h, ok := c.Client.Ext.(sessionHooks); ok {
 		h.ScriptStarted(c.Cmd, c.Client.DB, c.Args)
 	}
-	f := e.libs.Load().funcs[strings.ToLower(string(c.Args[1]))]
+	funcs := e.libs.Load().funcs
+	f := funcs[string(c.Args[1])] // names are kept in lower case
+	if f == nil {
+		f = funcs[strings.ToLower(string(c.Args[1]))]
+	}
 	if f == nil {
 		c.W.WriteError("ERR Function not found")
 		return

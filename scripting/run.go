@@ -80,7 +80,7 @@ type run struct {
 	args   [][]byte // the caller's command line, for FUNCTION STATS
 	name   string   // the script's SHA1, or the function's name
 	isEval bool
-	// started is when the run got its locks (unix nanoseconds), 0 until
+	// started is when the run got its locks (monotonic()), 0 until
 	// then: busy-reply-threshold counts from there.
 	started atomic.Int64
 
@@ -167,7 +167,7 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 		return nil, false, err
 	}
 	defer a.End()
-	st.run.started.CompareAndSwap(0, time.Now().UnixNano())
+	st.run.started.CompareAndSwap(0, monotonic())
 	L := st.L
 	if cs.isEval {
 		L.Push(st.evalFunction(cs.script))
@@ -177,10 +177,10 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 	} else {
 		fn := st.function(cs.fn)
 		L.Push(fn)
-		L.Push(newArray(L, cs.keys))
-		L.Push(newArray(L, cs.argv))
+		L.Push(st.fkeys.array(L, cs.keys))
+		L.Push(st.fargv.array(L, cs.argv))
 		result, failed = st.outcome(L.PCall(2, 1, st.errHandler))
-		fn.Env = st.funcEnv // setfenv(1, ...) in the function does not last
+		fn.Env = st.funcEnvOf(cs.fn.lib) // setfenv(1, ...) in the function does not last
 	}
 	if a.Exclusive() && !st.run.restart {
 		if a.Escaped() {
@@ -207,11 +207,32 @@ func (st *state) outcome(err error) (lua.LValue, bool) {
 	return lua.LString(err.Error()), true
 }
 
-// newArray returns a Lua array of the strings in items.
-func newArray(L *lua.LState, items [][]byte) *lua.LTable {
+// stringCache remembers the Lua strings a function's arguments became in
+// the last call, by position, to give the next call the same values where
+// its arguments are the same: each new Lua string costs two allocations
+// (its bytes and its interface box), and a function's keys are mostly the
+// same from one call to the next. Strings are values, so sharing them
+// between calls shows nowhere. Only short strings at the first positions
+// are kept, so that a cache holds little.
+type stringCache struct{ vals [maxCachedStrings]lua.LValue }
+
+const (
+	maxCachedStrings   = 8
+	maxCachedStringLen = 64
+)
+
+// array returns a new Lua array of the strings in items.
+func (c *stringCache) array(L *lua.LState, items [][]byte) *lua.LTable {
 	t := L.CreateTable(len(items), 0)
 	for i, it := range items {
-		t.RawSetInt(i+1, lua.LString(it))
+		if i >= maxCachedStrings || len(it) > maxCachedStringLen {
+			t.RawSetInt(i+1, lua.LString(it))
+			continue
+		}
+		if s, ok := c.vals[i].(lua.LString); !ok || string(s) != string(it) {
+			c.vals[i] = lua.LString(it)
+		}
+		t.RawSetInt(i+1, c.vals[i])
 	}
 	return t
 }
@@ -229,6 +250,9 @@ func (st *state) evalFunction(s *script) *lua.LFunction {
 		st.evalFns[s] = fn
 	}
 	fn.Env = st.evalEnv
+	if s.plainEnv {
+		fn.Env = st.evalG
+	}
 	return fn
 }
 
@@ -397,7 +421,7 @@ func (st *state) exec(args [][]byte) (reply []byte, refusal string) {
 	}
 	st.w.Reset(nil)
 	st.w.SetProtocol(r.resp)
-	start := time.Now()
+	start := monotonic()
 	switch err := a.Exec(cmd, args, st.w); err {
 	case nil:
 	case db.ErrUndeclared:
@@ -406,7 +430,7 @@ func (st *state) exec(args [][]byte) (reply []byte, refusal string) {
 	default:
 		return nil, r.refuse(cmd, args, "-"+errNotAtomic)
 	}
-	took := time.Since(start)
+	took := time.Duration(monotonic() - start)
 	st.reply = st.w.Take(st.reply[:0])
 	if r.hooks != nil {
 		errMsg := ""
@@ -450,7 +474,7 @@ func (e *Engine) unregister(r *run) {
 	e.running.Add(-1)
 	if e.busy.Load() != notBusy {
 		e.mu.Lock()
-		e.checkBusyLocked(time.Now())
+		e.checkBusyLocked(monotonic())
 		e.mu.Unlock()
 	}
 }
@@ -496,7 +520,7 @@ func (e *Engine) watch() {
 			continue
 		}
 		e.mu.Lock()
-		e.checkBusyLocked(time.Now())
+		e.checkBusyLocked(monotonic())
 		e.mu.Unlock()
 	}
 }
@@ -504,7 +528,7 @@ func (e *Engine) watch() {
 // checkBusyLocked sets the busy state from the scripts running at now:
 // that of the oldest that has run longer than the threshold. While the
 // server shuts down, such scripts are stopped. The caller holds e.mu.
-func (e *Engine) checkBusyLocked(now time.Time) {
+func (e *Engine) checkBusyLocked(now int64) {
 	threshold := e.opts.BusyThreshold()
 	var oldest *run
 	e.forEachRunLocked(func(r *run) {
@@ -512,7 +536,7 @@ func (e *Engine) checkBusyLocked(now time.Time) {
 		if start == 0 {
 			return // waiting for its locks
 		}
-		if threshold > 0 && now.UnixNano()-start >= int64(threshold) || e.aborting && threshold <= 0 {
+		if threshold > 0 && now-start >= int64(threshold) || e.aborting && threshold <= 0 {
 			if oldest == nil || start < oldest.started.Load() {
 				oldest = r
 			}
@@ -534,7 +558,7 @@ func (e *Engine) checkBusyLocked(now time.Time) {
 // kill stops the script at its next Lua instruction.
 func (r *run) kill() {
 	r.killed.Store(true)
-	r.st.cancel()
+	r.st.kill.throw()
 }
 
 // killScript is SCRIPT KILL (isEval) and FUNCTION KILL: it stops the
@@ -571,11 +595,11 @@ func (e *Engine) runningFunction() (name string, args [][]byte, ms int64, isEval
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	threshold := e.opts.BusyThreshold()
-	now := time.Now()
+	now := monotonic()
 	var oldest *run
 	e.forEachRunLocked(func(r *run) {
 		start := r.started.Load()
-		if start != 0 && threshold > 0 && now.UnixNano()-start >= int64(threshold) && (oldest == nil || start < oldest.started.Load()) {
+		if start != 0 && threshold > 0 && now-start >= int64(threshold) && (oldest == nil || start < oldest.started.Load()) {
 			oldest = r
 		}
 	})
@@ -585,8 +609,16 @@ func (e *Engine) runningFunction() (name string, args [][]byte, ms int64, isEval
 	for _, a := range oldest.args { // copied: the caller's buffer outlives the lock only while the script runs
 		args = append(args, append([]byte(nil), a...))
 	}
-	return oldest.name, args, (now.UnixNano() - oldest.started.Load()) / int64(time.Millisecond), oldest.isEval, true
+	return oldest.name, args, (now - oldest.started.Load()) / int64(time.Millisecond), oldest.isEval, true
 }
+
+// clockBase anchors monotonic.
+var clockBase = time.Now()
+
+// monotonic returns the nanoseconds since the package started, on the
+// monotonic clock, never 0. It reads one clock where time.Now reads two
+// (the wall clock too): a script's commands are timed one by one.
+func monotonic() int64 { return int64(time.Since(clockBase)) + 1 }
 
 // itoa formats n in decimal.
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,7 +1,6 @@
 package scripting
 
 import (
-	"context"
 	"math"
 	"runtime"
 	"runtime/metrics"
@@ -28,12 +27,13 @@ import (
 // reads the real table, so a script cannot change what the next call of
 // the pooled state sees. Functions (FCALL) run in funcEnv, whose metatable
 // reads the load API while FUNCTION LOAD runs a library and the runtime
-// globals afterwards, as Redis switches them.
+// globals afterwards, as Redis switches them. Code that assigns no global
+// runs with evalG or funcG itself as its environment instead, which saves
+// a metatable lookup on every global read (see assignsGlobals).
 type state struct {
-	e      *Engine
-	L      *lua.LState
-	ctx    context.Context
-	cancel context.CancelFunc
+	e    *Engine
+	L    *lua.LState
+	kill *killSwitch // the context of its Lua code
 
 	evalEnv, evalG           *lua.LTable
 	funcEnv, funcMeta, funcG *lua.LTable
@@ -42,6 +42,7 @@ type state struct {
 	// from (for pairs, next, rawget), nil for one that shows nothing.
 	shown      map[*lua.LTable]*lua.LTable
 	errHandler *lua.LFunction
+	ipairsIter *lua.LFunction // ipairs's iterator, made once
 
 	evalGen uint64                     // the script cache generation evalFns belong to
 	evalFns map[*script]*lua.LFunction // the scripts' main functions, made once per state
@@ -52,12 +53,12 @@ type state struct {
 
 	atomic db.Atomic // the section of the call in progress, reused
 
-	keys, argv argTable // the scripts' KEYS and ARGV, refilled by each call
+	keys, argv   argTable    // the scripts' KEYS and ARGV, refilled by each call
+	fkeys, fargv stringCache // the strings of the functions' keys and arguments
 
-	run        *run                // the call in progress, nil between calls
-	active     atomic.Pointer[run] // run, for the other goroutines (see Engine.register)
-	loading    *loadSink           // FUNCTION LOAD in progress in this state
-	coroutines bool                // the call created a coroutine (see reset)
+	run     *run                // the call in progress, nil between calls
+	active  atomic.Pointer[run] // run, for the other goroutines (see Engine.register)
+	loading *loadSink           // FUNCTION LOAD in progress in this state
 
 	// Scratch for redis.call, reused by every call.
 	args  [][]byte
@@ -73,8 +74,8 @@ func newState(e *Engine) *state {
 	st := &state{e: e, L: L, shown: map[*lua.LTable]*lua.LTable{},
 		evalFns: map[*script]*lua.LFunction{}, libFns: map[*library]map[string]*lua.LFunction{},
 		keys: argTable{name: "KEYS"}, argv: argTable{name: "ARGV"}}
-	st.ctx, st.cancel = context.WithCancel(context.Background())
-	L.SetContext(st.ctx)
+	st.kill = &killSwitch{}
+	L.SetContext(st.kill)
 	st.w = resp.NewWriter(nil)
 
 	for _, lib := range []struct {
@@ -93,13 +94,14 @@ func newState(e *Engine) *state {
 	// The builtins Redis keeps, as they are, then those MyRedis wraps.
 	builtins := L.NewTable()
 	for _, name := range []string{"assert", "getmetatable", "load", "loadstring",
-		"rawequal", "select", "tonumber", "type", "unpack", "xpcall", "_VERSION"} {
+		"rawequal", "select", "type", "unpack", "xpcall", "_VERSION"} {
 		builtins.RawSetString(name, raw.RawGetString(name))
 	}
 	for name, fn := range map[string]lua.LGFunction{
 		"tostring": luaToString, "pcall": luaPCall, "error": luaError, "rawset": st.rawset, "rawget": st.rawget,
 		"setmetatable": st.setmetatable, "next": st.next, "pairs": st.pairs, "ipairs": st.ipairs,
 		"collectgarbage": luaCollectGarbage, "gcinfo": luaGCInfo,
+		"tonumber": luaToNumber(raw.RawGetString("tonumber").(*lua.LFunction).GFunction),
 	} {
 		builtins.RawSetString(name, L.NewFunction(fn))
 	}
@@ -113,12 +115,21 @@ func newState(e *Engine) *state {
 	}
 	libs["math"].RawSetString("random", L.NewFunction(luaRandom))
 	libs["math"].RawSetString("randomseed", L.NewFunction(luaRandomSeed))
+	// A coroutine runs under its creator's context itself (the kill
+	// switch, or FUNCTION LOAD's timeout), not under the child context
+	// gopher-lua gives a new thread (see killSwitch).
 	co := libs["coroutine"]
 	for _, name := range []string{"create", "wrap"} {
 		orig := co.RawGetString(name).(*lua.LFunction).GFunction
 		co.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
-			st.coroutines = true
-			return orig(L)
+			n := orig(L)
+			switch v := L.Get(-1).(type) {
+			case *lua.LState: // create returns the thread
+				v.SetContext(L.Context())
+			case *lua.LFunction: // wrap, a function over the thread
+				v.Upvalues[0].Value().(*lua.LState).SetContext(L.Context())
+			}
+			return n
 		}))
 	}
 	proxies := map[string]lua.LValue{}
@@ -166,6 +177,7 @@ func newState(e *Engine) *state {
 	L.G.Global = st.evalEnv
 	L.Env = st.evalEnv
 	st.errHandler = L.NewFunction(st.handleError)
+	st.ipairsIter = L.NewFunction(st.ipairsNext)
 	return st
 }
 
@@ -318,16 +330,20 @@ func (st *state) pairs(L *lua.LState) int {
 	return 3
 }
 
+// ipairs returns the table it is given, not the one behind a protected
+// table, which a script could then change.
 func (st *state) ipairs(L *lua.LState) int {
-	t := st.contents(L.CheckTable(1))
-	L.Push(L.NewFunction(ipairsNext))
+	t := L.CheckTable(1)
+	L.Push(st.ipairsIter)
 	L.Push(t)
 	L.Push(lua.LNumber(0))
 	return 3
 }
 
-func ipairsNext(L *lua.LState) int {
-	t := L.CheckTable(1)
+// ipairsNext is ipairs's iterator: it reads the entries a protected table
+// shows.
+func (st *state) ipairsNext(L *lua.LState) int {
+	t := st.contents(L.CheckTable(1)).(*lua.LTable)
 	i := L.CheckInt(2) + 1
 	v := t.RawGetInt(i)
 	if v == lua.LNil {
@@ -348,6 +364,48 @@ func luaToString(L *lua.LState) int {
 	}
 	L.Push(L.ToStringMeta(v))
 	return 1
+}
+
+// luaToNumber returns tonumber: orig, gopher-lua's, with a shortcut for
+// what scripts mostly give it, a command's reply holding a short decimal
+// integer (orig trims, lowers and parses in several steps, and boxes the
+// number it returns). The shortcut gives what orig gives.
+func luaToNumber(orig lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		if L.GetTop() == 1 {
+			if s, ok := L.Get(1).(lua.LString); ok {
+				if n, ok := shortDecimal(string(s)); ok {
+					L.Push(luaInt(n))
+					return 1
+				}
+			}
+		}
+		return orig(L)
+	}
+}
+
+// shortDecimal parses s if it is an optional minus sign and 1 to 15
+// decimal digits, nothing else.
+func shortDecimal(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 15 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // formatNumber formats f as Lua 5.1's tostring does: C's "%.14g".
@@ -540,37 +598,31 @@ func measureState(e *Engine) int64 {
 }
 
 // reset makes the state ready for the next call after one ended: the
-// environments a script may have changed with setfenv come back, and a
-// context cancelled (SCRIPT KILL) or carrying coroutines' children is
-// replaced.
+// environments a script may have changed with setfenv come back, and the
+// kill switch is rearmed.
 func (st *state) reset() {
 	L := st.L
 	L.Env = st.evalEnv
 	L.G.Global = st.evalEnv
 	L.SetTop(0)
-	if st.coroutines || st.ctx.Err() != nil {
-		st.cancel()
-		st.ctx, st.cancel = context.WithCancel(context.Background())
-		L.SetContext(st.ctx)
-		st.coroutines = false
-	}
+	st.kill.rearm()
 	st.run = nil
 }
 
 // argTable is KEYS or ARGV in the scripts' globals. Each call refills the
 // same table rather than setting a new one, which costs gopher-lua two map
 // writes and an allocation per global; a table the script changed in any
-// way but its values is replaced.
+// way but its values is replaced. An entry that already holds the string
+// the call passes is left as it is: a script's keys are mostly the same
+// from one call to the next, and a new Lua string costs two allocations.
 type argTable struct {
 	name string
 	t    *lua.LTable
 	n    int // the entries the last call put in t, from 1
 
-	// The state of untouched's walk over t; visit is its callback, made
-	// once (a method value made per call would be allocated per call).
-	seen    int
-	strange bool
-	visit   func(k, v lua.LValue)
+	// last is lua.LNumber(n), boxed once for untouched: boxing a number
+	// allocates.
+	last lua.LValue
 }
 
 // fill makes a.t hold items, from 1, and nothing else.
@@ -581,35 +633,39 @@ func (a *argTable) fill(st *state, items [][]byte) {
 		a.n = 0
 	}
 	for i, it := range items {
-		a.t.RawSetInt(i+1, lua.LString(it))
+		if s, ok := a.t.RawGetInt(i + 1).(lua.LString); !ok || string(s) != string(it) {
+			a.t.RawSetInt(i+1, lua.LString(it))
+		}
 	}
 	for i := len(items) + 1; i <= a.n; i++ {
 		a.t.RawSetInt(i, lua.LNil)
 	}
-	a.n = len(items)
+	if a.n != len(items) || a.last == nil {
+		a.n, a.last = len(items), lua.LNumber(len(items))
+	}
 }
 
-// untouched reports whether a.t still holds a.n entries from 1, no other
-// key and no metatable, as fill left it (its values may have changed).
+// untouched reports whether a.t holds no key but 1..a.n and no
+// metatable, as fill left it (its values may have changed). gopher-lua
+// keeps the integer keys below lua.MaxArrayIndex in the table's array
+// part, whose last entry MaxN finds; Next from there finds any other key.
 func (a *argTable) untouched() bool {
 	if a.t.Metatable != lua.LNil {
 		return false
 	}
-	if a.visit == nil {
-		a.visit = a.count
+	switch m := a.t.MaxN(); {
+	case m > a.n:
+		return false
+	case m == 0: // no entry in the array part: ForEach boxes no index
+		empty := true
+		a.t.ForEach(func(lua.LValue, lua.LValue) { empty = false })
+		return empty
+	case m < a.n: // the script removed the last entries
+		k, _ := a.t.Next(lua.LNumber(m))
+		return k == lua.LNil
 	}
-	a.seen, a.strange = 0, false
-	a.t.ForEach(a.visit)
-	return !a.strange && a.seen == a.n
-}
-
-// count is untouched's callback: it counts the keys of a.t and notes one
-// that fill did not set.
-func (a *argTable) count(k, _ lua.LValue) {
-	a.seen++
-	if i, ok := k.(lua.LNumber); !ok || i < 1 || i > lua.LNumber(a.n) || i != lua.LNumber(int(i)) {
-		a.strange = true
-	}
+	k, _ := a.t.Next(a.last)
+	return k == lua.LNil
 }
 
 // statePool keeps prepared states for reuse: a call takes one and gives it
@@ -671,7 +727,7 @@ func (p *statePool) put(id int64, st *state) {
 func (p *statePool) drop(st *state) {
 	p.alive.Add(-1)
 	p.e.removeState(st)
-	st.cancel()
+	st.kill.throw()
 }
 
 // size returns how many states exist.
