@@ -34,8 +34,9 @@ import (
 //
 // How far it is from RSS: keyBytes counts the Go objects a key holds,
 // rounded up to the allocator's size classes (a new string key's name and
-// value are one object: storeString), plus its slot in the bucket array; collections count their own per-element estimates, extrapolated
-// from at most accountSamples elements. Not counted: garbage the collector
+// value are one object: storeString), plus its slot in the bucket array;
+// collections count their own per-element estimates, extrapolated from at
+// most accountSamples elements. Not counted: garbage the collector
 // has not reclaimed yet (bounded by debug.SetMemoryLimit when maxmemory is
 // set), spans the runtime keeps for reuse or has not returned to the
 // system, goroutine stacks beyond the base, the snapshot an AOF rewrite
