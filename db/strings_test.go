@@ -2,13 +2,10 @@ package db
 
 import (
 	"bytes"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"myredis/resp"
 )
 
 // Each case of the string and bitmap tests starts with a key "list" of
@@ -368,30 +365,14 @@ func TestLongDouble(t *testing.T) {
 	}
 }
 
-// benchExec runs one command through Exec b.N times.
+// benchExec runs one command through Exec b.N times, after setup.
 func benchExec(b *testing.B, setup []string, cmd ...string) {
 	ks := New(NewTable(), 16)
 	cl := &Client{}
 	if setup != nil {
 		run(ks, cl, setup)
 	}
-	args := make([][]byte, len(cmd))
-	for i, a := range cmd {
-		args[i] = []byte(a)
-	}
-	c, errMsg := ks.Table().Lookup(args)
-	if c == nil {
-		b.Fatal(errMsg)
-	}
-	w := resp.NewWriter(io.Discard)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		ks.Exec(cl, c, args, w)
-		if w.Buffered() > 4096 {
-			w.Flush()
-		}
-	}
+	benchLoop(b, ks, cl, cmd...)
 }
 
 func BenchmarkSet(b *testing.B) { benchExec(b, nil, "SET", "key:000000000001", "xxx") }
