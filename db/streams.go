@@ -318,20 +318,25 @@ func (c *Ctx) intervalArg(i int, missingSeq uint64) (id stream.ID, exclusive, ok
 	return id, false, ok
 }
 
+// startArg parses the start of an interval at args[i], an exclusive one
+// moved to the next ID.
+func (c *Ctx) startArg(i int) (start stream.ID, ok bool) {
+	start, ex, ok := c.intervalArg(i, 0)
+	if ok && ex {
+		if start, ok = start.Next(); !ok {
+			c.W.WriteError(errStartID)
+		}
+	}
+	return start, ok
+}
+
 // streamInterval parses the start and end of an interval at args[si] and
 // args[ei], exclusive ends moved inwards.
 func (c *Ctx) streamInterval(si, ei int) (start, end stream.ID, ok bool) {
-	start, ex, ok := c.intervalArg(si, 0)
-	if !ok {
+	if start, ok = c.startArg(si); !ok {
 		return
 	}
-	if ex {
-		if start, ok = start.Next(); !ok {
-			c.W.WriteError(errStartID)
-			return
-		}
-	}
-	end, ex, ok = c.intervalArg(ei, ^uint64(0))
+	end, ex, ok := c.intervalArg(ei, ^uint64(0))
 	if !ok {
 		return
 	}

@@ -82,12 +82,8 @@ func (cl *claimer) writeClaimed() {
 // It is logged as an XCLAIM per entry claimed or dropped (or XGROUP SETID
 // for LASTID alone), several as one MULTI … EXEC block.
 func xclaim(c *Ctx) {
-	s, g, ok := c.groupArg(true)
-	switch {
-	case !ok:
-		return
-	case g == nil:
-		c.noGroupError(c.Args[1], c.Args[2])
+	s, g, ok := c.existingGroupArg()
+	if !ok {
 		return
 	}
 	minIdle, ok := ParseInt(c.Args[4])
@@ -194,15 +190,9 @@ func xautoclaim(c *Ctx) {
 		return
 	}
 	minIdle = max(minIdle, 0)
-	start, ex, ok := c.intervalArg(5, 0)
+	start, ok := c.startArg(5)
 	if !ok {
 		return
-	}
-	if ex {
-		if start, ok = start.Next(); !ok {
-			c.W.WriteError(errStartID)
-			return
-		}
 	}
 	count, justID := int64(100), false
 	for j := 6; j < len(c.Args); j++ {
@@ -222,12 +212,8 @@ func xautoclaim(c *Ctx) {
 			return
 		}
 	}
-	s, g, ok := c.groupArg(true)
-	switch {
-	case !ok:
-		return
-	case g == nil:
-		c.noGroupError(c.Args[1], c.Args[2])
+	s, g, ok := c.existingGroupArg()
+	if !ok {
 		return
 	}
 	cl := &claimer{c: c, s: s.Stream, g: g, key: c.Args[1], group: c.Args[2], name: string(c.Args[3]), justID: justID}

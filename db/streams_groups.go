@@ -83,6 +83,17 @@ func (c *Ctx) groupArg(read bool) (s *streamValue, g *stream.Group, ok bool) {
 	return s, g, ok
 }
 
+// existingGroupArg is groupArg for a command that needs the group: a
+// missing key or group is answered with -NOGROUP, and ok is false.
+func (c *Ctx) existingGroupArg() (s *streamValue, g *stream.Group, ok bool) {
+	s, g, ok = c.groupArg(true)
+	if ok && g == nil {
+		c.noGroupError(c.Args[1], c.Args[2])
+		ok = false
+	}
+	return s, g, ok
+}
+
 // xgroup serves every XGROUP subcommand but HELP, as Redis's
 // xgroupCommand does: the options first, then the key and the group.
 func xgroup(c *Ctx) {
@@ -254,12 +265,8 @@ func xpending(c *Ctx) {
 			consumer = c.Args[at+3]
 		}
 	}
-	_, g, ok := c.groupArg(true)
-	switch {
-	case !ok:
-		return
-	case g == nil:
-		c.noGroupError(c.Args[1], c.Args[2])
+	_, g, ok := c.existingGroupArg()
+	if !ok {
 		return
 	}
 	if n == 3 {
