@@ -239,7 +239,7 @@ func (ks *Keyspace) populatePool(cfg *EvictionConfig) int {
 			continue // empty: every key counts some bytes
 		}
 		total += d.keys.Sample(cfg.Samples, cfg.Policy.volatile(), func(e *Entry) {
-			ks.evict.offer(candidate{score: evictScore(e, cfg, now), db: d.index, key: e.Key})
+			ks.evict.offer(candidate{score: evictScore(d, e, cfg, now), db: d.index, key: e.Key})
 		})
 	}
 	return total
@@ -282,11 +282,11 @@ func (ev *evictor) offer(c candidate) {
 // evictScore ranks e as a victim under cfg's policy: its idle time for
 // LRU, 255 minus its decayed counter for LFU, and how near its deadline is
 // for volatile-ttl. The caller holds e's shard lock.
-func evictScore(e *Entry, cfg *EvictionConfig, now int64) uint64 {
+func evictScore(d *DB, e *Entry, cfg *EvictionConfig, now int64) uint64 {
 	meta := e.Meta & metaClock
 	switch cfg.Policy {
 	case PolicyVolatileTTL:
-		return math.MaxUint64 - uint64(e.ExpireAt())
+		return math.MaxUint64 - uint64(d.expireAt(e))
 	case PolicyAllKeysLFU, PolicyVolatileLFU:
 		return 255 - uint64(lfuDecayed(meta, now, cfg.LFUDecayTime))
 	}
@@ -310,7 +310,7 @@ func (ks *Keyspace) evictKey(d *DB, key string, volatile bool, sink *Client) boo
 	}
 	defer d.keys.UnlockShard(s)
 	e := d.keys.FindLocked(k)
-	if e == nil || volatile && e.ExpireAt() == 0 {
+	if e == nil || volatile && !e.HasDeadline() {
 		return false
 	}
 	ks.dropLocked(d, e, sink, &ks.stats.EvictedKeys, EventEvicted, "evicted")

@@ -87,9 +87,10 @@ func (c *Ctx) lookupNoTouch(key []byte) *Entry {
 }
 
 // expired reports whether e is past its deadline at now. Iterations that may
-// not delete (KEYS, SCAN) use it to skip such keys.
-func expired(e *Entry, now int64) bool {
-	at := e.ExpireAt()
+// not delete (KEYS, SCAN) use it to skip such keys. The caller holds e's
+// shard lock in d.
+func expired(d *DB, e *Entry, now int64) bool {
+	at := d.expireAt(e)
 	return at != 0 && at <= now
 }
 
@@ -173,7 +174,7 @@ func expire(unitMs int64, absolute bool) func(c *Ctx) {
 
 		key := c.Args[1]
 		e := c.Lookup(key)
-		if e == nil || !expireAllowed(flags, e.ExpireAt(), when) {
+		if e == nil || !expireAllowed(flags, c.DB.expireAt(e), when) {
 			c.W.WriteInt(0)
 			return
 		}
@@ -247,7 +248,7 @@ func ttl(ms, absolute bool) func(c *Ctx) {
 			c.W.WriteInt(-2)
 			return
 		}
-		t := e.ExpireAt()
+		t := c.DB.expireAt(e)
 		if t == 0 {
 			c.W.WriteInt(-1)
 			return
@@ -265,7 +266,7 @@ func ttl(ms, absolute bool) func(c *Ctx) {
 
 func persist(c *Ctx) {
 	e := c.Lookup(c.Args[1])
-	if e == nil || e.ExpireAt() == 0 {
+	if e == nil || !e.HasDeadline() {
 		c.W.WriteInt(0)
 		return
 	}
@@ -300,7 +301,7 @@ func keys(c *Ctx) {
 	var out []string
 	for s := 0; s < d.keys.ShardCount(); s++ {
 		d.keys.ForEachLocked(s, func(e *Entry) bool {
-			if !expired(e, c.Now) && f.match(e.Key) {
+			if !expired(c.DB, e, c.Now) && f.match(e.Key) {
 				out = append(out, e.Key)
 			}
 			return true
@@ -351,7 +352,7 @@ func scan(c *Ctx) {
 	next := c.DB.keys.Scan(cursor, int(min(count, math.MaxInt32)), func(e *Entry) {
 		switch {
 		case !f.match(e.Key):
-		case expired(e, c.Now):
+		case expired(c.DB, e, c.Now):
 			gone = append(gone, []byte(e.Key))
 		case typ == nil || EqualFold(typ, e.Value.Kind().String()):
 			out = append(out, e.Key)
@@ -418,7 +419,7 @@ func randomKey(c *Ctx) {
 		var key string
 		found := false
 		nonEmpty := c.DB.keys.Random(func(e *Entry) {
-			if expired(e, c.Now) {
+			if expired(c.DB, e, c.Now) {
 				if !c.ks.expiryPaused.Load() {
 					c.ks.expire(c.DB, e, c.Client.sink())
 				}
@@ -459,7 +460,7 @@ func rename(nx bool) func(c *Ctx) {
 			c.ks.valueGone(c.DB, dst, &c.Lookup(dst).Value)
 			c.DB.keys.DeleteLocked(dst)
 		}
-		c.addEntry(c.DB, dst, e.Value, e.ExpireAt(), e.Meta)
+		c.addEntry(c.DB, dst, e.Value, c.DB.expireAt(e), e.Meta)
 		c.ks.valueGone(c.DB, src, &e.Value)
 		c.DB.keys.DeleteLocked(src)
 		c.Propagate()
@@ -536,7 +537,7 @@ func move(c *Ctx) {
 		return
 	}
 	c.DB.forget(e) // MOVE locks for itself: it accounts for what it moves
-	c.addEntry(dst, key, e.Value, e.ExpireAt(), e.Meta)
+	c.addEntry(dst, key, e.Value, c.DB.expireAt(e), e.Meta)
 	c.ks.valueGone(c.DB, key, &e.Value)
 	dst.account(dst.keys.FindLocked(key))
 	c.DB.keys.DeleteLocked(key)
@@ -584,9 +585,10 @@ func copyCmd(c *Ctx) {
 			return
 		}
 		c.ks.valueGone(dst, dstKey, &old.Value)
-		dst.forget(dst.keys.DeleteLocked(dstKey)) // COPY locks for itself: it accounts alone
+		dst.forget(old) // COPY locks for itself: it accounts alone
+		dst.keys.DeleteLocked(dstKey)
 	}
-	c.addEntry(dst, dstKey, copyValue(e.Value), e.ExpireAt(), copiedEncoding(e)|c.ks.newMeta(c.Now))
+	c.addEntry(dst, dstKey, copyValue(e.Value), c.DB.expireAt(e), copiedEncoding(e)|c.ks.newMeta(c.Now))
 	dst.account(dst.keys.FindLocked(dstKey))
 	c.Propagate()
 	c.ks.fire(dst.index, EventGeneric, "copy_to", dstKey)

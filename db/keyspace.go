@@ -96,6 +96,10 @@ type DB struct {
 	mem    atomic.Int64 // bytes of the keys and values; see memory.go
 }
 
+// expireAt returns e's deadline in unix milliseconds, 0 if it has none.
+// The caller holds e's shard lock.
+func (d *DB) expireAt(e *Entry) int64 { return d.keys.ExpireAtLocked(e) }
+
 // Index returns the database's number.
 func (d *DB) Index() int { return d.index }
 
@@ -570,7 +574,7 @@ func (c *Ctx) Keyspace() *Keyspace { return c.ks }
 // shard lock, as Exec arranges for declared keys.
 func (c *Ctx) Lookup(key []byte) *Entry {
 	s := c.brk.slot(key)
-	if s != nil && s.cur != nil && !s.cur.Deleted() && !c.ks.passed(s.cur.ExpireAt(), c.Now) {
+	if s != nil && s.cur != nil && !s.cur.Deleted() && !c.ks.passed(c.DB.expireAt(s.cur), c.Now) {
 		return s.cur // known to the memory bracket
 	}
 	e := c.ks.lookup(c.DB, key, c.Now, c.Cmd.Flags&FlagWrite != 0, c.Client.sink())
@@ -622,7 +626,7 @@ func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 		c.ks.valueGone(c.DB, key, &e.Value)
 	}
 	e.Value = v
-	if !keepTTL && e.ExpireAt() != 0 {
+	if !keepTTL && e.HasDeadline() {
 		c.DB.keys.SetExpireLocked(e, 0)
 	}
 	e.Meta = c.ks.storedMeta(e.Meta&metaClock, false, c.Now)
@@ -786,7 +790,7 @@ func (ks *Keyspace) lookup(d *DB, key []byte, now int64, write bool, sink *Clien
 	if e == nil {
 		return nil
 	}
-	if ks.passed(e.ExpireAt(), now) {
+	if ks.passed(d.expireAt(e), now) {
 		if write || !ks.expiryPaused.Load() {
 			ks.expire(d, e, sink)
 		}
@@ -911,11 +915,11 @@ func (ks *Keyspace) expireShard(d *DB, s, sample int, deadline time.Time, ttls *
 		now := time.Now().UnixMilli()
 		expired := 0
 		d.keys.SampleExpiresLocked(s, sample, func(e *Entry) {
-			if ks.passed(e.ExpireAt(), now) {
+			if at := d.expireAt(e); ks.passed(at, now) {
 				ks.expire(d, e, &sink)
 				expired++
 			} else {
-				ttls.add(e.ExpireAt(), now)
+				ttls.add(at, now)
 			}
 		})
 		if expired <= sample/4 || time.Now().After(deadline) {
@@ -948,7 +952,7 @@ func (ks *Keyspace) expirePassedInShard(d *DB, s int, now int64) int {
 	defer d.keys.UnlockShard(s)
 	n := 0
 	d.keys.ForEachExpiringLocked(s, func(e *Entry) {
-		if ks.passed(e.ExpireAt(), now) {
+		if ks.passed(d.expireAt(e), now) {
 			ks.expire(d, e, &sink)
 			n++
 		}

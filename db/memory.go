@@ -203,7 +203,7 @@ func (d *DB) account(e *Entry) { d.mem.Add(keyBytes(e)) }
 // bucket slot per key, a slot in the expiry index per key with a deadline.
 // It takes no lock.
 func (d *DB) TableOverhead() (main, expires int64) {
-	return int64(d.keys.Len()) * entryOverhead, int64(d.keys.ExpiresLen()) * 8
+	return int64(d.keys.Len()) * entryOverhead, int64(d.keys.ExpiresLen()) * expiringSlot
 }
 
 // Bytes returns the estimated bytes of d's keys and values.

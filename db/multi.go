@@ -187,7 +187,7 @@ func watch(c *Ctx) {
 		}
 		// WATCH does not reclaim an expired key: it only notes it.
 		e := c.DB.keys.FindLocked(key)
-		expired := e != nil && e.ExpireAt() != 0 && e.ExpireAt() <= c.Now
+		expired := e != nil && expired(c.DB, e, c.Now)
 		c.Client.watching = append(c.Client.watching, watchedKey{bk, expired})
 		c.ks.watched.add(bk, c.Client, expired)
 	}
@@ -335,8 +335,8 @@ func (ks *Keyspace) watchBroken(cl *Client) bool {
 		if w.expired {
 			continue
 		}
-		e := ks.dbs[w.bk.db].keys.FindLocked([]byte(w.bk.key))
-		if e != nil && e.ExpireAt() != 0 && e.ExpireAt() <= now {
+		d := ks.dbs[w.bk.db]
+		if e := d.keys.FindLocked([]byte(w.bk.key)); e != nil && expired(d, e, now) {
 			return true
 		}
 	}

@@ -115,6 +115,10 @@ func refcount(e *Entry) int64 {
 // one).
 const entryOverhead = int64(unsafe.Sizeof(Entry{})) + bucketSlot
 
+// expiringSlot is what a key with a deadline adds: its slot in the shard's
+// expiry index, which holds the deadline (the entry has none).
+const expiringSlot = 16
+
 // memoryUsage estimates the bytes e takes: the entry, the key's bytes, its
 // slot in the expiry index if it has a deadline, and the value, each
 // rounded up to the allocator's size class (the name and a string value
@@ -122,8 +126,8 @@ const entryOverhead = int64(unsafe.Sizeof(Entry{})) + bucketSlot
 // (see memory.go).
 func memoryUsage(e *Entry, samples int) int64 {
 	n := entryOverhead
-	if e.ExpireAt() != 0 {
-		n += 8
+	if e.HasDeadline() {
+		n += expiringSlot
 	}
 	name := int64(len(e.Key))
 	switch v := &e.Value; {

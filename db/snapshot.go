@@ -91,10 +91,10 @@ func (ks *Keyspace) dumpShardLocked(d *DB, s int) {
 	sn.pending[d.index][s] = false
 	ke := keyEmitter{emit: func(args ...[]byte) { sn.emit(d.index, args) }}
 	d.keys.ForEachLocked(s, func(e *Entry) bool {
-		if at := e.ExpireAt(); at != 0 && at <= sn.now {
+		if at := d.expireAt(e); at != 0 && at <= sn.now {
 			return true
 		}
-		ke.emitKey(e)
+		ke.emitKey(e, d.expireAt(e))
 		return true
 	})
 }
@@ -130,8 +130,9 @@ type keyEmitter struct {
 }
 
 // emitKey writes the commands that recreate e: its value, in chunks of at
-// most rewriteChunk elements for collections, then its deadline.
-func (ke *keyEmitter) emitKey(e *Entry) {
+// most rewriteChunk elements for collections, then its deadline at (0:
+// none).
+func (ke *keyEmitter) emitKey(e *Entry, at int64) {
 	ke.key = append(ke.key[:0], e.Key...)
 	if e.Value.Obj == nil {
 		ke.args = [3][]byte{setName, ke.key, e.Value.Str}
@@ -139,7 +140,7 @@ func (ke *keyEmitter) emitKey(e *Entry) {
 	} else {
 		e.Value.Obj.Rewrite(ke.chunk.start(ke.key, ke.emit))
 	}
-	if at := e.ExpireAt(); at != 0 {
+	if at != 0 {
 		ke.num = strconv.AppendInt(ke.num[:0], at, 10)
 		ke.args = [3][]byte{pexpireatName, ke.key, ke.num}
 		ke.emit(ke.args[:]...)

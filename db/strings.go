@@ -356,7 +356,7 @@ func getex(c *Ctx) {
 		c.SetExpire(e, at)
 		c.PropagateAs(pexpireatName, key, strconv.AppendInt(nil, at, 10))
 		c.Notify(EventGeneric, "expire", key)
-	case o.persist && e.ExpireAt() != 0:
+	case o.persist && e.HasDeadline():
 		c.SetExpire(e, 0)
 		c.PropagateAs(persistName, key)
 		c.Notify(EventGeneric, "persist", key)

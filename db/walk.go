@@ -21,7 +21,7 @@ func (ks *Keyspace) ForEachKey(dbIndex int, now int64, fn func(key []byte) bool)
 		more := true
 		d.keys.LockShard(s)
 		d.keys.ForEachLocked(s, func(e *Entry) bool {
-			if expired(e, now) {
+			if expired(d, e, now) {
 				return true
 			}
 			buf = append(buf[:0], e.Key...)

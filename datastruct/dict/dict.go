@@ -22,7 +22,7 @@ const defaultShardBits = 8
 type shard[V any] struct {
 	mu      sync.Mutex
 	keys    table[V]
-	expires []*Entry[V] // the keys with a deadline, in no order
+	expires []expiring[V] // the keys with a deadline, in no order
 
 	// Copies of keys.n and len(expires), stored under mu and read without it
 	// by Len and ExpiresLen.
@@ -32,12 +32,22 @@ type shard[V any] struct {
 	_ [64]byte // keeps two shards' hot fields off one cache line
 }
 
+// expiring is one key of a shard's expiry index, with its deadline: the
+// index, not the entry, holds deadlines, so a key without one pays nothing.
+type expiring[V any] struct {
+	e  *Entry[V]
+	at int64 // unix ms, never 0
+}
+
 // A Dict maps string keys to values of type V. Its methods are safe for
 // concurrent use as long as the lock rules in their comments are followed.
 // The zero value is not usable; call New.
 type Dict[V any] struct {
 	shards []shard[V]
 	mask   uint64 // len(shards) - 1
+	// posBits is how many low bits of Entry.expIndex hold a position in
+	// the expiry index: 32 minus the shard bits.
+	posBits uint8
 }
 
 // New returns an empty Dict with 256 shards.
@@ -45,7 +55,7 @@ func New[V any]() *Dict[V] { return newDict[V](defaultShardBits) }
 
 func newDict[V any](shardBits int) *Dict[V] {
 	n := 1 << shardBits
-	return &Dict[V]{shards: make([]shard[V], n), mask: uint64(n - 1)}
+	return &Dict[V]{shards: make([]shard[V], n), mask: uint64(n - 1), posBits: uint8(32 - shardBits)}
 }
 
 // ShardCount returns the number of shards, which never changes.
@@ -143,9 +153,9 @@ func (d *Dict[V]) AddKeyLocked(key string, v V) *Entry[V] {
 }
 
 // DeleteLocked removes key and its deadline and returns its former entry, or
-// nil if it was absent. The entry keeps its Key, Value and ExpireAt, but it
-// must not be passed to SetExpireLocked. The caller must hold key's shard
-// lock.
+// nil if it was absent. The entry keeps its Key and Value but no deadline,
+// and it must not be passed to SetExpireLocked. The caller must hold key's
+// shard lock.
 func (d *Dict[V]) DeleteLocked(key []byte) *Entry[V] {
 	h := hashBytes(key)
 	s := &d.shards[h&d.mask]
@@ -154,35 +164,60 @@ func (d *Dict[V]) DeleteLocked(key []byte) *Entry[V] {
 		return nil
 	}
 	s.nkeys.Store(int64(s.keys.n))
-	if e.expireAt != 0 {
-		s.dropExpire(e)
+	if e.expIndex != 0 {
+		d.dropExpire(e)
 	}
 	return e
+}
+
+// ExpireAtLocked returns the deadline of e, an entry in d, in unix
+// milliseconds, or 0 if it has none. The caller must hold the shard lock of
+// e.Key.
+func (d *Dict[V]) ExpireAtLocked(e *Entry[V]) int64 {
+	if e.expIndex == 0 {
+		return 0
+	}
+	return d.expiring(e).at
+}
+
+// expiring returns e's slot in the expiry index; e has a deadline.
+func (d *Dict[V]) expiring(e *Entry[V]) *expiring[V] {
+	s := &d.shards[uint64(e.expIndex)>>d.posBits]
+	return &s.expires[uint64(e.expIndex)&(1<<d.posBits-1)-1]
 }
 
 // SetExpireLocked sets the deadline of e, an entry in d, to at (unix ms);
 // at == 0 removes the deadline. The caller must hold the shard lock of e.Key.
 func (d *Dict[V]) SetExpireLocked(e *Entry[V], at int64) {
 	switch {
-	case e.expireAt == 0 && at != 0:
-		s := &d.shards[hashString(e.Key)&d.mask]
-		e.expIndex = int32(len(s.expires))
-		s.expires = append(s.expires, e)
+	case e.expIndex != 0 && at != 0:
+		d.expiring(e).at = at
+	case e.expIndex != 0:
+		d.dropExpire(e)
+	case at != 0:
+		i := hashString(e.Key) & d.mask
+		s := &d.shards[i]
+		pos := uint64(len(s.expires)) + 1
+		if pos >= 1<<d.posBits {
+			panic("dict: too many keys with a deadline in one shard")
+		}
+		e.expIndex = uint32(i<<d.posBits | pos)
+		s.expires = append(s.expires, expiring[V]{e, at})
 		s.nexpires.Store(int64(len(s.expires)))
-	case e.expireAt != 0 && at == 0:
-		d.shards[hashString(e.Key)&d.mask].dropExpire(e)
 	}
-	e.expireAt = at
 }
 
-// dropExpire removes e from the expiry index by moving the last indexed entry
-// into its place. It leaves e.expireAt alone.
-func (s *shard[V]) dropExpire(e *Entry[V]) {
+// dropExpire removes e, which has a deadline, from the expiry index by
+// moving the last indexed entry into its place.
+func (d *Dict[V]) dropExpire(e *Entry[V]) {
+	s := &d.shards[uint64(e.expIndex)>>d.posBits]
+	slot := d.expiring(e)
 	last := len(s.expires) - 1
 	moved := s.expires[last]
-	s.expires[e.expIndex] = moved
-	moved.expIndex = e.expIndex
-	s.expires[last] = nil
+	*slot = moved
+	moved.e.expIndex = e.expIndex
+	e.expIndex = 0
+	s.expires[last] = expiring[V]{}
 	s.expires = s.expires[:last]
 	s.nexpires.Store(int64(last))
 }
@@ -194,7 +229,7 @@ func (s *shard[V]) dropExpire(e *Entry[V]) {
 func (d *Dict[V]) SampleExpiresLocked(i, n int, fn func(e *Entry[V])) {
 	s := &d.shards[i]
 	for ; n > 0 && len(s.expires) > 0; n-- {
-		fn(s.expires[rand.IntN(len(s.expires))])
+		fn(s.expires[rand.IntN(len(s.expires))].e)
 	}
 }
 
@@ -207,7 +242,7 @@ func (d *Dict[V]) ForEachExpiringLocked(i int, fn func(e *Entry[V])) {
 	// into its place.
 	for j := len(s.expires) - 1; j >= 0; j-- {
 		if j < len(s.expires) {
-			fn(s.expires[j])
+			fn(s.expires[j].e)
 		}
 	}
 }
@@ -386,7 +421,7 @@ func (d *Dict[V]) Sample(n int, volatile bool, fn func(e *Entry[V])) int {
 			var e *Entry[V]
 			if volatile {
 				if len(s.expires) > 0 {
-					e = s.expires[rand.IntN(len(s.expires))]
+					e = s.expires[rand.IntN(len(s.expires))].e
 				}
 			} else {
 				e = s.keys.random()

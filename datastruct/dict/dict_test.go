@@ -39,13 +39,13 @@ func checkInvariants(t *testing.T, d *Dict[int], want map[string]modelEntry) {
 				if int(h&d.mask) != i || int(h>>s.keys.shift) != b {
 					t.Fatalf("key %q in shard %d bucket %d", e.Key, i, b)
 				}
-				if m, ok := want[e.Key]; !ok || m.value != e.Value || m.expireAt != e.expireAt {
-					t.Fatalf("key %q = (%d, %d), model (%v, %v)", e.Key, e.Value, e.expireAt, m, ok)
+				if m, ok := want[e.Key]; !ok || m.value != e.Value || m.expireAt != d.ExpireAtLocked(e) {
+					t.Fatalf("key %q = (%d, %d), model (%v, %v)", e.Key, e.Value, d.ExpireAtLocked(e), m, ok)
 				}
-				if e.expireAt != 0 {
+				if e.HasDeadline() {
 					withDeadline++
-					if s.expires[e.expIndex] != e {
-						t.Fatalf("key %q: expires[%d] is not its entry", e.Key, e.expIndex)
+					if x := d.expiring(e); x.e != e || &s.expires[int(uint64(e.expIndex)&(1<<d.posBits-1))-1] != x {
+						t.Fatalf("key %q: expires slot %x is not its entry", e.Key, e.expIndex)
 					}
 				}
 				n++
@@ -125,7 +125,7 @@ func runModel(t *testing.T, d *Dict[int], rng *rand.Rand) {
 		case op < 85:
 			lock(key, func() {
 				e := d.DeleteLocked(key)
-				if (e != nil) != present || e != nil && (e.Value != m.value || e.ExpireAt() != m.expireAt || !e.Deleted()) {
+				if (e != nil) != present || e != nil && (e.Value != m.value || e.HasDeadline() || !e.Deleted()) {
 					t.Fatalf("step %d: delete %s = %v, model %v %v", step, key, e, m, present)
 				}
 				delete(model, string(key))
@@ -148,8 +148,8 @@ func runModel(t *testing.T, d *Dict[int], rng *rand.Rand) {
 			n := 0
 			d.SampleExpiresLocked(i, 1+rng.IntN(5), func(e *Entry[int]) {
 				n++
-				if e.ExpireAt() == 0 || model[e.Key].expireAt != e.ExpireAt() {
-					t.Fatalf("step %d: sampled %q with deadline %d, model %v", step, e.Key, e.ExpireAt(), model[e.Key])
+				if at := d.ExpireAtLocked(e); at == 0 || model[e.Key].expireAt != at {
+					t.Fatalf("step %d: sampled %q with deadline %d, model %v", step, e.Key, at, model[e.Key])
 				}
 				if rng.IntN(2) == 0 {
 					d.DeleteLocked([]byte(e.Key))
@@ -397,7 +397,7 @@ func TestConcurrent(t *testing.T) {
 		_, _ = d.Len(), d.ExpiresLen()
 		i := rand.IntN(d.ShardCount())
 		d.LockShard(i)
-		d.SampleExpiresLocked(i, 3, func(e *Entry[int]) { _ = e.ExpireAt() })
+		d.SampleExpiresLocked(i, 3, func(e *Entry[int]) { _ = d.ExpireAtLocked(e) })
 		d.UnlockShard(i)
 	})
 	writers.Wait()

@@ -18,13 +18,20 @@ func hashString(key string) uint64 { return maphash.String(seed, key) }
 // An Entry is one key in a Dict. Its address is stable until the key is
 // deleted. Key must not be modified; Value may be changed in place while the
 // key's shard is locked.
+//
+// An entry holds no deadline: a key's deadline lives in its shard's expiry
+// index, which expIndex points into, so that only keys with a deadline pay
+// for one. Without Value, an entry is 32 bytes (Key 16, next 8, expIndex and
+// Meta 4 each): a 16-byte V makes it 48, one of the allocator's size classes.
 type Entry[V any] struct {
 	Key   string
 	Value V
 
-	next     *Entry[V]
-	expireAt int64 // unix ms; 0 means no deadline
-	expIndex int32 // position in the shard's expires slice while expireAt != 0
+	next *Entry[V]
+	// expIndex locates the key's deadline: 0 means none; otherwise the
+	// top shardBits bits are the shard and the others 1 + the position in
+	// that shard's expires (see expRef). Entries of a Map keep it 0.
+	expIndex uint32
 
 	// Meta is 32 bits the user may keep per key (an access clock and flags,
 	// say); it fills what would otherwise be padding. It is zero in a new
@@ -32,9 +39,10 @@ type Entry[V any] struct {
 	Meta uint32
 }
 
-// ExpireAt returns the key's deadline in unix milliseconds, or 0 if it has
-// none. The caller must hold the key's shard lock.
-func (e *Entry[V]) ExpireAt() int64 { return e.expireAt }
+// HasDeadline reports whether the key has a deadline (see
+// Dict.ExpireAtLocked). A deleted entry has none. The caller must hold the
+// key's shard lock.
+func (e *Entry[V]) HasDeadline() bool { return e.expIndex != 0 }
 
 // Deleted reports whether e was removed from its Dict by DeleteLocked (not
 // by ClearLocked). A deleted entry never returns: a key added again gets a
