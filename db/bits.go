@@ -66,18 +66,18 @@ func setbit(c *Ctx) {
 	}
 	// Redis makes the value raw even when the bit does not change.
 	c.edited(e)
-	old := bitAt(e.Value.Str, offset)
+	old := bitAt(e.Value.Str(), offset)
 	n := int(offset>>3) + 1
-	if old == on && n <= len(e.Value.Str) {
+	if old == on && n <= len(e.Value.Str()) {
 		c.W.WriteInt(old)
 		return
 	}
-	e.Value.Str = growZero(e.Value.Str, n)
+	e.Value.SetStr(growZero(e.Value.Str(), n))
 	mask := byte(0x80) >> (offset & 7)
 	if on == 1 {
-		e.Value.Str[offset>>3] |= mask
+		e.Value.Str()[offset>>3] |= mask
 	} else {
-		e.Value.Str[offset>>3] &^= mask
+		e.Value.Str()[offset>>3] &^= mask
 	}
 	c.Propagate()
 	c.Notify(EventString, "setbit", key)
@@ -137,7 +137,7 @@ func bitcount(c *Ctx) {
 		c.W.WriteInt(0)
 		return
 	}
-	s := e.Value.Str
+	s := e.Value.Str()
 	lo, hi, ok := int64(0), int64(len(s))*8-1, len(s) > 0
 	switch len(c.Args) {
 	case 2:
@@ -247,7 +247,7 @@ func bitpos(c *Ctx) {
 		c.W.WriteInt(-bit)
 		return
 	}
-	s := e.Value.Str
+	s := e.Value.Str()
 	start, end, isBit := int64(0), int64(-1), false
 	switch n := len(c.Args); {
 	case n == 3:
@@ -356,7 +356,7 @@ func bitop(c *Ctx) {
 			res[i] = ^res[i]
 		}
 	}
-	setEncoding(c.Store(dest, Value{Str: res}, false), encRaw)
+	setEncoding(c.Store(dest, StringValue(res), false), encRaw)
 	c.Propagate()
 	c.Notify(EventString, "set", dest)
 	c.W.WriteInt(int64(size))

@@ -18,9 +18,9 @@ func blockingKeyspace() *Keyspace {
 		Run: func(c *Ctx) {
 			e := c.Lookup(c.Args[1])
 			if e == nil {
-				e = c.Store(c.Args[1], Value{Obj: &fakeList{}}, false)
+				e = c.Store(c.Args[1], CollectionValue(&fakeList{}), false)
 			}
-			l := e.Value.Obj.(*fakeList)
+			l := e.Value.Obj().(*fakeList)
 			for _, a := range c.Args[2:] {
 				l.items = append(l.items, string(a))
 			}
@@ -38,7 +38,7 @@ func blockingKeyspace() *Keyspace {
 				c.Block(c.Args[1:2], KindList, timeout, (*resp.Writer).WriteNullArray)
 				return
 			}
-			l := e.Value.Obj.(*fakeList)
+			l := e.Value.Obj().(*fakeList)
 			c.W.WriteBulkString(l.items[0])
 			if l.items = l.items[1:]; len(l.items) == 0 {
 				c.Delete(c.Args[1])

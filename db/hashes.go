@@ -58,7 +58,7 @@ func (c *Ctx) hashArg(key []byte, read bool) (*hashValue, bool) {
 // The caller adds a field before returning.
 func (c *Ctx) newHash(key []byte) *hashValue {
 	h := &hashValue{}
-	c.Store(key, Value{Obj: h}, false)
+	c.Store(key, CollectionValue(h), false)
 	return h
 }
 

@@ -585,7 +585,7 @@ func TestCollectionHooks(t *testing.T) {
 	orig := &fakeList{items: []string{"a", "b", "c"}}
 	s := d.keys.ShardOf([]byte("l"))
 	d.keys.LockShard(s)
-	d.keys.AddLocked([]byte("l"), Value{Obj: orig})
+	d.keys.AddLocked([]byte("l"), CollectionValue(orig))
 	d.keys.UnlockShard(s)
 
 	cl := &Client{}
@@ -606,7 +606,7 @@ func TestCollectionHooks(t *testing.T) {
 		}
 	}
 	d.keys.LockAll()
-	cp := d.keys.FindLocked([]byte("l2")).Value.Obj.(*fakeList)
+	cp := d.keys.FindLocked([]byte("l2")).Value.Obj().(*fakeList)
 	d.keys.UnlockAll()
 	if cp == orig || !slices.Equal(cp.items, orig.items) {
 		t.Errorf("COPY did not deep-copy the list: %p %v, original %p", cp, cp.items, orig)

@@ -34,20 +34,6 @@ var kindNames = [...]string{"string", "list", "hash", "set", "zset", "stream"}
 // String returns the name TYPE replies with.
 func (k Kind) String() string { return kindNames[k] }
 
-// Value is what a key holds: a string in Str, or a collection in Obj.
-type Value struct {
-	Str []byte
-	Obj Collection
-}
-
-// Kind returns the type of v.
-func (v *Value) Kind() Kind {
-	if v.Obj == nil {
-		return KindString
-	}
-	return v.Obj.Kind()
-}
-
 // Entry is one key of a database. Its Meta holds the key's access clock
 // (for OBJECT IDLETIME) and how Redis would have encoded its string; see
 // touch and setEncoding.
@@ -622,7 +608,7 @@ func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 	if e == nil {
 		return c.added(key, c.DB.keys.AddLocked(key, v))
 	}
-	if e.Value.Obj != v.Obj {
+	if e.Value.p != v.p { // another value: a stream's group readers learn of it
 		c.ks.valueGone(c.DB, key, &e.Value)
 	}
 	e.Value = v
@@ -641,13 +627,13 @@ func (c *Ctx) StoreAt(e *Entry, key []byte, v Value, keepTTL bool) *Entry {
 // rounding of one of them (see memoryUsage).
 func (c *Ctx) storeString(e *Entry, key, val []byte, keepTTL bool) *Entry {
 	if e != nil {
-		return c.StoreAt(e, key, Value{Str: bytes.Clone(val)}, keepTTL)
+		return c.StoreAt(e, key, StringValue(bytes.Clone(val)), keepTTL)
 	}
 	buf := make([]byte, len(key)+len(val))
 	copy(buf, key)
 	copy(buf[len(key):], val)
 	name := unsafe.String(unsafe.SliceData(buf), len(key))
-	return c.added(key, c.DB.keys.AddKeyLocked(name, Value{Str: buf[len(key):len(buf):len(buf)]}))
+	return c.added(key, c.DB.keys.AddKeyLocked(name, StringValue(buf[len(key):len(buf):len(buf)])))
 }
 
 // added completes the store of e, just added to c.DB for key.

@@ -83,7 +83,7 @@ func (c *Ctx) listArg(key []byte, read bool) (*listValue, bool) {
 // newList stores a new empty list at key and returns it.
 func (c *Ctx) newList(key []byte) *listValue {
 	l := &listValue{}
-	c.Store(key, Value{Obj: l}, false)
+	c.Store(key, CollectionValue(l), false)
 	return l
 }
 

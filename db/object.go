@@ -34,12 +34,10 @@ type Collection interface {
 // copyValue returns a deep copy of v for COPY. Kinds other than strings
 // copy themselves through Collection.
 func copyValue(v Value) Value {
-	if v.Obj == nil {
-		v.Str = bytes.Clone(v.Str)
-	} else {
-		v.Obj = v.Obj.Copy().(Collection)
+	if o := v.Obj(); o != nil {
+		return CollectionValue(o.Copy().(Collection))
 	}
-	return v
+	return StringValue(bytes.Clone(v.Str()))
 }
 
 // Redis's limits for its string encodings: the longest text it stores as an
@@ -51,17 +49,17 @@ const (
 
 // encoding returns the name OBJECT ENCODING reports for e's value.
 func encoding(e *Entry) string {
-	v := &e.Value
-	if v.Obj != nil {
-		return v.Obj.Encoding()
+	if o := e.Value.Obj(); o != nil {
+		return o.Encoding()
 	}
+	str := e.Value.Str()
 	hint := e.Meta & metaEnc
 	switch {
 	case hint == encRaw:
 		return "raw"
-	case (hint == encAuto || hint == encUnshared) && isIntEncoded(v.Str):
+	case (hint == encAuto || hint == encUnshared) && isIntEncoded(str):
 		return "int"
-	case len(v.Str) <= maxEmbstrLen:
+	case len(str) <= maxEmbstrLen:
 		return "embstr"
 	}
 	return "raw"
@@ -93,7 +91,7 @@ const encUnshared = metaEnc
 // e's own, except that a duplicated integer is not shared.
 func copiedEncoding(e *Entry) uint32 {
 	hint := e.Meta & metaEnc
-	if hint == encAuto && e.Value.Obj == nil && isIntEncoded(e.Value.Str) {
+	if hint == encAuto && e.Value.Obj() == nil && isIntEncoded(e.Value.Str()) {
 		return encUnshared
 	}
 	return hint
@@ -103,7 +101,7 @@ func copiedEncoding(e *Entry) uint32 {
 // never shared here, but Redis reports its shared small integers specially.
 func refcount(e *Entry) int64 {
 	if encoding(e) == "int" && e.Meta&metaEnc != encUnshared {
-		if n, _ := ParseInt(e.Value.Str); n >= 0 && n < sharedIntegers {
+		if n, _ := ParseInt(e.Value.Str()); n >= 0 && n < sharedIntegers {
 			return sharedRefcount
 		}
 	}
@@ -130,13 +128,13 @@ func memoryUsage(e *Entry, samples int) int64 {
 		n += expiringSlot
 	}
 	name := int64(len(e.Key))
-	switch v := &e.Value; {
-	case v.Obj != nil:
-		n += allocSize(name) + v.Obj.MemoryUsage(samples)
+	switch o := e.Value.Obj(); {
+	case o != nil:
+		n += allocSize(name) + o.MemoryUsage(samples)
 	case sharesKey(e):
-		n += allocSize(name + int64(cap(v.Str)))
+		n += allocSize(name + int64(cap(e.Value.Str())))
 	default:
-		n += allocSize(name) + allocSize(int64(cap(v.Str)))
+		n += allocSize(name) + allocSize(int64(cap(e.Value.Str())))
 	}
 	return n
 }
@@ -145,7 +143,7 @@ func memoryUsage(e *Entry, samples int) int64 {
 // allocation (storeString), as a deterministic function of e's state: the
 // value's array starts where the name's bytes end.
 func sharesKey(e *Entry) bool {
-	v := e.Value.Str
+	v := e.Value.Str()
 	// Addresses compared as numbers: the end of a name that is an
 	// allocation of its own is no pointer one may form.
 	end := uintptr(unsafe.Pointer(unsafe.StringData(e.Key))) + uintptr(len(e.Key))
@@ -284,7 +282,7 @@ func lookupAs[T Collection](c *Ctx, key []byte, kind Kind, read bool) (T, bool) 
 	if e == nil {
 		return zero, true
 	}
-	return e.Value.Obj.(T), true
+	return e.Value.Obj().(T), true
 }
 
 // collectionLen returns the Run function of LLEN, HLEN, SCARD and ZCARD:

@@ -97,7 +97,7 @@ func sadd(c *Ctx) {
 	}
 	if s == nil {
 		s = &setValue{}
-		c.Store(key, Value{Obj: s}, false)
+		c.Store(key, CollectionValue(s), false)
 	}
 	s.Reserve(c.Args[2:], c.limits().SetIntsetEntries)
 	added := 0
@@ -321,7 +321,7 @@ func spopCount(c *Ctx, key []byte) {
 			args = append(args, bytes.Clone(m))
 			return true
 		})
-		c.Store(key, Value{Obj: keep}, true)
+		c.Store(key, CollectionValue(keep), true)
 	}
 	c.PropagateAs(args...)
 }
@@ -354,7 +354,7 @@ func smove(c *Ctx) {
 	c.deleteIfEmpty(src, from)
 	if to == nil {
 		to = &setValue{}
-		c.Store(dst, Value{Obj: to}, false)
+		c.Store(dst, CollectionValue(to), false)
 	}
 	if to.Add(m, c.limits().SetIntsetEntries) {
 		c.Notify(EventSet, "sadd", dst)
@@ -418,7 +418,7 @@ func setOp(op int, store bool) func(c *Ctx) {
 			c.W.WriteInt(0)
 			return
 		}
-		c.Store(dst, Value{Obj: out}, false)
+		c.Store(dst, CollectionValue(out), false)
 		c.Propagate()
 		c.Notify(EventSet, c.Cmd.Name, dst) // the event is the command's name
 		c.W.WriteInt(int64(out.Len()))

@@ -134,11 +134,11 @@ type keyEmitter struct {
 // none).
 func (ke *keyEmitter) emitKey(e *Entry, at int64) {
 	ke.key = append(ke.key[:0], e.Key...)
-	if e.Value.Obj == nil {
-		ke.args = [3][]byte{setName, ke.key, e.Value.Str}
+	if e.Value.Obj() == nil {
+		ke.args = [3][]byte{setName, ke.key, e.Value.Str()}
 		ke.emit(ke.args[:]...)
 	} else {
-		e.Value.Obj.Rewrite(ke.chunk.start(ke.key, ke.emit))
+		e.Value.Obj().Rewrite(ke.chunk.start(ke.key, ke.emit))
 	}
 	if at != 0 {
 		ke.num = strconv.AppendInt(ke.num[:0], at, 10)

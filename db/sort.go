@@ -136,7 +136,7 @@ func sortCmd(c *Ctx, readonly bool) {
 
 	var src Collection // nil for a missing key
 	if e := c.LookupRead(c.Args[1]); e != nil {
-		switch v := e.Value.Obj.(type) {
+		switch v := e.Value.Obj().(type) {
 		case *listValue, *setValue:
 		case *sortedSet:
 			// Redis converts a sorted set it sorts, for good. Reading a
@@ -152,7 +152,7 @@ func sortCmd(c *Ctx, readonly bool) {
 			c.W.WriteError(ErrWrongType)
 			return
 		}
-		src = e.Value.Obj
+		src = e.Value.Obj()
 	}
 	// Storing a set in its own (arbitrary) order would not replay the same
 	// way, so Redis sorts it as strings instead.
@@ -375,14 +375,14 @@ func (c *Ctx) lookupPatternObj(o *sortOptions, pattern []byte, elem string) (v [
 	case e == nil:
 		return nil, false, false
 	case field != nil:
-		if h, ok := e.Value.Obj.(*hashValue); ok {
+		if h, ok := e.Value.Obj().(*hashValue); ok {
 			v, found = h.get(field, nil)
 			_, isInt := ParseInt(v)
 			return v, found, found && isInt && h.Encoding() == "listpack"
 		}
 		return nil, false, false
-	case e.Value.Obj == nil:
-		return e.Value.Str, true, encoding(e) == "int"
+	case e.Value.Obj() == nil:
+		return e.Value.Str(), true, encoding(e) == "int"
 	}
 	return nil, false, false
 }
@@ -433,7 +433,7 @@ func (c *Ctx) storeSorted(o *sortOptions, items []sortItem) {
 		c.brk = nil
 	}()
 	if l.Len() > 0 {
-		c.Store(o.store, Value{Obj: l}, false)
+		c.Store(o.store, CollectionValue(l), false)
 		c.Propagate()
 		c.Notify(EventList, "sortstore", o.store)
 	} else if c.delKey(o.store) {

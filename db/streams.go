@@ -106,7 +106,7 @@ func (c *Ctx) streamArg(key []byte, read bool) (*streamValue, bool) {
 // newStream stores a new empty stream at key and returns it.
 func (c *Ctx) newStream(key []byte) *streamValue {
 	s := &streamValue{stream.New()}
-	c.Store(key, Value{Obj: s}, false)
+	c.Store(key, CollectionValue(s), false)
 	return s
 }
 

@@ -73,7 +73,7 @@ func strOf(e *Entry) []byte {
 	if e == nil {
 		return nil
 	}
-	return e.Value.Str
+	return e.Value.Str()
 }
 
 // writeString writes e's value as a bulk reply, or a null if e is nil.
@@ -81,7 +81,7 @@ func (c *Ctx) writeString(e *Entry) {
 	if e == nil {
 		c.W.WriteNull()
 	} else {
-		c.W.WriteBulk(e.Value.Str)
+		c.W.WriteBulk(e.Value.Str())
 	}
 }
 
@@ -89,8 +89,8 @@ func (c *Ctx) writeString(e *Entry) {
 // deadline. e is key's live entry, or nil if key is missing. An existing
 // string's array is reused when b fits it without wasting much.
 func (c *Ctx) putString(e *Entry, key, b []byte) *Entry {
-	if e != nil && e.Value.Obj == nil && cap(e.Value.Str) >= len(b) && cap(e.Value.Str) <= 2*len(b)+16 {
-		e.Value.Str = append(e.Value.Str[:0], b...)
+	if e != nil && e.Value.Obj() == nil && cap(e.Value.Str()) >= len(b) && cap(e.Value.Str()) <= 2*len(b)+16 {
+		e.Value.SetStr(append(e.Value.Str()[:0], b...))
 		setEncoding(e, encAuto)
 		c.touch(e)
 		return e
@@ -440,7 +440,7 @@ func (c *Ctx) incrBy(delta int64) {
 	var n int64
 	if e != nil {
 		var ok bool
-		if n, ok = ParseInt(e.Value.Str); !ok {
+		if n, ok = ParseInt(e.Value.Str()); !ok {
 			c.W.WriteError(ErrNotInt)
 			return
 		}
@@ -469,7 +469,7 @@ func incrbyfloat(c *Ctx) {
 	cur := newLongDouble()
 	if e != nil {
 		var ok bool
-		if cur, ok = parseLongDouble(e.Value.Str); !ok {
+		if cur, ok = parseLongDouble(e.Value.Str()); !ok {
 			c.W.WriteError(ErrNotFloat)
 			return
 		}
@@ -498,15 +498,15 @@ func appendCmd(c *Ctx) {
 		return
 	}
 	if e == nil {
-		c.Store(key, Value{Str: bytes.Clone(add)}, false)
+		c.Store(key, StringValue(bytes.Clone(add)), false)
 		c.W.WriteInt(int64(len(add)))
 	} else {
-		if !c.checkLength(int64(len(e.Value.Str)), int64(len(add))) {
+		if !c.checkLength(int64(len(e.Value.Str())), int64(len(add))) {
 			return
 		}
-		e.Value.Str = append(e.Value.Str, add...)
+		e.Value.SetStr(append(e.Value.Str(), add...))
 		c.edited(e)
-		c.W.WriteInt(int64(len(e.Value.Str)))
+		c.W.WriteInt(int64(len(e.Value.Str())))
 	}
 	c.Propagate()
 	c.Notify(EventString, "append", key)
@@ -572,12 +572,12 @@ func setrange(c *Ctx) {
 	if e == nil {
 		e = c.Store(key, Value{}, false)
 	}
-	e.Value.Str = growZero(e.Value.Str, int(offset)+len(val))
-	copy(e.Value.Str[offset:], val)
+	e.Value.SetStr(growZero(e.Value.Str(), int(offset)+len(val)))
+	copy(e.Value.Str()[offset:], val)
 	c.edited(e)
 	c.Propagate()
 	c.Notify(EventString, "setrange", key)
-	c.W.WriteInt(int64(len(e.Value.Str)))
+	c.W.WriteInt(int64(len(e.Value.Str())))
 }
 
 // growZero returns b extended with zero bytes to at least n bytes.

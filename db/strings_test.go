@@ -33,7 +33,7 @@ func newStringKeyspace() *Keyspace {
 	key := []byte("list")
 	s := keys.ShardOf(key)
 	keys.LockShard(s)
-	keys.AddLocked(key, Value{Obj: &fakeList{}})
+	keys.AddLocked(key, CollectionValue(&fakeList{}))
 	keys.UnlockShard(s)
 	return ks
 }

@@ -158,9 +158,9 @@ func (c *Ctx) zsetOpSources(num int) (srcs []zsrc, opts int, ok bool) {
 		switch {
 		case e == nil:
 		case e.Value.Kind() == KindZSet:
-			srcs[i].z = e.Value.Obj.(*sortedSet)
+			srcs[i].z = e.Value.Obj().(*sortedSet)
 		case e.Value.Kind() == KindSet:
-			if set, isSet := e.Value.Obj.(zsetSetSource); isSet {
+			if set, isSet := e.Value.Obj().(zsetSetSource); isSet {
 				srcs[i].set = set
 				break
 			}

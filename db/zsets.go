@@ -303,7 +303,7 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 	}
 	if s == nil && flags&zaddXX == 0 {
 		s = newSortedSet(len(pairs[1]), c.limits())
-		c.Store(key, Value{Obj: s}, false)
+		c.Store(key, CollectionValue(s), false)
 	}
 	if s != nil && len(pairs) > 2 && flags&zaddXX == 0 {
 		s.reserve(pairs, scores, c.limits())
@@ -791,7 +791,7 @@ func (c *Ctx) zsetStore(key []byte, s *sortedSet) {
 		return
 	}
 	s.fitEncoding(c.limits())
-	c.Store(key, Value{Obj: s}, false)
+	c.Store(key, CollectionValue(s), false)
 	c.Propagate()
 	c.Notify(EventZSet, c.Cmd.Name, key)
 	c.SignalReady(key, KindZSet)

@@ -103,7 +103,7 @@ func (s *fakeSet) ForEach(fn func(m []byte) bool) bool {
 
 func TestZSetWithSetInputs(t *testing.T) {
 	ks := New(NewTable(), 16)
-	ks.DBs()[0].keys.AddLocked([]byte("s"), Value{Obj: &fakeSet{members: []string{"x", "q"}}})
+	ks.DBs()[0].keys.AddLocked([]byte("s"), CollectionValue(&fakeSet{members: []string{"x", "q"}}))
 	got := run(ks, &Client{}, []string{"ZADD", "z", "5", "x", "7", "y"},
 		[]string{"ZUNION", "2", "s", "z", "WITHSCORES"},
 		[]string{"ZINTER", "2", "z", "s", "WEIGHTS", "1", "10", "WITHSCORES"},
