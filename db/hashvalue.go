@@ -18,7 +18,8 @@ import (
 // next changed.
 //
 // The listpack (field, value, field, value, ...) or the table is held in a
-// compact.Value, 16 bytes.
+// compact.Value, 16 bytes; a key holds it inline in its entry (see Value),
+// so a hashValue the commands get is a view of the key's value.
 type hashValue struct {
 	v compact.Value[dict.Map[[]byte]]
 }
@@ -61,15 +62,15 @@ func (h *hashValue) Encoding() string {
 // entry, the value's slice header and, on average, one bucket pointer.
 const hashEntrySize = int64(unsafe.Sizeof(dict.Entry[[]byte]{})) + 8
 
-// MemoryUsage estimates the bytes h holds; a hash table measures at most
-// samples fields and extrapolates.
+// MemoryUsage estimates the bytes h holds besides itself (held inline in
+// its key's entry); a hash table measures at most samples fields and
+// extrapolates.
 func (h *hashValue) MemoryUsage(samples int) int64 {
-	n := int64(unsafe.Sizeof(*h))
 	m := h.table()
 	if m == nil {
-		return n + int64(cap(h.lp()))
+		return int64(cap(h.lp()))
 	}
-	var seen, size int64
+	var n, seen, size int64
 	m.ForEach(func(e *dict.Entry[[]byte]) bool {
 		seen++
 		size += hashEntrySize + int64(len(e.Key)+cap(e.Value))

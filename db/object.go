@@ -285,6 +285,14 @@ func lookupAs[T Collection](c *Ctx, key []byte, kind Kind, read bool) (T, bool) 
 	return e.Value.Obj().(T), true
 }
 
+// storeNew stores the new collection o at key (see Store) and returns the
+// key's collection: o itself for a list or a stream, a view of the entry's
+// value for the kinds held inline (see Value). The caller goes on with the
+// result, never with o.
+func storeNew[T Collection](c *Ctx, key []byte, o T) T {
+	return c.Store(key, CollectionValue(o), false).Value.Obj().(T)
+}
+
 // collectionLen returns the Run function of LLEN, HLEN, SCARD and ZCARD:
 // the number of elements of the kind collection at Args[1], 0 when the key
 // is missing.

@@ -14,7 +14,9 @@ import (
 )
 
 // setValue is a set key's value: an intset while small and all integers, a
-// hash table after that (see setds.Set).
+// hash table after that (see setds.Set). A key holds it inline in its
+// entry (see Value), so a setValue the commands get is a view of the key's
+// value.
 type setValue struct{ setds.Set }
 
 // Kind returns KindSet.
@@ -96,8 +98,7 @@ func sadd(c *Ctx) {
 		return
 	}
 	if s == nil {
-		s = &setValue{}
-		c.Store(key, CollectionValue(s), false)
+		s = storeNew(c, key, &setValue{})
 	}
 	s.Reserve(c.Args[2:], c.limits().SetIntsetEntries)
 	added := 0
@@ -353,8 +354,7 @@ func smove(c *Ctx) {
 	c.Notify(EventSet, "srem", src)
 	c.deleteIfEmpty(src, from)
 	if to == nil {
-		to = &setValue{}
-		c.Store(dst, CollectionValue(to), false)
+		to = storeNew(c, dst, &setValue{})
 	}
 	if to.Add(m, c.limits().SetIntsetEntries) {
 		c.Notify(EventSet, "sadd", dst)
@@ -418,10 +418,11 @@ func setOp(op int, store bool) func(c *Ctx) {
 			c.W.WriteInt(0)
 			return
 		}
+		n := out.Len()
 		c.Store(dst, CollectionValue(out), false)
 		c.Propagate()
 		c.Notify(EventSet, c.Cmd.Name, dst) // the event is the command's name
-		c.W.WriteInt(int64(out.Len()))
+		c.W.WriteInt(int64(n))
 	}
 }
 

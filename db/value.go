@@ -3,19 +3,29 @@ package db
 import (
 	"math"
 	"unsafe"
+
+	"myredis/datastruct/compact"
 )
 
 // Value is what a key holds, in 16 bytes so that an Entry fits the 48-byte
 // size class: a string (StringValue, Str) or a collection
 // (CollectionValue, Obj). The zero Value is the empty string.
 //
-// Layout. p is always a real Go pointer (or nil) that the GC follows: a
-// string's array, or the collection's object. For a string, n and c are
-// its slice's length and capacity (c below 2^31, so its top bit is 0).
-// For a collection, c's top bit (collection) is set, the three bits under
-// it hold its kind (kindBits) and n is 0; p is the collection itself
-// (*listValue, *hashValue, *setValue, *sortedSet, *streamValue), or a
-// *Collection for any other implementation (kindBoxed).
+// Layout. p is always a real Go pointer (or nil) that the GC follows. For
+// a string, p, n and c are its slice's array, length and capacity (c below
+// 2^31, so its top bit is 0). For a collection, c's top bit (collection) is
+// set and the three bits under it hold its kind (kindBits), the top
+// compact.TagBits bits of c that a compact.Value leaves to its owner:
+//   - a hash, set or sorted set is held inline: v is the compact.Value
+//     that hashValue, setds.Set and zset.ZSet consist of (the same
+//     layout: a pointer and two uint32), and Obj returns a pointer to v
+//     itself as the collection (a view: it lives in the entry, and a
+//     change through it is a change of the key's value);
+//   - a list or a stream: p is the *listValue or *streamValue, n is 0;
+//   - any other implementation (kindBoxed): p is a *Collection.
+//
+// So a small hash, set or sorted set costs its entry and its one array,
+// with no object of its own.
 type Value struct {
 	p unsafe.Pointer
 	n uint32
@@ -43,27 +53,50 @@ func StringValue(b []byte) Value {
 	return Value{p: unsafe.Pointer(unsafe.SliceData(b)), n: uint32(len(b)), c: uint32(min(cap(b), maxStrCap))}
 }
 
-// CollectionValue returns the Value holding the collection o, which it
-// keeps (not a copy).
+// CollectionValue returns the Value holding the collection o. A list or a
+// stream it keeps; a hash, set or sorted set it takes over: o must not be
+// used afterwards (the stored value's Obj is the collection from then on,
+// see storeNew), nor be a view of another key's value (Copy it).
 func CollectionValue(o Collection) Value {
-	var p unsafe.Pointer
-	code := uint32(o.Kind())
+	tag := collection | uint32(o.Kind())<<kindShift
 	switch o := o.(type) {
 	case *listValue:
-		p = unsafe.Pointer(o)
-	case *hashValue:
-		p = unsafe.Pointer(o)
-	case *setValue:
-		p = unsafe.Pointer(o)
-	case *sortedSet:
-		p = unsafe.Pointer(o)
+		return Value{p: unsafe.Pointer(o), c: tag}
 	case *streamValue:
-		p = unsafe.Pointer(o)
-	default:
-		p, code = unsafe.Pointer(&o), kindBoxed
+		return Value{p: unsafe.Pointer(o), c: tag}
+	case *hashValue:
+		return inline(unsafe.Pointer(o), tag)
+	case *setValue:
+		return inline(unsafe.Pointer(o), tag)
+	case *sortedSet:
+		return inline(unsafe.Pointer(o), tag)
 	}
-	return Value{p: p, c: collection | code<<kindShift}
+	return Value{p: unsafe.Pointer(&o), c: collection | kindBoxed<<kindShift}
 }
+
+// inline returns the Value holding the compact.Value at o (of the same
+// layout), tagged with tag.
+func inline(o unsafe.Pointer, tag uint32) Value {
+	v := *(*Value)(o)
+	v.c = v.c&^tagMask | tag
+	return v
+}
+
+// tagMask covers the bits of Value.c that a compact.Value leaves to its
+// owner: the collection bit and the kind.
+const tagMask = collection | kindBits
+
+// The inline collections consist of a compact.Value: Value's layout.
+var (
+	_ [unsafe.Sizeof(Value{}) - unsafe.Sizeof(hashValue{})]struct{}
+	_ [unsafe.Sizeof(hashValue{}) - unsafe.Sizeof(Value{})]struct{}
+	_ [unsafe.Sizeof(Value{}) - unsafe.Sizeof(setValue{})]struct{}
+	_ [unsafe.Sizeof(setValue{}) - unsafe.Sizeof(Value{})]struct{}
+	_ [unsafe.Sizeof(Value{}) - unsafe.Sizeof(sortedSet{})]struct{}
+	_ [unsafe.Sizeof(sortedSet{}) - unsafe.Sizeof(Value{})]struct{}
+	_ [compact.TagBits - 4]struct{}
+	_ [4 - compact.TagBits]struct{}
+)
 
 // Str returns the string v holds, nil for a collection. It shares v's
 // array: a command may edit it in place under the key's shard lock.
@@ -80,7 +113,9 @@ func (v *Value) SetStr(b []byte) { *v = StringValue(b) }
 // IsString reports whether v holds a string.
 func (v *Value) IsString() bool { return v.c&collection == 0 }
 
-// Obj returns the collection v holds, nil for a string.
+// Obj returns the collection v holds, nil for a string. A hash, set or
+// sorted set is a view of v itself (see Value): it is valid as long as v
+// holds it.
 func (v *Value) Obj() Collection {
 	if v.c&collection == 0 {
 		return nil
@@ -89,11 +124,11 @@ func (v *Value) Obj() Collection {
 	case KindList:
 		return (*listValue)(v.p)
 	case KindHash:
-		return (*hashValue)(v.p)
+		return (*hashValue)(unsafe.Pointer(v))
 	case KindSet:
-		return (*setValue)(v.p)
+		return (*setValue)(unsafe.Pointer(v))
 	case KindZSet:
-		return (*sortedSet)(v.p)
+		return (*sortedSet)(unsafe.Pointer(v))
 	case KindStream:
 		return (*streamValue)(v.p)
 	}

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"reflect"
 	"testing"
 	"unsafe"
 
@@ -29,11 +30,47 @@ func TestValueKinds(t *testing.T) {
 	assert.Same(t, &b[0], &v.Str()[0], "shares the array")
 	assert.Nil(t, v.Obj())
 
-	for _, o := range []Collection{&listValue{}, &hashValue{}, &setValue{}, &sortedSet{}, &streamValue{}, &fakeList{}} {
+	for _, o := range []Collection{&listValue{}, &streamValue{}, &fakeList{}} {
 		v := CollectionValue(o)
 		assert.Equal(t, o.Kind(), v.Kind())
-		assert.Same(t, o, v.Obj())
+		assert.Same(t, o, v.Obj(), "held by pointer")
 		assert.Nil(t, v.Str())
 		assert.False(t, v.IsString())
+	}
+}
+
+// TestValueInline checks that a hash, set or sorted set lives in the
+// Value itself, and that changes through Obj's view, conversions to the
+// big encoding included, keep the kind.
+func TestValueInline(t *testing.T) {
+	lim := DefaultEncodingLimits
+	h := &hashValue{}
+	h.set([]byte("f"), []byte("v"), &lim)
+	zs := newSortedSet(1, &lim)
+	zs.insert([]byte("m"), 1, &lim)
+	ss := &setValue{}
+	ss.Add([]byte("1"), lim.SetIntsetEntries)
+	for _, o := range []Collection{h, ss, zs} {
+		v := CollectionValue(o)
+		view := v.Obj()
+		require.Equal(t, o.Kind(), v.Kind())
+		assert.Equal(t, unsafe.Pointer(&v), reflect.ValueOf(view).UnsafePointer(), "a view of the value")
+		assert.Nil(t, v.Str())
+		assert.Equal(t, 1, view.Len())
+		assert.Equal(t, o.Encoding(), view.Encoding())
+	}
+	for _, tc := range []struct {
+		empty Collection
+		big   func(o Collection)
+	}{
+		{&hashValue{}, func(o Collection) { o.(*hashValue).convert() }},
+		{&setValue{}, func(o Collection) { o.(*setValue).Add([]byte("x"), lim.SetIntsetEntries) }},
+		{newSortedSet(1, &lim), func(o Collection) { o.(*sortedSet).Convert() }},
+	} {
+		v := CollectionValue(tc.empty)
+		kind := v.Kind()
+		tc.big(v.Obj())
+		assert.Equal(t, kind, v.Kind(), "kind kept")
+		assert.Contains(t, []string{"hashtable", "skiplist"}, v.Obj().Encoding())
 	}
 }

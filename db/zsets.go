@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"myredis/datastruct/compact"
 	"myredis/datastruct/listpack"
@@ -32,7 +31,8 @@ var (
 
 // sortedSet is the value of a zset key: a listpack while within
 // zset-max-listpack-entries and -value, a skip list after that, for good
-// (see zset.ZSet), as in Redis.
+// (see zset.ZSet), as in Redis. A key holds it inline in its entry (see
+// Value), so a sortedSet the commands get is a view of the key's value.
 type sortedSet struct {
 	zset.ZSet
 }
@@ -66,7 +66,8 @@ func (s *sortedSet) Encoding() string {
 	return "skiplist"
 }
 
-// MemoryUsage implements Collection. A listpack is its struct and its
+// MemoryUsage implements Collection, leaving out the sorted set's own 16
+// bytes (held inline in its key's entry, see Value). A listpack is its
 // array. A skip list is a fixed cost (the structs and the skip list's
 // head, which has a link for every level) and a fixed cost per element
 // (node, its links, map entry and bucket slot) plus the member's bytes,
@@ -74,9 +75,9 @@ func (s *sortedSet) Encoding() string {
 // figures follow the Go heap a set of 10 short members measures.
 func (s *sortedSet) MemoryUsage(samples int) int64 {
 	if s.IsListpack() {
-		return int64(unsafe.Sizeof(*s)) + int64(s.MemoryBytes())
+		return int64(s.MemoryBytes())
 	}
-	const base, perElem = 656, 144
+	const base, perElem = 640, 144
 	n, bytes := 0, int64(0)
 	for e := s.First(); e != nil && n < samples; e = e.Next() {
 		n++
@@ -302,8 +303,7 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 		return
 	}
 	if s == nil && flags&zaddXX == 0 {
-		s = newSortedSet(len(pairs[1]), c.limits())
-		c.Store(key, CollectionValue(s), false)
+		s = storeNew(c, key, newSortedSet(len(pairs[1]), c.limits()))
 	}
 	if s != nil && len(pairs) > 2 && flags&zaddXX == 0 {
 		s.reserve(pairs, scores, c.limits())
@@ -791,11 +791,12 @@ func (c *Ctx) zsetStore(key []byte, s *sortedSet) {
 		return
 	}
 	s.fitEncoding(c.limits())
+	n := s.Len()
 	c.Store(key, CollectionValue(s), false)
 	c.Propagate()
 	c.Notify(EventZSet, c.Cmd.Name, key)
 	c.SignalReady(key, KindZSet)
-	c.W.WriteInt(int64(s.Len()))
+	c.W.WriteInt(int64(n))
 }
 
 // zsetCountArg parses Args[i] as a pop count, writing err if it is not a

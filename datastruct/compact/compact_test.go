@@ -31,6 +31,22 @@ func TestValue(t *testing.T) {
 	require.Nil(t, v.Big())
 }
 
+// TestTagKept checks that the owner's tag bits survive every change and
+// stay out of the capacity.
+func TestTagKept(t *testing.T) {
+	var v Value[int]
+	const tag = 0xa << (32 - TagBits)
+	v.c = tag
+	v.SetBytes(make([]byte, 2, 5))
+	require.Equal(t, 5, cap(v.Bytes()))
+	require.Equal(t, uint32(tag), v.c&tagMask)
+	n := 1
+	v.SetBig(&n)
+	require.Equal(t, uint32(tag), v.c)
+	v.SetBytes(nil)
+	require.Equal(t, uint32(tag), v.c)
+}
+
 // TestKeepsAlive checks that the collector keeps what a Value points to.
 func TestKeepsAlive(t *testing.T) {
 	vs := make([]Value[[64]byte], 100)

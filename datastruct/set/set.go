@@ -216,16 +216,14 @@ func (s *Set) Clone() Set {
 
 // Sizes used by MemoryUsage: a hash table member costs its entry, its bytes
 // and, on average, one bucket pointer (the load factor is at most one).
-const (
-	headerSize = int64(unsafe.Sizeof(Set{}))
-	entrySize  = int64(unsafe.Sizeof(dict.Entry[struct{}]{})) + 8
-)
+const entrySize = int64(unsafe.Sizeof(dict.Entry[struct{}]{})) + 8
 
-// MemoryUsage estimates the bytes s holds. A hash table set measures at
-// most samples members (at least 1) and extrapolates.
+// MemoryUsage estimates the bytes s holds besides its own 16 bytes, which
+// are its owner's to count (a key's entry holds them). A hash table set
+// measures at most samples members (at least 1) and extrapolates.
 func (s *Set) MemoryUsage(samples int) int64 {
 	if s.table() == nil {
-		return headerSize + int64(cap(s.ints()))
+		return int64(cap(s.ints()))
 	}
 	var seen, bytes int64
 	s.table().ForEach(func(e *dict.Entry[struct{}]) bool {
@@ -234,9 +232,9 @@ func (s *Set) MemoryUsage(samples int) int64 {
 		return seen < int64(samples)
 	})
 	if seen == 0 {
-		return headerSize
+		return 0
 	}
-	return headerSize + bytes*int64(s.table().Len())/seen
+	return bytes * int64(s.table().Len()) / seen
 }
 
 // keyBytes returns the bytes of a map key without copying them. The key is

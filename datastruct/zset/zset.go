@@ -106,11 +106,16 @@ type table struct {
 
 // New returns an empty sorted set in the skip-list encoding.
 func New() *ZSet {
+	z := &ZSet{}
+	z.v.SetBig(newTable())
+	return z
+}
+
+// newTable returns an empty skip-list encoding.
+func newTable() *table {
 	t := &table{}
 	t.sl.init()
-	z := &ZSet{}
-	z.v.SetBig(t)
-	return z
+	return t
 }
 
 // IsListpack reports whether z is in the listpack encoding.
@@ -394,7 +399,7 @@ func (z *ZSet) Convert() {
 		return
 	}
 	v := z.view()
-	*z = *New()
+	z.v.SetBig(newTable()) // in place: z's owner may keep a tag in z.v
 	for i := range v {
 		z.Insert([]byte(v[i].Member), v[i].Score)
 	}
@@ -411,7 +416,6 @@ func (z *ZSet) Compact() {
 		enc = listpack.AppendFloat(listpack.AppendString(enc, []byte(n.Member)), n.Score)
 	}
 	n := z.Len()
-	*z = ZSet{}
 	z.v.SetBytes(listpack.Splice(nil, 0, 0, enc, 2*n, 0))
 }
 
