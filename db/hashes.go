@@ -57,7 +57,7 @@ func (c *Ctx) hashArg(key []byte, read bool) (*hashValue, bool) {
 // newHash stores an empty hash at key, which is missing, and returns it.
 // The caller adds a field before returning.
 func (c *Ctx) newHash(key []byte) *hashValue {
-	return storeNew(c, key, &hashValue{})
+	return storeEmpty[*hashValue](c, key, KindHash)
 }
 
 // hset returns the Run function of HSET key field value [field value ...],

@@ -285,12 +285,12 @@ func lookupAs[T Collection](c *Ctx, key []byte, kind Kind, read bool) (T, bool) 
 	return e.Value.Obj().(T), true
 }
 
-// storeNew stores the new collection o at key (see Store) and returns the
-// key's collection: o itself for a list or a stream, a view of the entry's
-// value for the kinds held inline (see Value). The caller goes on with the
-// result, never with o.
-func storeNew[T Collection](c *Ctx, key []byte, o T) T {
-	return c.Store(key, CollectionValue(o), false).Value.Obj().(T)
+// storeEmpty stores an empty hash, set or sorted set (kind; T its type) at
+// key (see Store) and returns it: a view of the entry's value (see Value),
+// so creating one allocates nothing. The caller adds an element before
+// the command ends, as Redis keeps no empty collection.
+func storeEmpty[T Collection](c *Ctx, key []byte, kind Kind) T {
+	return c.Store(key, emptyInline(kind), false).Value.Obj().(T)
 }
 
 // collectionLen returns the Run function of LLEN, HLEN, SCARD and ZCARD:

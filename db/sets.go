@@ -98,7 +98,7 @@ func sadd(c *Ctx) {
 		return
 	}
 	if s == nil {
-		s = storeNew(c, key, &setValue{})
+		s = storeEmpty[*setValue](c, key, KindSet)
 	}
 	s.Reserve(c.Args[2:], c.limits().SetIntsetEntries)
 	added := 0
@@ -354,7 +354,7 @@ func smove(c *Ctx) {
 	c.Notify(EventSet, "srem", src)
 	c.deleteIfEmpty(src, from)
 	if to == nil {
-		to = storeNew(c, dst, &setValue{})
+		to = storeEmpty[*setValue](c, dst, KindSet)
 	}
 	if to.Add(m, c.limits().SetIntsetEntries) {
 		c.Notify(EventSet, "sadd", dst)

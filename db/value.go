@@ -56,7 +56,7 @@ func StringValue(b []byte) Value {
 // CollectionValue returns the Value holding the collection o. A list or a
 // stream it keeps; a hash, set or sorted set it takes over: o must not be
 // used afterwards (the stored value's Obj is the collection from then on,
-// see storeNew), nor be a view of another key's value (Copy it).
+// see storeEmpty), nor be a view of another key's value (Copy it).
 func CollectionValue(o Collection) Value {
 	tag := collection | uint32(o.Kind())<<kindShift
 	switch o := o.(type) {
@@ -71,8 +71,18 @@ func CollectionValue(o Collection) Value {
 	case *sortedSet:
 		return inline(unsafe.Pointer(o), tag)
 	}
+	return boxed(o)
+}
+
+// boxed returns the Value holding o behind a *Collection (kindBoxed). A
+// function of its own, so that only this case moves o to the heap.
+func boxed(o Collection) Value {
 	return Value{p: unsafe.Pointer(&o), c: collection | kindBoxed<<kindShift}
 }
+
+// emptyInline returns an empty hash, set or sorted set (kind): the zero
+// compact.Value (an empty listpack or intset), tagged.
+func emptyInline(kind Kind) Value { return Value{c: collection | uint32(kind)<<kindShift} }
 
 // inline returns the Value holding the compact.Value at o (of the same
 // layout), tagged with tag.

@@ -46,7 +46,7 @@ func TestValueInline(t *testing.T) {
 	lim := DefaultEncodingLimits
 	h := &hashValue{}
 	h.set([]byte("f"), []byte("v"), &lim)
-	zs := newSortedSet(1, &lim)
+	zs := &sortedSet{}
 	zs.insert([]byte("m"), 1, &lim)
 	ss := &setValue{}
 	ss.Add([]byte("1"), lim.SetIntsetEntries)
@@ -65,7 +65,7 @@ func TestValueInline(t *testing.T) {
 	}{
 		{&hashValue{}, func(o Collection) { o.(*hashValue).convert() }},
 		{&setValue{}, func(o Collection) { o.(*setValue).Add([]byte("x"), lim.SetIntsetEntries) }},
-		{newSortedSet(1, &lim), func(o Collection) { o.(*sortedSet).Convert() }},
+		{&sortedSet{}, func(o Collection) { o.(*sortedSet).Convert() }},
 	} {
 		v := CollectionValue(tc.empty)
 		kind := v.Kind()

@@ -37,11 +37,11 @@ type sortedSet struct {
 	zset.ZSet
 }
 
-// newSortedSet returns an empty sorted set: a listpack unless lim allows
-// none or its first member (of length firstLen) is already too long, as
-// ZADD creates one in Redis.
-func newSortedSet(firstLen int, lim *EncodingLimits) *sortedSet {
-	s := &sortedSet{}
+// storeSortedSet stores an empty sorted set at key and returns it (see
+// storeEmpty): a listpack unless lim allows none or its first member (of
+// length firstLen) is already too long, as ZADD creates one in Redis.
+func (c *Ctx) storeSortedSet(key []byte, firstLen int, lim *EncodingLimits) *sortedSet {
+	s := storeEmpty[*sortedSet](c, key, KindZSet)
 	if lim.ZSetEntries == 0 || firstLen > lim.ZSetValue {
 		s.Convert()
 	}
@@ -303,7 +303,7 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 		return
 	}
 	if s == nil && flags&zaddXX == 0 {
-		s = storeNew(c, key, newSortedSet(len(pairs[1]), c.limits()))
+		s = c.storeSortedSet(key, len(pairs[1]), c.limits())
 	}
 	if s != nil && len(pairs) > 2 && flags&zaddXX == 0 {
 		s.reserve(pairs, scores, c.limits())
