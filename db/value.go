@@ -22,7 +22,8 @@ import (
 //     itself as the collection (a view: it lives in the entry, and a
 //     change through it is a change of the key's value);
 //   - a list or a stream: p is the *listValue or *streamValue, n is 0;
-//   - any other implementation (kindBoxed): p is a *Collection.
+//   - any other implementation: p is a *Collection and n is boxedMark
+//     (never a compact.Value's length).
 //
 // So a small hash, set or sorted set costs its entry and its one array,
 // with no object of its own.
@@ -36,9 +37,9 @@ const (
 	collection = 1 << 31
 	kindShift  = 28
 	kindBits   = 7 << kindShift
-	// kindBoxed marks a Collection of another type, held behind a
+	// boxedMark in n marks a Collection of another type, held behind a
 	// *Collection (the tests' stand-ins).
-	kindBoxed = 7
+	boxedMark = math.MaxUint32 - 1
 	// maxStrCap is the largest capacity a string keeps; a longer array
 	// is kept only up to it.
 	maxStrCap = math.MaxInt32
@@ -74,10 +75,10 @@ func CollectionValue(o Collection) Value {
 	return boxed(o)
 }
 
-// boxed returns the Value holding o behind a *Collection (kindBoxed). A
+// boxed returns the Value holding o behind a *Collection (boxedMark). A
 // function of its own, so that only this case moves o to the heap.
 func boxed(o Collection) Value {
-	return Value{p: unsafe.Pointer(&o), c: collection | kindBoxed<<kindShift}
+	return Value{p: unsafe.Pointer(&o), n: boxedMark, c: collection | uint32(o.Kind())<<kindShift}
 }
 
 // emptyInline returns an empty hash, set or sorted set (kind): the zero
@@ -111,10 +112,17 @@ var (
 // Str returns the string v holds, nil for a collection. It shares v's
 // array: a command may edit it in place under the key's shard lock.
 func (v *Value) Str() []byte {
-	if v.c&collection != 0 || v.p == nil {
+	if v.c >= collection {
 		return nil
 	}
-	return unsafe.Slice((*byte)(v.p), v.c)[:v.n]
+	// Built from its parts: n <= c holds by construction, so no check.
+	return *(*[]byte)(unsafe.Pointer(&sliceHeader{v.p, int(v.n), int(v.c)}))
+}
+
+// sliceHeader is a []byte's layout.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
 }
 
 // SetStr makes v hold the string b (see StringValue).
@@ -127,8 +135,11 @@ func (v *Value) IsString() bool { return v.c&collection == 0 }
 // sorted set is a view of v itself (see Value): it is valid as long as v
 // holds it.
 func (v *Value) Obj() Collection {
-	if v.c&collection == 0 {
+	switch {
+	case v.c&collection == 0:
 		return nil
+	case v.n == boxedMark:
+		return *(*Collection)(v.p)
 	}
 	switch Kind(v.c & kindBits >> kindShift) {
 	case KindList:
@@ -142,17 +153,13 @@ func (v *Value) Obj() Collection {
 	case KindStream:
 		return (*streamValue)(v.p)
 	}
-	return *(*Collection)(v.p)
+	panic("db: a Value of no kind")
 }
 
 // Kind returns the type of v.
 func (v *Value) Kind() Kind {
-	switch code := v.c & kindBits >> kindShift; {
-	case v.c&collection == 0:
+	if v.c < collection {
 		return KindString
-	case code == kindBoxed:
-		return (*(*Collection)(v.p)).Kind()
-	default:
-		return Kind(code)
 	}
+	return Kind(v.c >> kindShift & 7)
 }
