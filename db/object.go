@@ -6,7 +6,7 @@ import (
 	"unsafe"
 )
 
-// A Collection is the value of a non-string key, held in Value.Obj. Every
+// A Collection is the value of a non-string key, returned by Value.Obj. Every
 // collection type (list, hash, set, sorted set) implements it, so the generic
 // key commands (COPY, OBJECT ENCODING, MEMORY USAGE) handle each kind
 // without knowing it. Methods are called with the key's shard lock held.
