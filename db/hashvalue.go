@@ -59,8 +59,9 @@ func (h *hashValue) Encoding() string {
 }
 
 // hashEntrySize is what a hash table field costs besides its bytes: the
-// entry, the value's slice header and, on average, one bucket pointer.
-const hashEntrySize = int64(unsafe.Sizeof(dict.Entry[[]byte]{})) + 8
+// entry (with the value's slice header), rounded to its size class, and,
+// on average, one bucket pointer.
+var hashEntrySize = allocSize(int64(unsafe.Sizeof(dict.Entry[[]byte]{}))) + bucketSlot
 
 // MemoryUsage estimates the bytes h holds besides itself (held inline in
 // its key's entry); a hash table measures at most samples fields and
