@@ -6,15 +6,20 @@ import (
 )
 
 // intset is a sorted set of integers in one byte slice, as Redis's intset:
-// a width byte (2, 4 or 8), then the members in increasing order, each in
-// that many bytes, little endian. The width is the smallest that fits
+// a width byte (1, 2, 4 or 8), then the members in increasing order, each
+// in that many bytes, little endian. The width is the smallest that fits
 // every member the set was ever given: it grows when a wider member comes
-// and never shrinks. nil is the empty intset.
+// and never shrinks. nil is the empty intset. Redis's narrowest width is
+// 2; members from -128 to 127 take 1 byte here, so ten of them fit the
+// 16-byte size class.
 type intset []byte
 
-// widthOf returns the bytes n needs: 2 for an int16, 4 for an int32, else 8.
+// widthOf returns the bytes n needs: 1 for an int8, 2 for an int16, 4 for
+// an int32, else 8.
 func widthOf(n int64) int {
 	switch {
+	case n >= math.MinInt8 && n <= math.MaxInt8:
+		return 1
 	case n >= math.MinInt16 && n <= math.MaxInt16:
 		return 2
 	case n >= math.MinInt32 && n <= math.MaxInt32:
@@ -26,7 +31,7 @@ func widthOf(n int64) int {
 // width returns the bytes of each member.
 func (is intset) width() int {
 	if len(is) == 0 {
-		return 2
+		return 1
 	}
 	return int(is[0])
 }
@@ -44,6 +49,8 @@ func (is intset) at(i int) int64 {
 	w := is.width()
 	b := is[1+i*w:]
 	switch w {
+	case 1:
+		return int64(int8(b[0]))
 	case 2:
 		return int64(int16(binary.LittleEndian.Uint16(b)))
 	case 4:
@@ -56,6 +63,8 @@ func (is intset) at(i int) int64 {
 func (is intset) put(i, w int, n int64) {
 	b := is[1+i*w:]
 	switch w {
+	case 1:
+		b[0] = byte(n)
 	case 2:
 		binary.LittleEndian.PutUint16(b, uint16(n))
 	case 4:

@@ -96,8 +96,13 @@ func (s *Set) Reserve(members [][]byte, maxIntset int) {
 	if s.ints().len()+absent > maxIntset {
 		return
 	}
-	if need := 1 + (s.ints().len()+absent)*w; need > cap(s.ints()) && w == s.ints().width() && need <= compact.MaxBytes {
-		s.v.SetBytes(append(allocIntset(need)[:0], s.ints()...))
+	cur := s.ints()
+	if need := 1 + (cur.len()+absent)*w; need > cap(cur) && (w == cur.width() || cur.len() == 0) && need <= compact.MaxBytes {
+		r := append(allocIntset(need)[:0], cur...)
+		if len(r) == 0 {
+			r = append(r, byte(w)) // empty, w wide
+		}
+		s.v.SetBytes(r)
 	}
 }
 

@@ -195,14 +195,17 @@ func TestIntsetWidths(t *testing.T) {
 	}
 	add(5)
 	add(-3)
+	require.Equal(t, 1, is.width())
+	require.Len(t, []byte(is), 3)
+	add(math.MaxInt8 + 1)
 	require.Equal(t, 2, is.width())
-	require.Len(t, []byte(is), 5)
+	require.Len(t, []byte(is), 7)
 	add(math.MaxInt16 + 1)
 	require.Equal(t, 4, is.width())
 	add(math.MinInt64)
 	require.Equal(t, 8, is.width())
 	add(math.MaxInt64)
-	want := []int64{math.MinInt64, -3, 5, math.MaxInt16 + 1, math.MaxInt64}
+	want := []int64{math.MinInt64, -3, 5, math.MaxInt8 + 1, math.MaxInt16 + 1, math.MaxInt64}
 	for i, n := range want {
 		require.Equal(t, n, is.at(i))
 		j, found := is.search(n)
@@ -228,11 +231,22 @@ func TestReserve(t *testing.T) {
 	}
 	s.Reserve(members, DefaultMaxIntset)
 	reserved := cap(s.ints())
-	require.GreaterOrEqual(t, reserved, 1+10*2)
+	require.GreaterOrEqual(t, reserved, 1+10*1)
 	for _, m := range members {
 		s.Add(m, DefaultMaxIntset)
 		require.Equal(t, reserved, cap(s.ints()))
 	}
+	// Into an empty set, members of any width go without reallocating.
+	var wide Set
+	wideMembers := [][]byte{[]byte("1000"), []byte("-70000"), []byte("5")}
+	wide.Reserve(wideMembers, DefaultMaxIntset)
+	wideCap := cap(wide.ints())
+	require.GreaterOrEqual(t, wideCap, 1+3*4)
+	for _, m := range wideMembers {
+		wide.Add(m, DefaultMaxIntset)
+		require.Equal(t, wideCap, cap(wide.ints()))
+	}
+	require.Equal(t, 3, wide.Len())
 	s.Reserve([][]byte{[]byte("1000"), []byte("a")}, DefaultMaxIntset)
 	require.Equal(t, reserved, cap(s.ints()))
 	s.Reserve([][]byte{[]byte("1000"), []byte("1001")}, 11)
