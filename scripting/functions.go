@@ -33,6 +33,9 @@ type function struct {
 	flags   scriptFlags
 	lib     *library
 	safety  atomic.Int32
+	// keepsNoArgs: the callback only reads fields of its keys and
+	// arguments tables (see onlyIndexesParams), which may be reused.
+	keepsNoArgs bool
 }
 
 // A librarySet is every library loaded at one time, with their functions.
@@ -346,6 +349,7 @@ func (st *state) registerFunction(L *lua.LState) int {
 		raise(L, "Function already exists in the library")
 	}
 	sink.cbs[f.name] = cb
+	f.keepsNoArgs = onlyIndexesParams(cb.Proto)
 	if !sink.quiet {
 		sink.lib.funcs[f.name] = f
 	}

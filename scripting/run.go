@@ -177,8 +177,8 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 	} else {
 		fn := st.function(cs.fn)
 		L.Push(fn)
-		L.Push(st.fkeys.array(L, cs.keys))
-		L.Push(st.fargv.array(L, cs.argv))
+		L.Push(st.fkeys.array(L, cs.keys, cs.fn.keepsNoArgs))
+		L.Push(st.fargv.array(L, cs.argv, cs.fn.keepsNoArgs))
 		result, failed = st.outcome(L.PCall(2, 1, st.errHandler))
 		fn.Env = st.funcEnvOf(cs.fn.lib) // setfenv(1, ...) in the function does not last
 	}
@@ -214,16 +214,29 @@ func (st *state) outcome(err error) (lua.LValue, bool) {
 // same from one call to the next. Strings are values, so sharing them
 // between calls shows nowhere. Only short strings at the first positions
 // are kept, so that a cache holds little.
-type stringCache struct{ vals [maxCachedStrings]lua.LValue }
+//
+// It also keeps the table it last made for a function that only reads
+// its parameters' fields (function.keepsNoArgs): such a function cannot
+// have kept or changed it, so the next call of such a function gets the
+// same table, refilled, instead of a new one.
+type stringCache struct {
+	vals [maxCachedStrings]lua.LValue
+	t    *lua.LTable // the reusable table, nil until one is made
+	n    int         // the entries in t, from 1
+}
 
 const (
 	maxCachedStrings   = 8
 	maxCachedStringLen = 64
 )
 
-// array returns a new Lua array of the strings in items.
-func (c *stringCache) array(L *lua.LState, items [][]byte) *lua.LTable {
-	t := L.CreateTable(len(items), 0)
+// array returns a Lua array of the strings in items: a new one, or when
+// reuse is set the one the cache keeps, refilled.
+func (c *stringCache) array(L *lua.LState, items [][]byte, reuse bool) *lua.LTable {
+	t := c.t
+	if !reuse || t == nil {
+		t = L.CreateTable(len(items), 0)
+	}
 	for i, it := range items {
 		if i >= maxCachedStrings || len(it) > maxCachedStringLen {
 			t.RawSetInt(i+1, lua.LString(it))
@@ -233,6 +246,12 @@ func (c *stringCache) array(L *lua.LState, items [][]byte) *lua.LTable {
 			c.vals[i] = lua.LString(it)
 		}
 		t.RawSetInt(i+1, c.vals[i])
+	}
+	if reuse {
+		for i := len(items) + 1; i <= c.n; i++ {
+			t.RawSetInt(i, lua.LNil)
+		}
+		c.t, c.n = t, len(items)
 	}
 	return t
 }
