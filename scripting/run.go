@@ -71,7 +71,9 @@ type sessionHooks interface {
 // A run is one EVAL or FCALL in progress. Other goroutines read it under
 // Engine.mu (SCRIPT KILL, FUNCTION STATS, the watchdog): the fields set
 // before it is registered do not change while it is; killed and written
-// are atomic.
+// are atomic. Each state keeps one run (state.current), which its calls
+// set anew: unregister waits out any reader that may still hold the run
+// before the state serves another call.
 type run struct {
 	e      *Engine
 	st     *state
@@ -117,7 +119,8 @@ func (e *Engine) invoke(cs *callSpec) {
 			e.pool.drop(st) // a Go panic unwound it: do not reuse it
 		}
 	}()
-	r := &run{e: e, st: st, caller: c.Client, args: c.Args, name: cs.name, isEval: cs.isEval, readOnly: cs.readOnly,
+	r := &st.current
+	*r = run{e: e, st: st, caller: c.Client, args: c.Args, name: cs.name, isEval: cs.isEval, readOnly: cs.readOnly,
 		compat: cs.script != nil && cs.script.flags&flagCompat != 0}
 	r.hooks, _ = c.Client.Ext.(sessionHooks)
 	now := c.Now
@@ -487,15 +490,18 @@ func (e *Engine) register(r *run) {
 	}
 }
 
-// unregister forgets r, which has ended.
+// unregister forgets r, which has ended. Readers use a run only under
+// e.mu, and find it through its state's active, cleared first: once
+// unregister has held e.mu, none holds r, which the state's next call
+// may then set anew.
 func (e *Engine) unregister(r *run) {
 	r.st.active.Store(nil)
 	e.running.Add(-1)
+	e.mu.Lock()
 	if e.busy.Load() != notBusy {
-		e.mu.Lock()
 		e.checkBusyLocked(monotonic())
-		e.mu.Unlock()
 	}
+	e.mu.Unlock()
 }
 
 // addState and removeState keep the set of the pool's states, whose runs

@@ -58,6 +58,7 @@ type state struct {
 
 	run     *run                // the call in progress, nil between calls
 	active  atomic.Pointer[run] // run, for the other goroutines (see Engine.register)
+	current run                 // what run points to, reused by every call (see Engine.unregister)
 	loading *loadSink           // FUNCTION LOAD in progress in this state
 
 	// Scratch for redis.call, reused by every call.
