@@ -82,3 +82,28 @@ func TestFunctionArgTablesReused(t *testing.T) {
 	assert.Equal(t, "*3\r\n:1\r\n:0\r\n$6\r\nsecond\r\n", exec(ks, cl, 2, "FCALL", "show", "1", "second"))
 	assert.Equal(t, "$5\r\nfirst\r\n", exec(ks, cl, 2, "FCALL", "kept", "0"))
 }
+
+// TestLookupRemembers: the commands a state remembers answer as the table
+// does: by name and number of arguments, subcommands by their own name,
+// more distinct commands than it remembers, a wrong number of arguments.
+func TestLookupRemembers(t *testing.T) {
+	ks, _ := newTestEngine(t, Options{})
+	cl := &db.Client{ID: 1}
+	script := `redis.call('SET', 'k', 'v') redis.call('SADD', 's', 'm')
+		local out = {}
+		for round = 1, 2 do
+			out[#out + 1] = redis.call('OBJECT', 'ENCODING', 'k')
+			out[#out + 1] = redis.call('object', 'REFCOUNT', 'k')
+			out[#out + 1] = redis.call('get', 'k')
+			out[#out + 1] = redis.pcall('GET', 'k', 'x').err
+			for _, c in ipairs({'STRLEN', 'EXISTS', 'TYPE', 'TTL', 'PTTL', 'SCARD', 'DBSIZE', 'PING'}) do
+				local r = redis.pcall(c, c == 'SCARD' and 's' or 'k')
+				out[#out + 1] = type(r) == 'table' and (r.ok or r.err) or r
+			end
+		end
+		return out`
+	wrongArgs := "$58\r\nERR Wrong number of args calling Redis command from script\r\n"
+	one := "$6\r\nembstr\r\n:1\r\n$1\r\nv\r\n" + wrongArgs +
+		":1\r\n:1\r\n$6\r\nstring\r\n:-1\r\n:-1\r\n:1\r\n" + wrongArgs + "$1\r\nk\r\n"
+	assert.Equal(t, "*24\r\n"+one+one, exec(ks, cl, 2, "EVAL", script, "0"))
+}
