@@ -36,6 +36,9 @@ type function struct {
 	// keepsNoArgs: the callback only reads fields of its keys and
 	// arguments tables (see onlyIndexesParams), which may be reused.
 	keepsNoArgs bool
+	// bounded: the callback runs a bounded number of instructions (see
+	// runsBounded).
+	bounded bool
 }
 
 // A librarySet is every library loaded at one time, with their functions.
@@ -349,7 +352,7 @@ func (st *state) registerFunction(L *lua.LState) int {
 		raise(L, "Function already exists in the library")
 	}
 	sink.cbs[f.name] = cb
-	f.keepsNoArgs = onlyIndexesParams(cb.Proto)
+	f.keepsNoArgs, f.bounded = onlyIndexesParams(cb.Proto), runsBounded(cb.Proto)
 	if !sink.quiet {
 		sink.lib.funcs[f.name] = f
 	}

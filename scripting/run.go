@@ -172,6 +172,12 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 	defer a.End()
 	st.run.started.CompareAndSwap(0, monotonic())
 	L := st.L
+	// Code that cannot loop runs without the kill switch (see runsBounded).
+	if cs.isEval && cs.script.bounded || !cs.isEval && cs.fn.bounded {
+		L.RemoveContext()
+	} else {
+		L.SetContext(st.kill)
+	}
 	if cs.isEval {
 		L.Push(st.evalFunction(cs.script))
 		st.keys.fill(st, cs.keys)
@@ -366,6 +372,9 @@ func (st *state) redisCall(L *lua.LState, raiseErrors bool) int {
 	}
 	if r.restart {
 		raise(L, "MyRedis restarts this script with the whole keyspace to itself")
+	}
+	if r.killed.Load() { // code without the kill switch (see runsBounded)
+		raise(L, "killed") // handleError words it
 	}
 	args, msg := st.luaArgs(L)
 	if msg != "" {

@@ -136,6 +136,9 @@ func newState(e *Engine) *state {
 		orig := co.RawGetString(name).(*lua.LFunction).GFunction
 		co.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
 			n := orig(L)
+			if L.Context() == nil { // bounded code, which has no Lua function to run in a thread
+				return n
+			}
 			switch v := L.Get(-1).(type) {
 			case *lua.LState: // create returns the thread
 				v.SetContext(L.Context())
@@ -618,6 +621,7 @@ func (st *state) reset() {
 	L.Env = st.evalEnv
 	L.G.Global = st.evalEnv
 	L.SetTop(0)
+	L.SetContext(st.kill)
 	st.kill.rearm()
 	st.run = nil
 }
