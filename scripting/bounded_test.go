@@ -66,3 +66,17 @@ func TestKillBounded(t *testing.T) {
 		exec(ks, cl, 2, "FCALL", "f", "1", "trigger"))
 	assert.Equal(t, ":1\r\n", exec(ks, cl, 2, "EVAL", "return 1", "0"))
 }
+
+// TestBoundedFunctionNewState: a state that sets a library up to run a
+// bounded function runs the library's code with the kill switch, and the
+// function without.
+func TestBoundedFunctionNewState(t *testing.T) {
+	ks, e := newTestEngine(t, Options{})
+	cl := &db.Client{ID: 1}
+	require.Equal(t, "$1\r\nl\r\n", exec(ks, cl, 2, "FUNCTION", "LOAD",
+		"#!lua name=l\nfor i = 1, 2 do end\nredis.register_function('f', function(K) return K[1] end)"))
+	held := e.pool.get(0) // the state that loaded the library: the call needs another
+	assert.Equal(t, "$1\r\nk\r\n", exec(ks, cl, 2, "FCALL", "f", "1", "k"))
+	e.pool.put(0, held)
+	assert.Equal(t, "$1\r\nk\r\n", exec(ks, cl, 2, "FCALL", "f", "1", "k"))
+}

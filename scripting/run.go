@@ -172,22 +172,18 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 	defer a.End()
 	st.run.started.CompareAndSwap(0, monotonic())
 	L := st.L
-	// Code that cannot loop runs without the kill switch (see runsBounded).
-	if cs.isEval && cs.script.bounded || !cs.isEval && cs.fn.bounded {
-		L.RemoveContext()
-	} else {
-		L.SetContext(st.kill)
-	}
 	if cs.isEval {
 		L.Push(st.evalFunction(cs.script))
 		st.keys.fill(st, cs.keys)
 		st.argv.fill(st, cs.argv)
+		st.killable(!cs.script.bounded)
 		result, failed = st.outcome(L.PCall(0, 1, st.errHandler))
 	} else {
 		fn := st.function(cs.fn)
 		L.Push(fn)
 		L.Push(st.fkeys.array(L, cs.keys, cs.fn.keepsNoArgs))
 		L.Push(st.fargv.array(L, cs.argv, cs.fn.keepsNoArgs))
+		st.killable(!cs.fn.bounded)
 		result, failed = st.outcome(L.PCall(2, 1, st.errHandler))
 		fn.Env = st.funcEnvOf(cs.fn.lib) // setfenv(1, ...) in the function does not last
 	}
@@ -199,6 +195,17 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 		}
 	}
 	return result, failed, nil
+}
+
+// killable makes the code the state runs next check the kill switch
+// before every instruction, or not: code that cannot loop runs without it
+// (see runsBounded). reset puts the switch back.
+func (st *state) killable(on bool) {
+	if on {
+		st.L.SetContext(st.kill)
+	} else {
+		st.L.RemoveContext()
+	}
 }
 
 // outcome returns the value a call left on the stack, or its error object.
