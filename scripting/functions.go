@@ -220,6 +220,11 @@ func (st *state) setUp(lib *library, timeout time.Duration, quiet bool) (map[str
 		}
 		return nil, scriptError("Error registering functions: " + msg)
 	}
+	for _, cb := range sink.cbs {
+		if cb.Proto != nil {
+			cb.Proto = st.bindRedis(cb.Proto, st.funcAPI)
+		}
+	}
 	return sink.cbs, nil
 }
 

@@ -281,7 +281,7 @@ func (st *state) evalFunction(s *script) *lua.LFunction {
 	}
 	fn := st.evalFns[s]
 	if fn == nil {
-		fn = st.L.NewFunctionFromProto(s.proto)
+		fn = st.L.NewFunctionFromProto(st.bindRedis(s.proto, st.evalAPI))
 		st.evalFns[s] = fn
 	}
 	fn.Env = st.evalEnv

@@ -36,6 +36,7 @@ type state struct {
 	kill *killSwitch // the context of its Lua code
 
 	evalEnv, evalG           *lua.LTable
+	evalAPI, funcAPI         *lua.LTable // the redis tables of scripts and of functions, behind their proxies
 	funcEnv, funcMeta, funcG *lua.LTable
 	loadG                    *lua.LTable
 	// shown maps each protected table to the table its contents come
@@ -172,8 +173,9 @@ func newState(e *Engine) *state {
 		L.SetMetatable(g, st.strictMeta(nil))
 		return g
 	}
-	st.evalG = globals(st.redisAPI(apiEval))
-	st.funcG = globals(st.redisAPI(apiFunction))
+	st.evalAPI, st.funcAPI = st.redisAPI(apiEval), st.redisAPI(apiFunction)
+	st.evalG = globals(st.evalAPI)
+	st.funcG = globals(st.funcAPI)
 	st.loadG = L.NewTable()
 	st.loadG.RawSetString("redis", st.protect(st.redisAPI(apiLoad), true))
 	L.SetMetatable(st.loadG, st.strictMeta(nil))
