@@ -57,7 +57,10 @@ type script struct {
 	// plainEnv: the code assigns no global, so it may read its globals
 	// from the globals table itself (see assignsGlobals).
 	plainEnv bool
-	safety   atomic.Int32
+	// bounded: the code runs a bounded number of instructions (see
+	// runsBounded).
+	bounded bool
+	safety  atomic.Int32
 }
 
 // scriptCache maps SHA1s to scripts. Lookups share a read lock; SCRIPT
@@ -133,7 +136,8 @@ func (sc *scriptCache) load(body []byte) (*script, error) {
 	// The chunk gets no Lua 5.0 style arg table: building it is a table
 	// and a map per call, for a name no script uses.
 	proto.IsVarArg &^= lua.VarArgNeedsArg
-	s = &script{sha: sha, body: src, proto: proto, flags: flags, plainEnv: !assignsGlobals(proto)}
+	s = &script{sha: sha, body: src, proto: proto, flags: flags, plainEnv: !assignsGlobals(proto),
+		bounded: runsBounded(proto)}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if old := sc.m[sha]; old != nil {

@@ -46,7 +46,10 @@ func parseReply(L *lua.LState, b []byte) (lua.LValue, int) {
 		t.RawSetString("ignore_error_stats_update", lua.LTrue)
 		return t, n
 	case ':':
-		v, _ := strconv.ParseInt(string(line), 10, 64)
+		v, ok := shortDecimal(string(line))
+		if !ok {
+			v, _ = strconv.ParseInt(string(line), 10, 64)
+		}
 		return luaInt(v), n
 	case '$', '=':
 		size, _ := strconv.Atoi(string(line))

@@ -84,5 +84,9 @@ func TestRESPToLua(t *testing.T) {
 		{"redis.call('set','a',0.1) return redis.call('get','a')", nil, "$19\r\n0.10000000000000001\r\n"},
 		{"redis.call('set','a',1e20) return redis.call('get','a')", nil, "$5\r\n1e+20\r\n"},
 		{"return redis.call('set','a',1.5)", nil, "+OK\r\n"},
+		// Integers, short and long, as exact Lua numbers.
+		{"redis.call('set','n','-12') return {redis.call('incr','n'), redis.call('decr','n') - 1}", nil, "*2\r\n:-11\r\n:-13\r\n"},
+		{"redis.call('set','n','9007199254740990') return tostring(redis.call('incr','n'))", nil, "$18\r\n9.007199254741e+15\r\n"},
+		{"redis.call('set','n','-999999999999999') return redis.call('decr','n') == -1e15", nil, ":1\r\n"},
 	})
 }

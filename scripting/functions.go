@@ -33,6 +33,12 @@ type function struct {
 	flags   scriptFlags
 	lib     *library
 	safety  atomic.Int32
+	// keepsNoArgs: the callback only reads fields of its keys and
+	// arguments tables (see onlyIndexesParams), which may be reused.
+	keepsNoArgs bool
+	// bounded: the callback runs a bounded number of instructions (see
+	// runsBounded).
+	bounded bool
 }
 
 // A librarySet is every library loaded at one time, with their functions.
@@ -214,6 +220,11 @@ func (st *state) setUp(lib *library, timeout time.Duration, quiet bool) (map[str
 		}
 		return nil, scriptError("Error registering functions: " + msg)
 	}
+	for _, cb := range sink.cbs {
+		if cb.Proto != nil {
+			cb.Proto = st.bindRedis(cb.Proto, st.funcAPI)
+		}
+	}
 	return sink.cbs, nil
 }
 
@@ -346,6 +357,7 @@ func (st *state) registerFunction(L *lua.LState) int {
 		raise(L, "Function already exists in the library")
 	}
 	sink.cbs[f.name] = cb
+	f.keepsNoArgs, f.bounded = onlyIndexesParams(cb.Proto), runsBounded(cb.Proto)
 	if !sink.quiet {
 		sink.lib.funcs[f.name] = f
 	}

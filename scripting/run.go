@@ -71,7 +71,9 @@ type sessionHooks interface {
 // A run is one EVAL or FCALL in progress. Other goroutines read it under
 // Engine.mu (SCRIPT KILL, FUNCTION STATS, the watchdog): the fields set
 // before it is registered do not change while it is; killed and written
-// are atomic.
+// are atomic. Each state keeps one run (state.current), which its calls
+// set anew: unregister waits out any reader that may still hold the run
+// before the state serves another call.
 type run struct {
 	e      *Engine
 	st     *state
@@ -117,7 +119,8 @@ func (e *Engine) invoke(cs *callSpec) {
 			e.pool.drop(st) // a Go panic unwound it: do not reuse it
 		}
 	}()
-	r := &run{e: e, st: st, caller: c.Client, args: c.Args, name: cs.name, isEval: cs.isEval, readOnly: cs.readOnly,
+	r := &st.current
+	*r = run{e: e, st: st, caller: c.Client, args: c.Args, name: cs.name, isEval: cs.isEval, readOnly: cs.readOnly,
 		compat: cs.script != nil && cs.script.flags&flagCompat != 0}
 	r.hooks, _ = c.Client.Ext.(sessionHooks)
 	now := c.Now
@@ -173,12 +176,14 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 		L.Push(st.evalFunction(cs.script))
 		st.keys.fill(st, cs.keys)
 		st.argv.fill(st, cs.argv)
+		st.killable(!cs.script.bounded)
 		result, failed = st.outcome(L.PCall(0, 1, st.errHandler))
 	} else {
 		fn := st.function(cs.fn)
 		L.Push(fn)
-		L.Push(st.fkeys.array(L, cs.keys))
-		L.Push(st.fargv.array(L, cs.argv))
+		L.Push(st.fkeys.array(L, cs.keys, cs.fn.keepsNoArgs))
+		L.Push(st.fargv.array(L, cs.argv, cs.fn.keepsNoArgs))
+		st.killable(!cs.fn.bounded)
 		result, failed = st.outcome(L.PCall(2, 1, st.errHandler))
 		fn.Env = st.funcEnvOf(cs.fn.lib) // setfenv(1, ...) in the function does not last
 	}
@@ -190,6 +195,17 @@ func (st *state) attempt(cs *callSpec, exclusive bool, now int64) (result lua.LV
 		}
 	}
 	return result, failed, nil
+}
+
+// killable makes the code the state runs next check the kill switch
+// before every instruction, or not: code that cannot loop runs without it
+// (see runsBounded). reset puts the switch back.
+func (st *state) killable(on bool) {
+	if on {
+		st.L.SetContext(st.kill)
+	} else {
+		st.L.RemoveContext()
+	}
 }
 
 // outcome returns the value a call left on the stack, or its error object.
@@ -214,16 +230,29 @@ func (st *state) outcome(err error) (lua.LValue, bool) {
 // same from one call to the next. Strings are values, so sharing them
 // between calls shows nowhere. Only short strings at the first positions
 // are kept, so that a cache holds little.
-type stringCache struct{ vals [maxCachedStrings]lua.LValue }
+//
+// It also keeps the table it last made for a function that only reads
+// its parameters' fields (function.keepsNoArgs): such a function cannot
+// have kept or changed it, so the next call of such a function gets the
+// same table, refilled, instead of a new one.
+type stringCache struct {
+	vals [maxCachedStrings]lua.LValue
+	t    *lua.LTable // the reusable table, nil until one is made
+	n    int         // the entries in t, from 1
+}
 
 const (
 	maxCachedStrings   = 8
 	maxCachedStringLen = 64
 )
 
-// array returns a new Lua array of the strings in items.
-func (c *stringCache) array(L *lua.LState, items [][]byte) *lua.LTable {
-	t := L.CreateTable(len(items), 0)
+// array returns a Lua array of the strings in items: a new one, or when
+// reuse is set the one the cache keeps, refilled.
+func (c *stringCache) array(L *lua.LState, items [][]byte, reuse bool) *lua.LTable {
+	t := c.t
+	if !reuse || t == nil {
+		t = L.CreateTable(len(items), 0)
+	}
 	for i, it := range items {
 		if i >= maxCachedStrings || len(it) > maxCachedStringLen {
 			t.RawSetInt(i+1, lua.LString(it))
@@ -233,6 +262,12 @@ func (c *stringCache) array(L *lua.LState, items [][]byte) *lua.LTable {
 			c.vals[i] = lua.LString(it)
 		}
 		t.RawSetInt(i+1, c.vals[i])
+	}
+	if reuse {
+		for i := len(items) + 1; i <= c.n; i++ {
+			t.RawSetInt(i, lua.LNil)
+		}
+		c.t, c.n = t, len(items)
 	}
 	return t
 }
@@ -246,7 +281,7 @@ func (st *state) evalFunction(s *script) *lua.LFunction {
 	}
 	fn := st.evalFns[s]
 	if fn == nil {
-		fn = st.L.NewFunctionFromProto(s.proto)
+		fn = st.L.NewFunctionFromProto(st.bindRedis(s.proto, st.evalAPI))
 		st.evalFns[s] = fn
 	}
 	fn.Env = st.evalEnv
@@ -345,6 +380,9 @@ func (st *state) redisCall(L *lua.LState, raiseErrors bool) int {
 	if r.restart {
 		raise(L, "MyRedis restarts this script with the whole keyspace to itself")
 	}
+	if r.killed.Load() { // code without the kill switch (see runsBounded)
+		raise(L, "killed") // handleError words it
+	}
 	args, msg := st.luaArgs(L)
 	if msg != "" {
 		t := errorTable(L, msg)
@@ -383,7 +421,7 @@ func (st *state) redisCall(L *lua.LState, raiseErrors bool) int {
 func (st *state) exec(args [][]byte) (reply []byte, refusal string) {
 	r, e := st.run, st.e
 	a := &st.atomic
-	cmd, msg := e.ks.Table().Lookup(args)
+	cmd, msg := st.lookup(args)
 	if cmd == nil {
 		if strings.HasPrefix(msg, "ERR wrong number of arguments") {
 			named := e.ks.Table().Named(args)
@@ -442,6 +480,26 @@ func (st *state) exec(args [][]byte) (reply []byte, refusal string) {
 	return st.reply, ""
 }
 
+// lookup is the command table's Lookup, remembering the last commands
+// the state's scripts called: scripts call the same few commands over and
+// over, and the table lowers each name and hashes it. A command without
+// subcommands is remembered by its name as the script wrote it and its
+// number of arguments, which decide the lookup alone; the table does not
+// change once the server serves.
+func (st *state) lookup(args [][]byte) (*db.Command, string) {
+	for i := range st.cmds {
+		if m := &st.cmds[i]; m.cmd != nil && m.argc == len(args) && m.name == string(args[0]) {
+			return m.cmd, ""
+		}
+	}
+	cmd, msg := st.e.ks.Table().Lookup(args)
+	if cmd != nil && cmd.Parent() == nil && len(cmd.Subcommands()) == 0 {
+		st.cmds[st.nextCmd] = knownCommand{name: string(args[0]), argc: len(args), cmd: cmd}
+		st.nextCmd = (st.nextCmd + 1) % len(st.cmds)
+	}
+	return cmd, msg
+}
+
 // refuse reports a call refused before it ran and returns its error.
 func (r *run) refuse(cmd *db.Command, args [][]byte, msg string) string {
 	if r.hooks != nil {
@@ -468,15 +526,18 @@ func (e *Engine) register(r *run) {
 	}
 }
 
-// unregister forgets r, which has ended.
+// unregister forgets r, which has ended. Readers use a run only under
+// e.mu, and find it through its state's active, cleared first: once
+// unregister has held e.mu, none holds r, which the state's next call
+// may then set anew.
 func (e *Engine) unregister(r *run) {
 	r.st.active.Store(nil)
 	e.running.Add(-1)
+	e.mu.Lock()
 	if e.busy.Load() != notBusy {
-		e.mu.Lock()
 		e.checkBusyLocked(monotonic())
-		e.mu.Unlock()
 	}
+	e.mu.Unlock()
 }
 
 // addState and removeState keep the set of the pool's states, whose runs

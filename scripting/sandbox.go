@@ -36,6 +36,7 @@ type state struct {
 	kill *killSwitch // the context of its Lua code
 
 	evalEnv, evalG           *lua.LTable
+	evalAPI, funcAPI         *lua.LTable // the redis tables of scripts and of functions, behind their proxies
 	funcEnv, funcMeta, funcG *lua.LTable
 	loadG                    *lua.LTable
 	// shown maps each protected table to the table its contents come
@@ -58,13 +59,26 @@ type state struct {
 
 	run     *run                // the call in progress, nil between calls
 	active  atomic.Pointer[run] // run, for the other goroutines (see Engine.register)
+	current run                 // what run points to, reused by every call (see Engine.unregister)
 	loading *loadSink           // FUNCTION LOAD in progress in this state
+
+	// The last commands redis.call looked up (see lookup), replaced in
+	// turn.
+	cmds    [8]knownCommand
+	nextCmd int
 
 	// Scratch for redis.call, reused by every call.
 	args  [][]byte
 	arena []byte
 	w     *resp.Writer
 	reply []byte
+}
+
+// A knownCommand is a command line's command, as lookup remembers it.
+type knownCommand struct {
+	name string // the name as the script wrote it
+	argc int
+	cmd  *db.Command
 }
 
 // newState builds a state with the sandbox.
@@ -123,6 +137,9 @@ func newState(e *Engine) *state {
 		orig := co.RawGetString(name).(*lua.LFunction).GFunction
 		co.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
 			n := orig(L)
+			if L.Context() == nil { // bounded code, which has no Lua function to run in a thread
+				return n
+			}
 			switch v := L.Get(-1).(type) {
 			case *lua.LState: // create returns the thread
 				v.SetContext(L.Context())
@@ -156,8 +173,9 @@ func newState(e *Engine) *state {
 		L.SetMetatable(g, st.strictMeta(nil))
 		return g
 	}
-	st.evalG = globals(st.redisAPI(apiEval))
-	st.funcG = globals(st.redisAPI(apiFunction))
+	st.evalAPI, st.funcAPI = st.redisAPI(apiEval), st.redisAPI(apiFunction)
+	st.evalG = globals(st.evalAPI)
+	st.funcG = globals(st.funcAPI)
 	st.loadG = L.NewTable()
 	st.loadG.RawSetString("redis", st.protect(st.redisAPI(apiLoad), true))
 	L.SetMetatable(st.loadG, st.strictMeta(nil))
@@ -605,6 +623,7 @@ func (st *state) reset() {
 	L.Env = st.evalEnv
 	L.G.Global = st.evalEnv
 	L.SetTop(0)
+	L.SetContext(st.kill)
 	st.kill.rearm()
 	st.run = nil
 }

@@ -66,3 +66,18 @@ func TestMapModel(t *testing.T) {
 		t.Errorf("ForEach saw %d keys, want %d", n, len(model))
 	}
 }
+
+// TestMapInsert: Insert adds an absent key only, and returns the entry
+// Find then finds.
+func TestMapInsert(t *testing.T) {
+	var m Map[int]
+	for i := range 100 {
+		e, added := m.Insert([]byte(strconv.Itoa(i%50)), i)
+		if added != (i < 50) || e.Value != i%50 || m.Find([]byte(strconv.Itoa(i%50))) != e {
+			t.Fatalf("Insert(%d) = %v %v", i%50, e.Value, added)
+		}
+	}
+	if m.Len() != 50 {
+		t.Fatalf("Len = %d, want 50", m.Len())
+	}
+}

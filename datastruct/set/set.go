@@ -67,11 +67,8 @@ func (s *Set) Add(member []byte, maxIntset int) bool {
 		}
 		s.convert()
 	}
-	if s.table().Find(member) != nil {
-		return false
-	}
-	s.table().Add(member, struct{}{})
-	return true
+	_, added := s.table().Insert(member, struct{}{})
+	return added
 }
 
 // Reserve makes room in an intset for adding members, so that adding them
