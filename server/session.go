@@ -59,11 +59,11 @@ type Session struct {
 
 	lastActive atomic.Int64 // unix nanoseconds of the last command
 	shown      shown        // for CLIENT LIST in other sessions
-	// readAt is when the last read from the socket returned (readUnix in
-	// unix nanoseconds), and sinceRead
-	// when, after it, the previous command ended. A command starts where the
-	// previous one ended, and ends at a monotonic reading (time.Since), the
-	// cheapest clock read: one per pipelined command.
+	// readAt is when the last read from the socket returned (readUnix: the
+	// same in unix nanoseconds), and sinceRead when, after it, the previous
+	// command ended. A command starts where the previous one ended, and
+	// ends at a monotonic reading (time.Since), the cheapest clock read:
+	// one per pipelined command.
 	readAt    time.Time
 	readUnix  int64
 	sinceRead time.Duration
