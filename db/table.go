@@ -152,6 +152,9 @@ func (c *Command) FullName() string {
 // Parent returns the container command of a subcommand, or nil.
 func (c *Command) Parent() *Command { return c.parent }
 
+// HasSubcommands reports whether c is a container of subcommands.
+func (c *Command) HasSubcommands() bool { return len(c.subs) > 0 }
+
 // Subcommands returns c's subcommands sorted by name.
 func (c *Command) Subcommands() []*Command {
 	out := make([]*Command, 0, len(c.subs))

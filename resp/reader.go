@@ -194,6 +194,9 @@ func (r *Reader) parseCommand() ([][]byte, bool, error) {
 		var done bool
 		var err error
 		if data[0] == '*' {
+			if r.left == 0 && r.quickMultibulk(data) {
+				return r.args, true, nil
+			}
 			done, err = r.parseMultibulk(data)
 		} else {
 			done, err = r.parseInline(data)
@@ -263,6 +266,73 @@ func (r *Reader) parseMultibulk(data []byte) (done bool, err error) {
 	}
 	r.consume(r.pos)
 	return true, nil
+}
+
+// quickMultibulk parses a complete, well-formed multibulk command at the
+// front of data, the buffered bytes from start, in one pass: the common
+// case of a pipelined batch. It consumes the command, leaving its arguments
+// in r.args, and reports true; on anything else (the command is not all
+// buffered, a count or length is out of the plain range, or the input is
+// malformed) it reports false and changes nothing but r.args, and
+// parseMultibulk, which knows every case, takes over. Both accept the same
+// commands: every header here is what parseMultibulk accepts (a '*' or '$',
+// one to nine digits without a leading zero, '\r' and one unchecked byte),
+// within every limit it checks.
+func (r *Reader) quickMultibulk(data []byte) bool {
+	if r.lim.MaxInline < quickMinInline {
+		return false
+	}
+	count, i := quickHeader(data)
+	if count <= 0 || count > r.lim.MaxMultibulk || r.lim.Unauthenticated && count > unauthMaxMultibulk {
+		return false
+	}
+	maxBulk := r.lim.MaxBulkLen
+	if r.lim.Unauthenticated {
+		maxBulk = min(maxBulk, unauthMaxBulkLen)
+	}
+	r.args = r.args[:0]
+	for range count {
+		if i >= len(data) || data[i] != '$' {
+			return false
+		}
+		n, size := quickHeader(data[i:])
+		next := i + size
+		// Like Redis, the two bytes after the data are skipped unchecked.
+		if n < 0 || n > maxBulk || int64(len(data)-next) < n+2 {
+			return false
+		}
+		end := next + int(n)
+		r.args = append(r.args, data[next:end:end])
+		i = end + 2
+	}
+	if int64(i) > r.lim.MaxQuery {
+		return false
+	}
+	r.consume(i)
+	return true
+}
+
+// quickMinInline is the smallest MaxInline under which quickMultibulk
+// still applies: its header lines are shorter.
+const quickMinInline = 16
+
+// quickHeader parses the header line at the front of line for
+// quickMultibulk: a type byte, one to nine digits without a leading zero
+// ("0" alone is fine), '\r' and one more byte, all buffered. It returns the
+// number and the line's length, or -1 for anything else.
+func quickHeader(line []byte) (n int64, size int) {
+	k := 1
+	for ; k <= 9 && k < len(line); k++ {
+		d := line[k] - '0'
+		if d > 9 {
+			break
+		}
+		n = n*10 + int64(d)
+	}
+	if k == 1 || k > 2 && line[1] == '0' || k+1 >= len(line) || line[k] != '\r' {
+		return -1, 0
+	}
+	return n, k + 2
 }
 
 // parseInline parses one inline command line from data, the buffered bytes

@@ -165,6 +165,17 @@ var readCommandTests = []struct {
 	{name: "inline too long with LF", in: "echo " + strings.Repeat("a", 100000) + "\r\n", err: protoErr("too big inline request")},
 	{name: "empty input", in: "", err: eof},
 
+	// The one-pass path for whole commands (quickMultibulk) and where it
+	// hands over to the general one.
+	{name: "empty bulk", in: "*2\r\n$3\r\nget\r\n$0\r\n\r\n", want: [][]string{{"get", ""}}, err: eof},
+	{name: "unchecked bytes", in: "*2\rX$1\rYaZW$2\r\nbc\r\n", want: [][]string{{"a", "bc"}}, err: eof},
+	{name: "count leading zero", in: "*01\r\n$1\r\na\r\n", err: protoErr("invalid multibulk length")},
+	{name: "bulk leading zero", in: "*1\r\n$01\r\na\r\n", err: protoErr("invalid bulk length")},
+	{name: "nine-digit bulk", in: "*1\r\n$000000001\r\na\r\n", err: protoErr("invalid bulk length")},
+	{name: "ten-digit bulk", in: "*1\r\n$1000000000\r\n", err: protoErr("invalid bulk length")},
+	{name: "count then space", in: "*1 \r\n$1\r\na\r\n", err: protoErr("invalid multibulk length")},
+	{name: "bulk missing dollar", in: "*2\r\n$1\r\na\r\n:1\r\n", err: protoErr("expected '$', got ':'")},
+
 	// Pipelines and mixtures.
 	{name: "pipeline", in: "*1\r\n$4\r\nping\r\n\r\nping\r\n*2\r\n$3\r\nget\r\n$1\r\nk\r\nset k v\r\n",
 		want: [][]string{{"ping"}, {"ping"}, {"get", "k"}, {"set", "k", "v"}}, err: eof},

@@ -65,6 +65,7 @@ type Server struct {
 	serving   bool           // Serve has started: new listeners get accept loops at once
 	accepters sync.WaitGroup // one per accept loop
 	sessions  map[int64]*Session
+	nsessions atomic.Int64 // len(sessions), read without mu
 	nextID    atomic.Int64
 	wg        sync.WaitGroup // one per connection goroutine
 	closing   bool
@@ -253,6 +254,7 @@ func (s *Server) accept(conn net.Conn) {
 	}
 	sess := newSession(s, conn, s.nextID.Add(1))
 	s.sessions[sess.ID] = sess
+	s.nsessions.Store(int64(len(s.sessions)))
 	s.wg.Add(1)
 	s.mu.Unlock()
 	s.stats.Connections.Add(1)
@@ -262,6 +264,7 @@ func (s *Server) accept(conn net.Conn) {
 func (s *Server) remove(sess *Session) {
 	s.mu.Lock()
 	delete(s.sessions, sess.ID)
+	s.nsessions.Store(int64(len(s.sessions)))
 	s.mu.Unlock()
 	s.wg.Done()
 }

@@ -419,9 +419,11 @@ func (l *List) MemoryUsage(samples int) int64 {
 		n += (middle + chunkMax - 1) / chunkMax * (chunkSize + slotSize*chunkMax)
 	}
 	seen, bytes := 0, int64(0)
-	for cur := l.Seek(0); cur.Valid() && seen < samples; cur.Next() {
-		bytes += int64(len(cur.Value()))
-		seen++
+	for c := l.head; c != nil && seen < samples; c = c.next {
+		for _, v := range c.buf[c.lo : c.lo+min(c.len(), samples-seen)] {
+			bytes += int64(len(v))
+			seen++
+		}
 	}
 	return n + bytes*int64(l.n)/int64(seen)
 }

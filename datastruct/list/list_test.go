@@ -1,6 +1,7 @@
 package list
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -190,6 +191,30 @@ func TestMemoryUsage(t *testing.T) {
 	}
 	if b < 1000*(8+16) || b > 1000*(8+16)*2 {
 		t.Errorf("1000-element list: %d bytes", b)
+	}
+}
+
+// TestMemoryUsageSamples checks that the estimate measures the first
+// samples elements, across chunks, whatever the sample count.
+func TestMemoryUsageSamples(t *testing.T) {
+	var l List
+	model := []string{}
+	for i := range 300 {
+		v := strconv.Itoa(i * i)
+		l.PushFront(v)
+		model = append([]string{v}, model...)
+	}
+	l.PopFront() // the head chunk starts inside its array
+	model = model[1:]
+	base := l.MemoryUsage(1) - int64(len(model[0])*len(model))
+	for _, samples := range []int{1, 5, 127, 128, 129, 299, 300, math.MaxInt} {
+		seen, bytes := min(samples, len(model)), 0
+		for _, v := range model[:seen] {
+			bytes += len(v)
+		}
+		if got, want := l.MemoryUsage(samples), base+int64(bytes*len(model)/seen); got != want {
+			t.Errorf("MemoryUsage(%d) = %d, want %d", samples, got, want)
+		}
 	}
 }
 
