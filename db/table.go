@@ -152,9 +152,6 @@ func (c *Command) FullName() string {
 // Parent returns the container command of a subcommand, or nil.
 func (c *Command) Parent() *Command { return c.parent }
 
-// HasSubcommands reports whether c is a container of subcommands.
-func (c *Command) HasSubcommands() bool { return len(c.subs) > 0 }
-
 // Subcommands returns c's subcommands sorted by name.
 func (c *Command) Subcommands() []*Command {
 	out := make([]*Command, 0, len(c.subs))
@@ -319,6 +316,38 @@ func (t *Table) Lookup(args [][]byte) (*Command, string) {
 		return nil, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.FullName())
 	}
 	return cmd, ""
+}
+
+// A LookupCache is Table.Lookup with a memory of the last few commands it
+// found, by their names as sent: a pipeline, or a script's redis.call, mostly
+// names the commands of the lines before, and comparing a name costs less
+// than folding its case and hashing it. Only commands without subcommands
+// are remembered, and a line of the wrong arity goes to the table for its
+// error. The zero value is ready to use; a LookupCache is not safe for
+// concurrent use. It relies on the table not changing once the server
+// serves.
+type LookupCache struct {
+	names [lookupCacheSize][]byte
+	cmds  [lookupCacheSize]*Command
+	next  int // the slot the next command found goes to
+}
+
+const lookupCacheSize = 8
+
+// Lookup returns what t.Lookup(args) returns.
+func (lc *LookupCache) Lookup(t *Table, args [][]byte) (*Command, string) {
+	for i, cmd := range lc.cmds {
+		if cmd != nil && string(lc.names[i]) == string(args[0]) && arityOK(cmd.Arity, len(args)) {
+			return cmd, ""
+		}
+	}
+	cmd, msg := t.Lookup(args)
+	if cmd != nil && cmd.parent == nil && cmd.subs == nil {
+		lc.names[lc.next] = append(lc.names[lc.next][:0], args[0]...)
+		lc.cmds[lc.next] = cmd
+		lc.next = (lc.next + 1) % lookupCacheSize
+	}
+	return cmd, msg
 }
 
 func arityOK(arity, n int) bool {

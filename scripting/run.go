@@ -421,7 +421,7 @@ func (st *state) redisCall(L *lua.LState, raiseErrors bool) int {
 func (st *state) exec(args [][]byte) (reply []byte, refusal string) {
 	r, e := st.run, st.e
 	a := &st.atomic
-	cmd, msg := st.lookup(args)
+	cmd, msg := st.cmds.Lookup(st.e.ks.Table(), args)
 	if cmd == nil {
 		if strings.HasPrefix(msg, "ERR wrong number of arguments") {
 			named := e.ks.Table().Named(args)
@@ -478,26 +478,6 @@ func (st *state) exec(args [][]byte) (reply []byte, refusal string) {
 		r.hooks.ScriptCalled(cmd, a.DB(), args, took, errMsg, false)
 	}
 	return st.reply, ""
-}
-
-// lookup is the command table's Lookup, remembering the last commands
-// the state's scripts called: scripts call the same few commands over and
-// over, and the table lowers each name and hashes it. A command without
-// subcommands is remembered by its name as the script wrote it and its
-// number of arguments, which decide the lookup alone; the table does not
-// change once the server serves.
-func (st *state) lookup(args [][]byte) (*db.Command, string) {
-	for i := range st.cmds {
-		if m := &st.cmds[i]; m.cmd != nil && m.argc == len(args) && m.name == string(args[0]) {
-			return m.cmd, ""
-		}
-	}
-	cmd, msg := st.e.ks.Table().Lookup(args)
-	if cmd != nil && cmd.Parent() == nil && len(cmd.Subcommands()) == 0 {
-		st.cmds[st.nextCmd] = knownCommand{name: string(args[0]), argc: len(args), cmd: cmd}
-		st.nextCmd = (st.nextCmd + 1) % len(st.cmds)
-	}
-	return cmd, msg
 }
 
 // refuse reports a call refused before it ran and returns its error.

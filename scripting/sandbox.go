@@ -62,23 +62,14 @@ type state struct {
 	current run                 // what run points to, reused by every call (see Engine.unregister)
 	loading *loadSink           // FUNCTION LOAD in progress in this state
 
-	// The last commands redis.call looked up (see lookup), replaced in
-	// turn.
-	cmds    [8]knownCommand
-	nextCmd int
+	// cmds remembers the commands the state's scripts called last.
+	cmds db.LookupCache
 
 	// Scratch for redis.call, reused by every call.
 	args  [][]byte
 	arena []byte
 	w     *resp.Writer
 	reply []byte
-}
-
-// A knownCommand is a command line's command, as lookup remembers it.
-type knownCommand struct {
-	name string // the name as the script wrote it
-	argc int
-	cmd  *db.Command
 }
 
 // newState builds a state with the sandbox.

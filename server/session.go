@@ -67,12 +67,8 @@ type Session struct {
 	readAt    time.Time
 	readUnix  int64
 	sinceRead time.Duration
-	// cached is the command the last line named, by the name as sent (see
-	// lookup).
-	cached struct {
-		name []byte
-		cmd  *db.Command
-	}
+	// commands remembers the commands the last lines named.
+	commands db.LookupCache
 	// idleDeadline: the socket carries the read deadline of the timeout
 	// setting.
 	idleDeadline bool
@@ -383,7 +379,7 @@ func (sess *Session) dispatch(args [][]byte) {
 	start := sess.sinceRead
 	now := sess.readUnix + int64(start) // unix nanoseconds
 	sess.lastActive.Store(now)
-	cmd, errMsg := sess.lookup(args)
+	cmd, errMsg := sess.commands.Lookup(sess.srv.table, args)
 	named := cmd
 	if cmd == nil {
 		named = srv.table.Named(args) // the command a wrong arity names
@@ -449,25 +445,6 @@ func (sess *Session) dispatch(args [][]byte) {
 func (sess *Session) markRead() {
 	sess.readAt, sess.sinceRead = time.Now(), 0
 	sess.readUnix = sess.readAt.UnixNano()
-}
-
-// lookup is the command table's Lookup with a one-entry cache: the lines
-// of a pipeline mostly name the command of the line before, and comparing
-// the name as sent costs less than folding its case and hashing it. Only
-// a command without subcommands is cached, and a line of the wrong arity
-// goes to the table for its error.
-func (sess *Session) lookup(args [][]byte) (*db.Command, string) {
-	c := &sess.cached
-	if cmd := c.cmd; cmd != nil && string(args[0]) == string(c.name) &&
-		(cmd.Arity >= 0 && len(args) == cmd.Arity || cmd.Arity < 0 && len(args) >= -cmd.Arity) {
-		return cmd, ""
-	}
-	cmd, errMsg := sess.srv.table.Lookup(args)
-	if cmd != nil && cmd.Parent() == nil && !cmd.HasSubcommands() {
-		c.name = append(c.name[:0], args[0]...)
-		c.cmd = cmd
-	}
-	return cmd, errMsg
 }
 
 // setLastCmd records the command named by the line being run, or "NULL"
