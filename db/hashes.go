@@ -124,10 +124,8 @@ func hget(c *Ctx) {
 // string, or a null if it is missing.
 func (c *Ctx) writeField(h *hashValue, field []byte) {
 	if h != nil {
-		// No buffer: a buffer given to WriteBulk escapes, so one on the
-		// stack would be allocated for every call, where only an
-		// integer value needs one.
-		if v, found := h.get(field, nil); found {
+		var buf [20]byte
+		if v, found := h.get(field, buf[:0]); found {
 			c.W.WriteBulk(v)
 			return
 		}
@@ -199,18 +197,9 @@ func hashWalk(fields, values bool) func(c *Ctx) {
 		} else {
 			c.W.WriteArray(n)
 		}
-		if h == nil {
-			return
+		if h != nil {
+			h.writeEntries(c.W, fields, values)
 		}
-		h.forEach(func(p hashPair) bool {
-			if fields {
-				c.W.WriteBulk(p.field)
-			}
-			if values {
-				c.W.WriteBulk(p.value)
-			}
-			return true
-		})
 	}
 }
 

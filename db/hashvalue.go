@@ -8,6 +8,7 @@ import (
 	"myredis/datastruct/compact"
 	"myredis/datastruct/dict"
 	"myredis/datastruct/listpack"
+	"myredis/resp"
 )
 
 // hashValue is a hash key's value. While small it is a listpack of fields
@@ -92,7 +93,8 @@ func (h *hashValue) Len() int {
 }
 
 // get returns the value of field and whether it is there. A listpack's
-// integer value is formatted into buf's array.
+// integer value is formatted into buf's array (appended to buf[:0]): with
+// room for 20 bytes, get allocates nothing.
 func (h *hashValue) get(field, buf []byte) ([]byte, bool) {
 	if m := h.table(); m != nil {
 		if e := m.Find(field); e != nil {
@@ -105,17 +107,8 @@ func (h *hashValue) get(field, buf []byte) ([]byte, bool) {
 	if off < 0 {
 		return nil, false
 	}
-	v, _ := listpack.Next(lp, listpack.Skip(lp, off))
-	return entryText(v, buf), true
-}
-
-// entryText returns the text of e: its own bytes for a string, or its
-// number formatted into buf's array.
-func entryText(e listpack.Entry, buf []byte) []byte {
-	if e.Kind == listpack.String {
-		return e.Str
-	}
-	return e.AppendText(buf[:0])
+	v, _ := listpack.Text(lp, listpack.Skip(lp, off), buf)
+	return v, true
 }
 
 // set sets field to a copy of value and reports whether the field is new,
@@ -218,9 +211,38 @@ type pairBuf [2][20]byte
 // integers into buf, and returns the offset after them.
 func (h *hashValue) pairAt(off int, buf *pairBuf) (hashPair, int) {
 	lp := h.lp()
-	f, off := listpack.Next(lp, off)
-	v, off := listpack.Next(lp, off)
-	return hashPair{entryText(f, buf[0][:]), entryText(v, buf[1][:])}, off
+	f, off := listpack.Text(lp, off, buf[0][:0])
+	v, off := listpack.Text(lp, off, buf[1][:0])
+	return hashPair{f, v}, off
+}
+
+// writeEntries writes h's fields, its values, or both (field, value,
+// field, ...) as bulk strings; a listpack's in insertion order, allocating
+// nothing.
+func (h *hashValue) writeEntries(w *resp.Writer, fields, values bool) {
+	if h.table() != nil {
+		h.forEach(func(p hashPair) bool {
+			if fields {
+				w.WriteBulk(p.field)
+			}
+			if values {
+				w.WriteBulk(p.value)
+			}
+			return true
+		})
+		return
+	}
+	var buf [20]byte
+	lp := h.lp()
+	for i, off := 0, listpack.First(lp); off < len(lp); i++ {
+		if i%2 == 0 && !fields || i%2 == 1 && !values {
+			off = listpack.Skip(lp, off)
+			continue
+		}
+		var t []byte
+		t, off = listpack.Text(lp, off, buf[:0])
+		w.WriteBulk(t)
+	}
 }
 
 // forEach calls fn for every field until fn returns false, and reports
