@@ -166,9 +166,7 @@ func (z *ZSet) Insert(member []byte, score float64) {
 // now holding the member (n itself when its place in the order is kept).
 func (z *ZSet) UpdateScore(n *Node, score float64) *Node {
 	if z.tab() == nil {
-		z.lpDelete([]byte(n.Member))
-		off := z.lpInsert([]byte(n.Member), score)
-		return z.lpNode(off)
+		return z.lpNode(z.lpSetScore([]byte(n.Member), score))
 	}
 	if (n.prev == nil || n.prev.less(score, n.Member)) && (n.Next() == nil || !n.Next().less(score, n.Member)) {
 		n.Score = score
@@ -183,8 +181,7 @@ func (z *ZSet) UpdateScore(n *Node, score float64) *Node {
 // SetScore changes the score of member, which must be present.
 func (z *ZSet) SetScore(member []byte, score float64) {
 	if z.tab() == nil {
-		z.lpDelete(member)
-		z.lpInsert(member, score)
+		z.lpSetScore(member, score)
 		return
 	}
 	z.UpdateScore(z.tab().m.Find(member).Value, score)
