@@ -96,19 +96,40 @@ func (h *hashValue) Len() int {
 // integer value is formatted into buf's array (appended to buf[:0]): with
 // room for 20 bytes, get allocates nothing.
 func (h *hashValue) get(field, buf []byte) ([]byte, bool) {
+	v, _, found := h.lookup(field, buf)
+	return v, found
+}
+
+// lookup is get that also returns the slot of the value, for setAt: its
+// offset in a listpack, -1 in a hash table or when field is missing.
+func (h *hashValue) lookup(field, buf []byte) (value []byte, slot int, found bool) {
 	if m := h.table(); m != nil {
 		if e := m.Find(field); e != nil {
-			return e.Value, true
+			return e.Value, -1, true
 		}
-		return nil, false
+		return nil, -1, false
 	}
 	lp := h.lp()
 	off := listpack.Find(lp, field, 2)
 	if off < 0 {
-		return nil, false
+		return nil, -1, false
 	}
-	v, _ := listpack.Text(lp, listpack.Skip(lp, off), buf)
-	return v, true
+	slot = listpack.Skip(lp, off)
+	value, _ = listpack.Text(lp, slot, buf)
+	return value, slot, true
+}
+
+// setAt sets field, at slot (from lookup, and h unchanged since), to a
+// copy of value, as set does, but without looking field up again when it
+// can.
+func (h *hashValue) setAt(slot int, field, value []byte, lim *EncodingLimits) {
+	lp := h.lp()
+	if slot < 0 || len(field) > lim.HashValue || len(value) > lim.HashValue || len(lp)+len(value)+20 > compact.MaxBytes {
+		h.set(field, value, lim)
+		return
+	}
+	var buf [80]byte
+	h.v.SetBytes(listpack.Splice(lp, slot, listpack.Skip(lp, slot), listpack.AppendString(buf[:0], value), 1, 1))
 }
 
 // set sets field to a copy of value and reports whether the field is new,

@@ -385,13 +385,16 @@ func Splice(lp []byte, off, end int, enc []byte, count, removed int) []byte {
 
 // Find returns the offset of the first entry whose text is s among the
 // entries 0, step, 2*step... (step 2 looks at a hash's fields), or -1.
-// Equal texts have equal encodings, so it compares encoded bytes.
+// Equal texts have equal encodings, so it compares encoded bytes: the
+// type byte (which holds a short string's length) and the last byte
+// first, as keys often share a prefix.
 func Find(lp, s []byte, step int) int {
 	var buf [80]byte
 	enc := AppendString(buf[:0], s)
+	tag, last := enc[0], enc[len(enc)-1]
 	for off := First(lp); off < len(lp); {
 		next := Skip(lp, off)
-		if lp[off] == enc[0] && string(lp[off:next]) == string(enc) {
+		if lp[off] == tag && lp[next-1] == last && string(lp[off:next]) == string(enc) {
 			return off
 		}
 		off = next
