@@ -516,7 +516,7 @@ func zcount(c *Ctx) {
 func zlexcount(c *Ctx) {
 	r, ok := c.lexRangeArgs(2, 3)
 	if ok {
-		c.countRange(func(s *sortedSet) int64 { return countRanks(s.LexRanks(r)) })
+		c.countRange(func(s *sortedSet) int64 { return countRanks(s.LexRanks(r, false)) })
 	}
 }
 
@@ -745,7 +745,7 @@ func (q *zrangeQuery) ranks(s *sortedSet) (first, last int) {
 	case zrangeScore:
 		first, last = s.ScoreRanks(q.score)
 	default:
-		first, last = s.LexRanks(q.lex)
+		first, last = s.LexRanks(q.lex, q.rev)
 	}
 	// LIMIT: skip offset members from the listing's start, keep limit.
 	if q.offset < 0 || first > last || q.offset > int64(last-first) {
