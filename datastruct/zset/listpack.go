@@ -90,12 +90,13 @@ func (z *ZSet) lpRankOf(member []byte) (int, bool) {
 
 // lpScore returns member's score and whether it is a member.
 func (z *ZSet) lpScore(member []byte) (float64, bool) {
-	off := listpack.Find(z.list(), member, 2)
+	lp := z.list()
+	off := listpack.Find(lp, member, 2)
 	if off < 0 {
 		return 0, false
 	}
-	sc, _ := listpack.Next(z.list(), listpack.Skip(z.list(), off))
-	return sc.Number(), true
+	score, _ := listpack.Number(lp, listpack.Skip(lp, off))
+	return score, true
 }
 
 // lpInsert adds member, which must be absent, with score, before the
