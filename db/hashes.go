@@ -124,10 +124,8 @@ func hget(c *Ctx) {
 // string, or a null if it is missing.
 func (c *Ctx) writeField(h *hashValue, field []byte) {
 	if h != nil {
-		// No buffer: a buffer given to WriteBulk escapes, so one on the
-		// stack would be allocated for every call, where only an
-		// integer value needs one.
-		if v, found := h.get(field, nil); found {
+		var buf [20]byte
+		if v, found := h.get(field, buf[:0]); found {
 			c.W.WriteBulk(v)
 			return
 		}
@@ -199,18 +197,9 @@ func hashWalk(fields, values bool) func(c *Ctx) {
 		} else {
 			c.W.WriteArray(n)
 		}
-		if h == nil {
-			return
+		if h != nil {
+			h.writeEntries(c.W, fields, values)
 		}
-		h.forEach(func(p hashPair) bool {
-			if fields {
-				c.W.WriteBulk(p.field)
-			}
-			if values {
-				c.W.WriteBulk(p.value)
-			}
-			return true
-		})
 	}
 }
 
@@ -226,8 +215,11 @@ func hincrby(c *Ctx) {
 	}
 	var cur int64
 	var buf [20]byte
+	slot := -1
 	if h != nil {
-		if v, found := h.get(c.Args[2], buf[:0]); found {
+		var v []byte
+		var found bool
+		if v, slot, found = h.lookup(c.Args[2], buf[:0]); found {
 			if cur, ok = ParseInt(v); !ok {
 				c.W.WriteError(errHashNotInt)
 				return
@@ -241,7 +233,7 @@ func hincrby(c *Ctx) {
 	if h == nil {
 		h = c.newHash(c.Args[1])
 	}
-	h.set(c.Args[2], strconv.AppendInt(buf[:0], cur+incr, 10), c.limits())
+	h.setAt(slot, c.Args[2], strconv.AppendInt(buf[:0], cur+incr, 10), c.limits())
 	c.Propagate()
 	c.Notify(EventHash, "hincrby", c.Args[1])
 	c.W.WriteInt(cur + incr)
@@ -267,8 +259,11 @@ func hincrbyfloat(c *Ctx) {
 	}
 	cur := newLongDouble()
 	var buf [20]byte
+	slot := -1
 	if h != nil {
-		if v, found := h.get(field, buf[:0]); found {
+		var v []byte
+		var found bool
+		if v, slot, found = h.lookup(field, buf[:0]); found {
 			if cur, ok = parseLongDouble(v); !ok {
 				c.W.WriteError(errHashNotFloat)
 				return
@@ -284,7 +279,7 @@ func hincrbyfloat(c *Ctx) {
 	if h == nil {
 		h = c.newHash(key)
 	}
-	h.set(field, s, c.limits())
+	h.setAt(slot, field, s, c.limits())
 	c.PropagateAs(hsetName, key, field, s)
 	c.Notify(EventHash, "hincrbyfloat", key)
 	c.W.WriteBulk(s)

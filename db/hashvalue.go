@@ -8,6 +8,7 @@ import (
 	"myredis/datastruct/compact"
 	"myredis/datastruct/dict"
 	"myredis/datastruct/listpack"
+	"myredis/resp"
 )
 
 // hashValue is a hash key's value. While small it is a listpack of fields
@@ -92,30 +93,43 @@ func (h *hashValue) Len() int {
 }
 
 // get returns the value of field and whether it is there. A listpack's
-// integer value is formatted into buf's array.
+// integer value is formatted into buf's array (appended to buf[:0]): with
+// room for 20 bytes, get allocates nothing.
 func (h *hashValue) get(field, buf []byte) ([]byte, bool) {
+	v, _, found := h.lookup(field, buf)
+	return v, found
+}
+
+// lookup is get that also returns the slot of the value, for setAt: its
+// offset in a listpack, -1 in a hash table or when field is missing.
+func (h *hashValue) lookup(field, buf []byte) (value []byte, slot int, found bool) {
 	if m := h.table(); m != nil {
 		if e := m.Find(field); e != nil {
-			return e.Value, true
+			return e.Value, -1, true
 		}
-		return nil, false
+		return nil, -1, false
 	}
 	lp := h.lp()
 	off := listpack.Find(lp, field, 2)
 	if off < 0 {
-		return nil, false
+		return nil, -1, false
 	}
-	v, _ := listpack.Next(lp, listpack.Skip(lp, off))
-	return entryText(v, buf), true
+	slot = listpack.Skip(lp, off)
+	value, _ = listpack.Text(lp, slot, buf)
+	return value, slot, true
 }
 
-// entryText returns the text of e: its own bytes for a string, or its
-// number formatted into buf's array.
-func entryText(e listpack.Entry, buf []byte) []byte {
-	if e.Kind == listpack.String {
-		return e.Str
+// setAt sets field, at slot (from lookup, and h unchanged since), to a
+// copy of value, as set does, but without looking field up again when it
+// can.
+func (h *hashValue) setAt(slot int, field, value []byte, lim *EncodingLimits) {
+	lp := h.lp()
+	if slot < 0 || len(field) > lim.HashValue || len(value) > lim.HashValue || len(lp)+len(value)+20 > compact.MaxBytes {
+		h.set(field, value, lim)
+		return
 	}
-	return e.AppendText(buf[:0])
+	var buf [80]byte
+	h.v.SetBytes(listpack.Splice(lp, slot, listpack.Skip(lp, slot), listpack.AppendString(buf[:0], value), 1, 1))
 }
 
 // set sets field to a copy of value and reports whether the field is new,
@@ -218,9 +232,38 @@ type pairBuf [2][20]byte
 // integers into buf, and returns the offset after them.
 func (h *hashValue) pairAt(off int, buf *pairBuf) (hashPair, int) {
 	lp := h.lp()
-	f, off := listpack.Next(lp, off)
-	v, off := listpack.Next(lp, off)
-	return hashPair{entryText(f, buf[0][:]), entryText(v, buf[1][:])}, off
+	f, off := listpack.Text(lp, off, buf[0][:0])
+	v, off := listpack.Text(lp, off, buf[1][:0])
+	return hashPair{f, v}, off
+}
+
+// writeEntries writes h's fields, its values, or both (field, value,
+// field, ...) as bulk strings; a listpack's in insertion order, allocating
+// nothing.
+func (h *hashValue) writeEntries(w *resp.Writer, fields, values bool) {
+	if h.table() != nil {
+		h.forEach(func(p hashPair) bool {
+			if fields {
+				w.WriteBulk(p.field)
+			}
+			if values {
+				w.WriteBulk(p.value)
+			}
+			return true
+		})
+		return
+	}
+	var buf [20]byte
+	lp := h.lp()
+	for i, off := 0, listpack.First(lp); off < len(lp); i++ {
+		if i%2 == 0 && !fields || i%2 == 1 && !values {
+			off = listpack.Skip(lp, off)
+			continue
+		}
+		var t []byte
+		t, off = listpack.Text(lp, off, buf[:0])
+		w.WriteBulk(t)
+	}
 }
 
 // forEach calls fn for every field until fn returns false, and reports

@@ -223,14 +223,29 @@ func (r zreply) begin(n int) {
 }
 
 // add writes one member.
-func (r zreply) add(n *zset.Node) {
+func (r zreply) add(n *zset.Node) { r.addMember(stringBytes(n.Member), n.Score) }
+
+// addMember writes member, with score.
+func (r zreply) addMember(member []byte, score float64) {
 	if r.nested {
 		r.w.WriteArray(2)
 	}
-	r.w.WriteBulkString(n.Member)
+	r.w.WriteBulk(member)
 	if r.scores {
-		r.w.WriteDouble(n.Score)
+		writeDouble(r.w, score)
 	}
+}
+
+// writeDouble writes f as w.WriteDouble does, formatting an integral f,
+// the common score, faster: %.17g prints an integer below 2^53 (not -0)
+// as its decimal digits.
+func writeDouble(w *resp.Writer, f float64) {
+	if w.Protocol() == 2 && f == math.Trunc(f) && math.Abs(f) < 1<<53 && (f != 0 || !math.Signbit(f)) {
+		var buf [20]byte
+		w.WriteBulk(strconv.AppendInt(buf[:0], int64(f), 10))
+		return
+	}
+	w.WriteDouble(f)
 }
 
 // ZADD flags.
@@ -358,7 +373,7 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 	case flags&zaddIncr == 0:
 		c.W.WriteInt(int64(added))
 	case processed > 0:
-		c.W.WriteDouble(score)
+		writeDouble(c.W, score)
 	default:
 		c.W.WriteNull()
 	}
@@ -388,7 +403,7 @@ func zscore(c *Ctx) {
 func (c *Ctx) writeScore(s *sortedSet, member []byte) {
 	if s != nil {
 		if score, ok := s.Score(member); ok {
-			c.W.WriteDouble(score)
+			writeDouble(c.W, score)
 			return
 		}
 	}
@@ -489,20 +504,11 @@ func (c *Ctx) lexRangeArgs(i, j int) (r zset.LexRange, ok bool) {
 	return r, true
 }
 
-// countBetween returns how many nodes lie from first to last inclusive
-// (0 if either is nil).
-func countBetween(s *sortedSet, first, last *zset.Node) int64 {
-	if first == nil || last == nil {
-		return 0
-	}
-	return int64(max(s.Rank(last)-s.Rank(first)+1, 0))
-}
-
 // zcount serves ZCOUNT key min max.
 func zcount(c *Ctx) {
 	r, ok := c.scoreRangeArgs(2, 3)
 	if ok {
-		c.countRange(func(s *sortedSet) int64 { return countBetween(s, s.FirstInScore(r), s.LastInScore(r)) })
+		c.countRange(func(s *sortedSet) int64 { return countRanks(s.ScoreRanks(r)) })
 	}
 }
 
@@ -510,9 +516,12 @@ func zcount(c *Ctx) {
 func zlexcount(c *Ctx) {
 	r, ok := c.lexRangeArgs(2, 3)
 	if ok {
-		c.countRange(func(s *sortedSet) int64 { return countBetween(s, s.FirstInLex(r), s.LastInLex(r)) })
+		c.countRange(func(s *sortedSet) int64 { return countRanks(s.LexRanks(r, false)) })
 	}
 }
+
+// countRanks returns how many ranks lie from first to last inclusive.
+func countRanks(first, last int) int64 { return int64(max(last-first+1, 0)) }
 
 // countRange replies with count of the sorted set at Args[1], 0 when the
 // key is missing.
@@ -665,51 +674,23 @@ func zrange(c *Ctx, src, kind, dir int, store bool) {
 	if rev && kind != zrangeRank {
 		lo, hi = hi, lo
 	}
-	var walk func(s *sortedSet, fn func(n *zset.Node)) int
+	q := zrangeQuery{kind: kind, rev: rev, offset: offset, limit: limit}
+	var ok bool
 	switch kind {
 	case zrangeRank:
-		start, ok := c.IntArg(lo)
-		if !ok {
+		if q.start, ok = c.IntArg(lo); !ok {
 			return
 		}
-		stop, ok := c.IntArg(hi)
-		if !ok {
+		if q.stop, ok = c.IntArg(hi); !ok {
 			return
-		}
-		walk = func(s *sortedSet, fn func(n *zset.Node)) int {
-			l, h, ok := rankRange(start, stop, s.Len())
-			if !ok {
-				return 0
-			}
-			first := s.ByRank(l)
-			if rev {
-				first = s.ByRank(s.Len() - 1 - l)
-			}
-			return walkNodes(first, rev, 0, int64(h-l+1), nil, fn)
 		}
 	case zrangeScore:
-		r, ok := c.scoreRangeArgs(lo, hi)
-		if !ok {
+		if q.score, ok = c.scoreRangeArgs(lo, hi); !ok {
 			return
-		}
-		walk = func(s *sortedSet, fn func(n *zset.Node)) int {
-			first := s.FirstInScore(r)
-			if rev {
-				first = s.LastInScore(r)
-			}
-			return walkNodes(first, rev, offset, limit, r.InScore, fn)
 		}
 	default:
-		r, ok := c.lexRangeArgs(lo, hi)
-		if !ok {
+		if q.lex, ok = c.lexRangeArgs(lo, hi); !ok {
 			return
-		}
-		walk = func(s *sortedSet, fn func(n *zset.Node)) int {
-			first := s.FirstInLex(r)
-			if rev {
-				first = s.LastInLex(r)
-			}
-			return walkNodes(first, rev, offset, limit, r.InLex, fn)
 		}
 	}
 	s, ok := c.zsetArg(c.Args[src], true)
@@ -717,7 +698,7 @@ func zrange(c *Ctx, src, kind, dir int, store bool) {
 		return
 	}
 	if store {
-		zrangeStore(c, s, walk)
+		zrangeStore(c, s, &q)
 		return
 	}
 	out := newZReply(c.W, withScores)
@@ -725,56 +706,78 @@ func zrange(c *Ctx, src, kind, dir int, store bool) {
 		out.begin(0)
 		return
 	}
-	if s.IsListpack() {
-		// Walking a listpack decodes it: walk it once, keeping the nodes.
-		nodes := make([]*zset.Node, 0, s.Len())
-		walk(s, func(n *zset.Node) { nodes = append(nodes, n) })
-		out.begin(len(nodes))
-		for _, n := range nodes {
-			out.add(n)
+	first, last := q.ranks(s)
+	out.begin(max(last-first+1, 0))
+	for it := s.Range(first, last, rev); ; {
+		m, score, ok := it.Next()
+		if !ok {
+			break
 		}
-		return
+		out.addMember(m, score)
 	}
-	out.begin(walk(s, func(*zset.Node) {}))
-	walk(s, out.add)
 }
 
-// walkNodes calls fn with up to limit (negative: no limit) nodes from
-// first, after skipping offset (negative: all), going backwards when rev
-// and stopping at the first node outside in (nil: no bound). It returns
-// how many it visited.
-func walkNodes(first *zset.Node, rev bool, offset, limit int64, in func(n *zset.Node) bool, fn func(n *zset.Node)) int {
-	if offset < 0 {
-		return 0
-	}
-	n := first
-	step := func() {
-		if rev {
-			n = n.Prev()
-		} else {
-			n = n.Next()
-		}
-	}
-	for ; n != nil && offset > 0; offset-- {
-		step()
-	}
-	count := 0
-	for ; n != nil && limit != 0 && (in == nil || in(n)); limit-- {
-		fn(n)
-		count++
-		step()
-	}
-	return count
+// zrangeQuery is a parsed ZRANGE: the range of its kind, its direction
+// and its LIMIT (offset, and count: negative for none).
+type zrangeQuery struct {
+	kind          int
+	rev           bool
+	start, stop   int64 // zrangeRank
+	score         zset.ScoreRange
+	lex           zset.LexRange
+	offset, limit int64
 }
 
-// zrangeStore stores the range walk selects from s (nil: missing) at
-// Args[1] and replies with its size.
-func zrangeStore(c *Ctx, s *sortedSet, walk func(s *sortedSet, fn func(n *zset.Node)) int) {
+// ranks returns the 0-based ascending ranks of the first and last members
+// of s that q selects (first > last: none), to be listed from last down
+// when q.rev.
+func (q *zrangeQuery) ranks(s *sortedSet) (first, last int) {
+	switch q.kind {
+	case zrangeRank:
+		lo, hi, ok := rankRange(q.start, q.stop, s.Len())
+		if !ok {
+			return 0, -1
+		}
+		if q.rev {
+			return s.Len() - 1 - hi, s.Len() - 1 - lo
+		}
+		return lo, hi
+	case zrangeScore:
+		first, last = s.ScoreRanks(q.score)
+	default:
+		first, last = s.LexRanks(q.lex, q.rev)
+	}
+	// LIMIT: skip offset members from the listing's start, keep limit.
+	if q.offset < 0 || first > last || q.offset > int64(last-first) {
+		return 0, -1
+	}
+	n := int64(last - first + 1 - int(q.offset))
+	if q.limit >= 0 {
+		n = min(n, q.limit)
+	}
+	if q.rev {
+		last -= int(q.offset)
+		return last - int(n) + 1, last
+	}
+	first += int(q.offset)
+	return first, first + int(n) - 1
+}
+
+// zrangeStore stores the range q selects from s (nil: missing) at Args[1]
+// and replies with its size.
+func zrangeStore(c *Ctx, s *sortedSet, q *zrangeQuery) {
 	// Built as a skiplist (keeping -0) and fitted after, as Redis sizes
 	// the destination from the range's length.
 	dst := newSkiplistSet()
 	if s != nil {
-		walk(s, func(n *zset.Node) { dst.Insert([]byte(n.Member), n.Score) })
+		first, last := q.ranks(s)
+		for it := s.Range(first, last, q.rev); ; {
+			m, score, ok := it.Next()
+			if !ok {
+				break
+			}
+			dst.Insert(m, score)
+		}
 	}
 	c.zsetStore(c.Args[1], dst)
 }

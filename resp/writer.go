@@ -129,8 +129,10 @@ func (w *Writer) OnError(fn func(msg string)) { w.onError = fn }
 // WriteInt writes the integer n.
 func (w *Writer) WriteInt(n int64) { w.buf = appendHeader(w.buf, ':', n) }
 
-// WriteBulk writes b as a bulk string. b is not retained.
-func (w *Writer) WriteBulk(b []byte) { writeBulk(w, b) }
+// WriteBulk writes b as a bulk string. b is not retained, nor does it
+// escape (so it may be a stack buffer): AppendBulk is not generic, which
+// lets escape analysis see through it.
+func (w *Writer) WriteBulk(b []byte) { w.buf = AppendBulk(w.buf, b) }
 
 // WriteBulkString writes s as a bulk string.
 func (w *Writer) WriteBulkString(s string) { writeBulk(w, s) }

@@ -127,18 +127,76 @@ func Next(lp []byte, off int) (Entry, int) {
 }
 
 // Skip returns the offset of the entry after the one at off, without
-// decoding it.
+// decoding it. It inlines.
 func Skip(lp []byte, off int) int {
-	switch b := lp[off]; {
-	case b <= smallUint:
-		return off + 1
-	case b < tagLong:
-		return off + 1 + int(b&^tagStr)
-	case b == tagFloat:
-		return off + 9
+	if n := sizes[lp[off]]; n != 0 {
+		return off + int(n)
 	}
+	return skipVarint(lp, off)
+}
+
+// sizes holds the size of an entry by its type byte, 0 for the two whose
+// size follows in a varint.
+var sizes = func() (t [256]uint8) {
+	for b := range t {
+		switch {
+		case b <= smallUint:
+			t[b] = 1
+		case b < tagLong:
+			t[b] = uint8(1 + b&^tagStr)
+		case b == tagFloat:
+			t[b] = 9
+		}
+	}
+	return t
+}()
+
+// skipVarint is Skip for a long string or a varint integer. Not inlined,
+// so that Skip is.
+//
+//go:noinline
+func skipVarint(lp []byte, off int) int {
 	_, next := Next(lp, off)
 	return next
+}
+
+// Text returns the text of the entry at off as Entry.AppendText has it
+// and the offset of the entry after it: a string's bytes aliasing lp
+// (read-only, valid until lp changes), a number formatted into buf's
+// array (appended to buf[:0]; 24 bytes hold any). It does not allocate
+// when buf has room.
+func Text(lp []byte, off int, buf []byte) ([]byte, int) {
+	if n := int(lp[off] - tagStr); n <= smallStr { // a short string
+		return lp[off+1 : off+1+n : off+1+n], off + 1 + n
+	}
+	return textSlow(lp, off, buf)
+}
+
+// textSlow is Text for anything but a short string.
+func textSlow(lp []byte, off int, buf []byte) ([]byte, int) {
+	e, next := Next(lp, off)
+	if e.Kind == String {
+		return e.Str, next
+	}
+	return e.AppendText(buf[:0]), next
+}
+
+// Number returns the entry at off as Entry.Number has it and the offset
+// of the entry after it.
+func Number(lp []byte, off int) (float64, int) {
+	if b := lp[off]; b <= smallUint {
+		return float64(b), off + 1
+	}
+	return numberSlow(lp, off)
+}
+
+// numberSlow is Number for anything but a small integer.
+func numberSlow(lp []byte, off int) (float64, int) {
+	if lp[off] == tagFloat {
+		return math.Float64frombits(binary.LittleEndian.Uint64(lp[off+1 : off+9])), off + 9
+	}
+	e, next := Next(lp, off)
+	return e.Number(), next
 }
 
 // decode decodes the entry at off, reporting false if the bytes there are
@@ -300,6 +358,10 @@ func Splice(lp []byte, off, end int, enc []byte, count, removed int) []byte {
 		}
 		lp, off, end = append(lp[:0], 0, 0), headerSize, headerSize
 	}
+	if count == removed && end-off == len(enc) { // in place
+		copy(lp[off:end], enc)
+		return lp
+	}
 	n := Len(lp) + count - removed
 	if n == 0 {
 		return nil
@@ -323,13 +385,16 @@ func Splice(lp []byte, off, end int, enc []byte, count, removed int) []byte {
 
 // Find returns the offset of the first entry whose text is s among the
 // entries 0, step, 2*step... (step 2 looks at a hash's fields), or -1.
-// Equal texts have equal encodings, so it compares encoded bytes.
+// Equal texts have equal encodings, so it compares encoded bytes: the
+// type byte (which holds a short string's length) and the last byte
+// first, as keys often share a prefix.
 func Find(lp, s []byte, step int) int {
 	var buf [80]byte
 	enc := AppendString(buf[:0], s)
+	tag, last := enc[0], enc[len(enc)-1]
 	for off := First(lp); off < len(lp); {
 		next := Skip(lp, off)
-		if lp[off] == enc[0] && string(lp[off:next]) == string(enc) {
+		if lp[off] == tag && lp[next-1] == last && string(lp[off:next]) == string(enc) {
 			return off
 		}
 		off = next

@@ -209,3 +209,18 @@ func TestParseCanonical(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFind looks up the 7th of 10 fields of a hash-shaped listpack.
+func BenchmarkFind(b *testing.B) {
+	var lp []byte
+	for i := range 10 {
+		enc := AppendString(AppendString(nil, []byte("field:"+strconv.Itoa(i))), []byte("value:"+strconv.Itoa(i)))
+		lp = Splice(lp, len(lp), len(lp), enc, 2, 0)
+	}
+	key := []byte("field:6")
+	for range b.N {
+		if Find(lp, key, 2) < 0 {
+			b.Fatal("not found")
+		}
+	}
+}

@@ -90,30 +90,63 @@ func (z *ZSet) lpRankOf(member []byte) (int, bool) {
 
 // lpScore returns member's score and whether it is a member.
 func (z *ZSet) lpScore(member []byte) (float64, bool) {
-	off := listpack.Find(z.list(), member, 2)
+	lp := z.list()
+	off := listpack.Find(lp, member, 2)
 	if off < 0 {
 		return 0, false
 	}
-	sc, _ := listpack.Next(z.list(), listpack.Skip(z.list(), off))
-	return sc.Number(), true
+	score, _ := listpack.Number(lp, listpack.Skip(lp, off))
+	return score, true
 }
 
 // lpInsert adds member, which must be absent, with score, before the
 // first element that sorts after it, and returns its offset.
 func (z *ZSet) lpInsert(member []byte, score float64) int {
+	lp := z.list()
+	off := listpack.First(lp)
+	for off < len(lp) && lpLess(lp, off, score, member) {
+		off = listpack.Skip(lp, listpack.Skip(lp, off))
+	}
 	var buf [96]byte
 	enc := listpack.AppendFloat(listpack.AppendString(buf[:0], member), score)
-	off := listpack.First(z.list())
-	for off < len(z.list()) {
-		m, next := listpack.Next(z.list(), off)
-		sc, after := listpack.Next(z.list(), next)
-		if s := sc.Number(); s > score || s == score && m.Compare(member) > 0 {
+	z.v.SetBytes(listpack.Splice(lp, off, off, enc, 2, 0))
+	return off
+}
+
+// lpLess reports whether the element at off sorts before (score, member).
+// It does not allocate.
+func lpLess(lp []byte, off int, score float64, member []byte) bool {
+	var buf [24]byte
+	m, next := listpack.Text(lp, off, buf[:0])
+	s, _ := listpack.Number(lp, next)
+	return s < score || s == score && string(m) < string(member)
+}
+
+// lpSetScore changes the score of member, which must be present, and
+// returns the offset of its element. Found in one pass, the element keeps
+// its place (its score rewritten, in place when the encoding keeps its
+// size) unless the new score moves it in the order.
+func (z *ZSet) lpSetScore(member []byte, score float64) int {
+	lp := z.list()
+	var buf [80]byte
+	enc := listpack.AppendString(buf[:0], member)
+	prev, off := -1, listpack.First(lp)
+	for {
+		next := listpack.Skip(lp, off)
+		if string(lp[off:next]) == string(enc) {
 			break
 		}
-		off = after
+		prev, off = off, listpack.Skip(lp, next)
 	}
-	z.v.SetBytes(listpack.Splice(z.list(), off, off, enc, 2, 0))
-	return off
+	scoreOff := listpack.Skip(lp, off)
+	end := listpack.Skip(lp, scoreOff)
+	if (prev < 0 || lpLess(lp, prev, score, member)) && (end == len(lp) || !lpLess(lp, end, score, member)) {
+		var sbuf [9]byte
+		z.v.SetBytes(listpack.Splice(lp, scoreOff, end, listpack.AppendFloat(sbuf[:0], score), 1, 1))
+		return off
+	}
+	z.v.SetBytes(listpack.Splice(lp, off, end, nil, 0, 2))
+	return z.lpInsert(member, score)
 }
 
 // lpNode returns an unlinked copy of the element at off.

@@ -41,27 +41,27 @@ type LexBound struct {
 type LexRange struct{ Min, Max LexBound }
 
 // aboveMin reports whether m is at or past the range's lower end.
-func (r *LexRange) aboveMin(m string) bool {
+func (r *LexRange) aboveMin(m []byte) bool {
 	b := &r.Min
 	switch {
 	case b.Inf != 0:
 		return b.Inf < 0
 	case b.Ex:
-		return m > b.S
+		return string(m) > b.S
 	}
-	return m >= b.S
+	return string(m) >= b.S
 }
 
 // belowMax reports whether m is at or before the range's upper end.
-func (r *LexRange) belowMax(m string) bool {
+func (r *LexRange) belowMax(m []byte) bool {
 	b := &r.Max
 	switch {
 	case b.Inf != 0:
 		return b.Inf > 0
 	case b.Ex:
-		return m < b.S
+		return string(m) < b.S
 	}
-	return m <= b.S
+	return string(m) <= b.S
 }
 
 // Empty reports whether no member can be in r.
@@ -166,9 +166,7 @@ func (z *ZSet) Insert(member []byte, score float64) {
 // now holding the member (n itself when its place in the order is kept).
 func (z *ZSet) UpdateScore(n *Node, score float64) *Node {
 	if z.tab() == nil {
-		z.lpDelete([]byte(n.Member))
-		off := z.lpInsert([]byte(n.Member), score)
-		return z.lpNode(off)
+		return z.lpNode(z.lpSetScore([]byte(n.Member), score))
 	}
 	if (n.prev == nil || n.prev.less(score, n.Member)) && (n.Next() == nil || !n.Next().less(score, n.Member)) {
 		n.Score = score
@@ -183,8 +181,7 @@ func (z *ZSet) UpdateScore(n *Node, score float64) *Node {
 // SetScore changes the score of member, which must be present.
 func (z *ZSet) SetScore(member []byte, score float64) {
 	if z.tab() == nil {
-		z.lpDelete(member)
-		z.lpInsert(member, score)
+		z.lpSetScore(member, score)
 		return
 	}
 	z.UpdateScore(z.tab().m.Find(member).Value, score)
@@ -241,79 +238,6 @@ func (z *ZSet) First() *Node { return z.ByRank(0) }
 // Last returns the highest node, or nil if z is empty.
 func (z *ZSet) Last() *Node { return z.ByRank(z.Len() - 1) }
 
-// FirstInScore returns the lowest node whose score is in r, or nil.
-func (z *ZSet) FirstInScore(r ScoreRange) *Node {
-	n := z.firstWhere(func(n *Node) bool { return !r.aboveMin(n.Score) })
-	if n == nil || !r.belowMax(n.Score) {
-		return nil
-	}
-	return n
-}
-
-// LastInScore returns the highest node whose score is in r, or nil.
-func (z *ZSet) LastInScore(r ScoreRange) *Node {
-	n := z.lastWhere(func(n *Node) bool { return r.belowMax(n.Score) })
-	if n == nil || !r.aboveMin(n.Score) {
-		return nil
-	}
-	return n
-}
-
-// InScore reports whether n's score is in r.
-func (r *ScoreRange) InScore(n *Node) bool { return r.aboveMin(n.Score) && r.belowMax(n.Score) }
-
-// FirstInLex returns the lowest node whose member is in r, or nil. Like
-// every lex operation it assumes all scores are equal.
-func (z *ZSet) FirstInLex(r LexRange) *Node {
-	n := z.firstWhere(func(n *Node) bool { return !r.aboveMin(n.Member) })
-	if n == nil || !r.belowMax(n.Member) {
-		return nil
-	}
-	return n
-}
-
-// LastInLex returns the highest node whose member is in r, or nil.
-func (z *ZSet) LastInLex(r LexRange) *Node {
-	n := z.lastWhere(func(n *Node) bool { return r.belowMax(n.Member) })
-	if n == nil || !r.aboveMin(n.Member) {
-		return nil
-	}
-	return n
-}
-
-// firstWhere returns the first node for which below is false, given that
-// below holds for a prefix of the order, or nil.
-func (z *ZSet) firstWhere(below func(n *Node) bool) *Node {
-	if z.tab() != nil {
-		return z.tab().sl.firstWhere(below)
-	}
-	v := z.view()
-	for i := range v {
-		if !below(&v[i].Node) {
-			return &v[i].Node
-		}
-	}
-	return nil
-}
-
-// lastWhere returns the last node for which notAbove holds, given that it
-// holds for a prefix of the order, or nil.
-func (z *ZSet) lastWhere(notAbove func(n *Node) bool) *Node {
-	if z.tab() != nil {
-		return z.tab().sl.lastWhere(notAbove)
-	}
-	v := z.view()
-	for i := len(v) - 1; i >= 0; i-- {
-		if notAbove(&v[i].Node) {
-			return &v[i].Node
-		}
-	}
-	return nil
-}
-
-// InLex reports whether n's member is in r.
-func (r *LexRange) InLex(n *Node) bool { return r.aboveMin(n.Member) && r.belowMax(n.Member) }
-
 // DeleteRangeByRank removes the members of 0-based ranks start..end
 // (inclusive, within range), calls fn with each, and returns how many.
 // fn's node must not be kept.
@@ -335,8 +259,8 @@ func (z *ZSet) DeleteRangeByScore(r ScoreRange, fn func(n *Node)) int {
 // returns how many.
 func (z *ZSet) DeleteRangeByLex(r LexRange, fn func(n *Node)) int {
 	return z.deleteRange(
-		func(n *Node, _ int) bool { return !r.aboveMin(n.Member) },
-		func(n *Node, _ int) bool { return r.belowMax(n.Member) }, fn)
+		func(n *Node, _ int) bool { return !r.aboveMin(stringBytes(n.Member)) },
+		func(n *Node, _ int) bool { return r.belowMax(stringBytes(n.Member)) }, fn)
 }
 
 // deleteRange removes the nodes from the first for which before is false

@@ -136,22 +136,40 @@ func checkRanges(t *testing.T, step int, z *ZSet, model []pair, score float64, m
 	if l := z.Last(); len(model) > 0 && (l == nil || l.Member != model[len(model)-1].member) {
 		t.Fatalf("step %d: Last wrong", step)
 	}
-	for _, r := range []ScoreRange{{Min: score, Max: score + 2}, {Min: score, Max: score + 2, MinEx: true, MaxEx: true}} {
-		first := slices.IndexFunc(model, func(p pair) bool { return r.aboveMin(p.score) && r.belowMax(p.score) })
-		n := z.FirstInScore(r)
-		if (first < 0) != (n == nil) || first >= 0 && n.Member != model[first].member {
-			t.Fatalf("step %d: FirstInScore %+v wrong", step, r)
-		}
-		last := -1
+	checkRange(t, z, model, 0, len(model)-1)
+	for _, r := range []ScoreRange{{Min: score, Max: score + 2}, {Min: score, Max: score + 2, MinEx: true, MaxEx: true}, {Min: score + 1, Max: score}} {
+		first, last := len(model), -1
 		for j, p := range model {
 			if r.aboveMin(p.score) && r.belowMax(p.score) {
-				last = j
+				first, last = min(first, j), j
 			}
 		}
-		n = z.LastInScore(r)
-		if (last < 0) != (n == nil) || last >= 0 && n.Member != model[last].member {
-			t.Fatalf("step %d: LastInScore %+v wrong", step, r)
+		if f, l := z.ScoreRanks(r); f <= l || first <= last {
+			require.Equal(t, [2]int{first, last}, [2]int{f, l}, "step %d: ScoreRanks %+v", step, r)
 		}
+		checkRange(t, z, model, first, last)
+	}
+}
+
+// checkRange checks Range over lo..hi, both ways, against the model.
+func checkRange(t *testing.T, z *ZSet, model []pair, lo, hi int) {
+	t.Helper()
+	for _, rev := range []bool{false, true} {
+		var got, want []pair
+		for it := z.Range(lo, hi, rev); ; {
+			m, sc, ok := it.Next()
+			if !ok {
+				break
+			}
+			got = append(got, pair{string(m), sc})
+		}
+		for j := lo; j <= hi; j++ {
+			want = append(want, model[j])
+		}
+		if rev {
+			slices.Reverse(want)
+		}
+		require.Equal(t, want, got, "Range(%d, %d, %v)", lo, hi, rev)
 	}
 }
 
@@ -187,19 +205,21 @@ func TestLex(t *testing.T) {
 		r := LexRange{Min: bound(), Max: bound()}
 		var want []string
 		for _, m := range model {
-			if r.aboveMin(m) && r.belowMax(m) {
+			if r.aboveMin([]byte(m)) && r.belowMax([]byte(m)) {
 				want = append(want, m)
 			}
 		}
 		var got []string
-		for n := z.FirstInLex(r); n != nil && r.InLex(n); n = n.Next() {
-			got = append(got, n.Member)
+		first, last := z.LexRanks(r, false)
+		for it := z.Range(first, last, false); ; {
+			m, _, ok := it.Next()
+			if !ok {
+				break
+			}
+			got = append(got, string(m))
 		}
 		if !slices.Equal(got, want) || r.Empty() && len(want) > 0 {
 			t.Fatalf("range %+v: got %v want %v", r, got, want)
-		}
-		if l := z.LastInLex(r); (l == nil) != (len(want) == 0) || l != nil && l.Member != want[len(want)-1] {
-			t.Fatalf("range %+v: LastInLex wrong", r)
 		}
 		if n := z.DeleteRangeByLex(r, nil); n != len(want) || z.Len() != len(model)-len(want) {
 			t.Fatalf("range %+v: deleted %d want %d", r, n, len(want))
