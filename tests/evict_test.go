@@ -210,15 +210,18 @@ func TestEvictionAllKeysRandom(t *testing.T) {
 		assert.Less(t, n, int64(1500))
 		// Every command evicts when over the limit, INFO too.
 		assert.GreaterOrEqual(t, memInfo(t, ctx, c, "stats", "evicted_keys"), 3000-n)
+		// Memory stays within the limit plus what the 100 ms report may
+		// add after the last eviction: the client's buffers, counted as in
+		// Redis, whose read buffer grows past 64 KB for fill's pipelines.
 		maxmemory := memInfo(t, ctx, c, "memory", "maxmemory")
-		assert.LessOrEqual(t, memInfo(t, ctx, c, "memory", "used_memory"), maxmemory+64<<10)
-		// Lifted first: over the limit again (the client's buffers are
-		// counted as the 100 ms report sees them), INFO would evict
-		// before it answers.
+		const slack = 128 << 10
+		assert.LessOrEqual(t, memInfo(t, ctx, c, "memory", "used_memory"), maxmemory+slack)
+		// Lifted first: over the limit again by the client's buffers,
+		// INFO would evict before it answers.
 		require.NoError(t, c.ConfigSet(ctx, "maxmemory", "0").Err())
 		require.NoError(t, c.ConfigResetStat(ctx).Err())
 		assert.Zero(t, memInfo(t, ctx, c, "stats", "evicted_keys"), "after CONFIG RESETSTAT")
-		assert.LessOrEqual(t, memInfo(t, ctx, c, "memory", "used_memory_peak"), maxmemory+64<<10, "the peak after CONFIG RESETSTAT")
+		assert.LessOrEqual(t, memInfo(t, ctx, c, "memory", "used_memory_peak"), maxmemory+slack, "the peak after CONFIG RESETSTAT")
 	})
 }
 
