@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Eviction as Redis 7.0 approximates it (evict.c): when the memory counted
@@ -80,10 +81,23 @@ type evictor struct {
 }
 
 // A candidate is a sampled key: the higher its score, the better a victim.
+// key is the sampled entry's own Key, which keeps the entry's allocation
+// alive, so two candidates are the same entry exactly when their keys'
+// bytes are at the same address (sameEntry).
 type candidate struct {
 	score uint64
 	db    int
 	key   string
+}
+
+// sameEntry reports whether a and b were sampled from the same entry. It
+// compares addresses, not bytes: a pool's keys mostly have one length, and
+// comparing them byte by byte cost more than the rest of the sampling. A
+// key deleted and added again is a new entry, which may then sit in the
+// pool beside its stale candidate; as in Redis, whose pool never dedupes,
+// a candidate's score is not checked again when it is evicted.
+func sameEntry(a, b *candidate) bool {
+	return a.db == b.db && unsafe.StringData(a.key) == unsafe.StringData(b.key)
 }
 
 // SetEviction applies cfg; the server calls it at start and when CONFIG
@@ -254,7 +268,7 @@ func (ev *evictor) offer(c candidate) {
 		return // worse than every candidate kept
 	}
 	for i := range p {
-		if p[i].db == c.db && p[i].key == c.key {
+		if sameEntry(&p[i], &c) {
 			p = append(p[:i], p[i+1:]...)
 			break
 		}
