@@ -400,45 +400,32 @@ func (s *shard[V]) publish() {
 	s.nexpires.Store(int64(len(s.expires)))
 }
 
-// Sample calls fn for up to n entries drawn at random, each from a shard
-// picked at random among those holding keys (only keys with a deadline
-// when volatile), under that shard's lock; a key may come up more than
+// Sample calls fn for up to n entries drawn at random, as Redis's
+// dictGetSomeKeys draws them: from a shard picked at random among those
+// holding keys (only keys with a deadline when volatile), under that
+// shard's one lock, the entries of consecutive buckets from a random one
+// on (a volatile draw takes random keys of the shard's deadline index);
+// the next shards, when that one holds fewer. A key may come up more than
 // once. It never waits for a lock: a shard another goroutine holds is
 // passed over. It returns how many entries fn saw: 0 when d holds no such
 // key or every shard holding one was busy. fn must not lock shards or add
-// or delete keys. The eviction's sampler uses it, as Redis's uses
-// dictGetSomeKeys.
+// or delete keys. The eviction's sampler uses it.
 func (d *Dict[V]) Sample(n int, volatile bool, fn func(e *Entry[V])) int {
 	seen := 0
-	for ; n > 0; n-- {
-		start := rand.IntN(len(d.shards))
-		found := false
-		for j := range d.shards {
-			s := &d.shards[(start+j)&int(d.mask)]
-			if volatile && s.nexpires.Load() == 0 || !volatile && s.nkeys.Load() == 0 || !s.mu.TryLock() {
-				continue
-			}
-			var e *Entry[V]
-			if volatile {
-				if len(s.expires) > 0 {
-					e = s.expires[rand.IntN(len(s.expires))].e
-				}
-			} else {
-				e = s.keys.random()
-			}
-			if e != nil {
-				fn(e)
-			}
-			s.mu.Unlock()
-			if e != nil {
-				found = true
-				break
-			}
+	start := rand.IntN(len(d.shards))
+	for j := 0; j < len(d.shards) && seen < n; j++ {
+		s := &d.shards[(start+j)&int(d.mask)]
+		if volatile && s.nexpires.Load() == 0 || !volatile && s.nkeys.Load() == 0 || !s.mu.TryLock() {
+			continue
 		}
-		if !found {
-			return seen
+		if volatile {
+			for ; seen < n && len(s.expires) > 0; seen++ {
+				fn(s.expires[rand.IntN(len(s.expires))].e)
+			}
+		} else {
+			seen += s.keys.sampleRun(n-seen, fn)
 		}
-		seen++
+		s.mu.Unlock()
 	}
 	return seen
 }

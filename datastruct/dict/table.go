@@ -172,6 +172,26 @@ func (t *table[V]) random() *Entry[V] {
 	return e
 }
 
+// sampleRun calls fn for up to n entries, walking the buckets from a random
+// one onward (wrapping around), and returns how many it saw: fewer than n
+// only when the table holds fewer. Neighbouring buckets share cache lines,
+// so this costs less than a random bucket per entry.
+func (t *table[V]) sampleRun(n int, fn func(e *Entry[V])) int {
+	if t.n == 0 {
+		return 0
+	}
+	mask := len(t.buckets) - 1
+	first := rand.IntN(len(t.buckets))
+	seen := 0
+	for step := 0; step < len(t.buckets) && seen < n; step++ {
+		for e := t.buckets[(first+step)&mask]; e != nil && seen < n; e = e.next {
+			fn(e)
+			seen++
+		}
+	}
+	return seen
+}
+
 // forEach calls fn for every entry until fn returns false, and reports
 // whether it saw them all.
 func (t *table[V]) forEach(fn func(e *Entry[V]) bool) bool {
