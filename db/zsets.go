@@ -232,20 +232,8 @@ func (r zreply) addMember(member []byte, score float64) {
 	}
 	r.w.WriteBulk(member)
 	if r.scores {
-		writeDouble(r.w, score)
+		r.w.WriteDouble(score)
 	}
-}
-
-// writeDouble writes f as w.WriteDouble does, formatting an integral f,
-// the common score, faster: %.17g prints an integer below 2^53 (not -0)
-// as its decimal digits.
-func writeDouble(w *resp.Writer, f float64) {
-	if w.Protocol() == 2 && f == math.Trunc(f) && math.Abs(f) < 1<<53 && (f != 0 || !math.Signbit(f)) {
-		var buf [20]byte
-		w.WriteBulk(strconv.AppendInt(buf[:0], int64(f), 10))
-		return
-	}
-	w.WriteDouble(f)
 }
 
 // ZADD flags.
@@ -373,7 +361,7 @@ func zaddPairs(c *Ctx, flags int, pairs [][]byte) {
 	case flags&zaddIncr == 0:
 		c.W.WriteInt(int64(added))
 	case processed > 0:
-		writeDouble(c.W, score)
+		c.W.WriteDouble(score)
 	default:
 		c.W.WriteNull()
 	}
@@ -403,7 +391,7 @@ func zscore(c *Ctx) {
 func (c *Ctx) writeScore(s *sortedSet, member []byte) {
 	if s != nil {
 		if score, ok := s.Score(member); ok {
-			writeDouble(c.W, score)
+			c.W.WriteDouble(score)
 			return
 		}
 	}
