@@ -128,7 +128,14 @@ func (h *hashValue) setAt(slot int, field, value []byte, lim *EncodingLimits) {
 		h.set(field, value, lim)
 		return
 	}
+	h.replaceAt(slot, value)
+}
+
+// replaceAt makes value the listpack's entry at offset slot, a field's
+// value.
+func (h *hashValue) replaceAt(slot int, value []byte) {
 	var buf [80]byte
+	lp := h.lp()
 	h.v.SetBytes(listpack.Splice(lp, slot, listpack.Skip(lp, slot), listpack.AppendString(buf[:0], value), 1, 1))
 }
 
@@ -150,8 +157,7 @@ func (h *hashValue) set(field, value []byte, lim *EncodingLimits) bool {
 	var buf [160]byte
 	lp := h.lp()
 	if off := listpack.Find(lp, field, 2); off >= 0 {
-		voff := listpack.Skip(lp, off)
-		h.v.SetBytes(listpack.Splice(lp, voff, listpack.Skip(lp, voff), listpack.AppendString(buf[:0], value), 1, 1))
+		h.replaceAt(listpack.Skip(lp, off), value)
 		return false
 	}
 	enc := listpack.AppendString(listpack.AppendString(buf[:0], field), value)
