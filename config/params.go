@@ -201,7 +201,7 @@ var table = []param{
 	param{name: "oom-score-adj", def: "no", parse: parseEnum([]string{"no", "yes", "relative", "absolute"},
 		map[string]string{"relative": "yes"}), file: plainArg},
 	special("oom-score-adj-values", "0 200 800", multiArg, parseOOMScoreAdjValues, plainArg),
-	yesNo("disable-thp", "yes", immutable),
+	yesNo("disable-thp", "yes", immutable|used),
 	yesNo("jemalloc-bg-thread", "yes", 0),
 	yesNo("activedefrag", "no", 0),
 	memory("active-defrag-ignore-bytes", 1, maxLong, "104857600", 0),

@@ -4,21 +4,29 @@
 # keys drawn from a Zipf distribution (s = 0.99) over ten times more keys
 # than fit, for allkeys-lru and allkeys-lfu. For each server and policy it
 # prints the hit ratio, the requests/s, the evicted keys and the peak RSS
-# next to maxmemory, then the MyRedis/Redis ratios. The driver is
-# scripts/benchevict (50 connections, bounded request counts).
+# next to maxmemory, then the MyRedis/Redis ratios. It makes ROUNDS rounds,
+# each running both servers back to back for each policy, and the ratios
+# are the medians of the rounds' ratios. The driver is scripts/benchevict
+# (50 connections, bounded request counts).
+#
+# Both servers get the same settings: maxmemory, the policy, and
+# disable-thp (DISABLE_THP, default no). With "no" MyRedis asks for huge
+# pages for its heap; Redis, on a kernel set to "madvise", uses none either
+# way (see README, disable-thp). DISABLE_THP=yes runs both on defaults.
 #
 # Settings (environment): MAXMEMORY (default 64mb), KEYS (default 600000:
-# about ten times the 1 KB values 64 MB holds), WARMUP, REQUESTS, MYREDIS.
+# about ten times the 1 KB values 64 MB holds), WARMUP, REQUESTS, ROUNDS
+# (default 3), DISABLE_THP, MYREDIS.
 set -euo pipefail
 
 # shellcheck source=scripts/bench.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench.sh"
 
-declare -A RESULT # "server policy" -> "hit rps"
+declare -A RESULT # "server policy round" -> "hit rps"
 
-# run_one NAME PID PORT POLICY drives one server and prints its row.
+# run_one NAME PID PORT POLICY ROUND drives one server and prints its row.
 run_one() {
-	local name=$1 pid=$2 port=$3 policy=$4 out peak=0 rss
+	local name=$1 pid=$2 port=$3 policy=$4 round=$5 out peak=0 rss
 	"${PIN_CLIENT[@]}" "$WORK/benchevict" -addr "127.0.0.1:$port" -keys "$KEYS" \
 		-warmup "$WARMUP" -requests "$REQUESTS" >"$WORK/out" &
 	local driver=$!
@@ -34,8 +42,8 @@ run_one() {
 	rps=$(sed -E 's/.*rps=([^ ]*).*/\1/' <<<"$out")
 	evicted=$(sed -E 's/.*evicted_keys=([^ ]*).*/\1/' <<<"$out")
 	used=$(sed -E 's/.*used_memory=([^ ]*).*/\1/' <<<"$out")
-	RESULT["$name $policy"]="$hit $rps"
-	printf "%-14s %-8s %9s %10s %10s %10s %9s %8s\n" "$policy" "$name" "$hit" "$rps" "$evicted" \
+	RESULT["$name $policy $round"]="$hit $rps"
+	printf "%-14s %5s %-8s %9s %10s %10s %10s %9s %8s\n" "$policy" "$round" "$name" "$hit" "$rps" "$evicted" \
 		"$((used >> 20))MB" "$((peak >> 20))MB" \
 		"$(awk -v p="$peak" -v m="$MAXBYTES" 'BEGIN { printf "%.2f", p / m }')"
 }
@@ -45,28 +53,40 @@ main_evict() {
 	KEYS=${KEYS:-600000}
 	WARMUP=${WARMUP:-300000}
 	REQUESTS=${REQUESTS:-300000}
+	ROUNDS=${ROUNDS:-3}
+	DISABLE_THP=${DISABLE_THP:-no}
 	require "$MYREDIS" "$REDIS_SERVER" "$REDIS_CLI"
 	setup
 	(cd "$ROOT" && go build -o "$WORK/benchevict" ./scripts/benchevict)
-	printf "%-14s %-8s %9s %10s %10s %10s %9s %8s\n" policy server "hit ratio" "req/s" evicted used_mem "peak RSS" RSS/max
-	local policy
-	for policy in allkeys-lru allkeys-lfu; do
-		start_server redis "$REDIS_SERVER" --save "" --maxmemory "$MAXMEMORY" --maxmemory-policy "$policy"
-		local rpid=$SERVER_PID rport=$SERVER_PORT
-		MAXBYTES=$("$REDIS_CLI" -p "$rport" config get maxmemory | tail -1)
-		run_one redis "$rpid" "$rport" "$policy"
-		kill "$rpid"
-		start_server myredis "$MYREDIS" --maxmemory "$MAXMEMORY" --maxmemory-policy "$policy"
-		local mpid=$SERVER_PID mport=$SERVER_PORT
-		run_one myredis "$mpid" "$mport" "$policy"
-		kill "$mpid"
+	local settings=(--maxmemory "$MAXMEMORY" --disable-thp "$DISABLE_THP")
+	echo "both servers: ${settings[*]} --maxmemory-policy <policy>; $ROUNDS rounds"
+	printf "%-14s %5s %-8s %9s %10s %10s %10s %9s %8s\n" policy round server "hit ratio" "req/s" evicted used_mem "peak RSS" RSS/max
+	local policy round
+	for ((round = 1; round <= ROUNDS; round++)); do
+		for policy in allkeys-lru allkeys-lfu; do
+			start_server redis "$REDIS_SERVER" --save "" "${settings[@]}" --maxmemory-policy "$policy"
+			local rpid=$SERVER_PID rport=$SERVER_PORT
+			MAXBYTES=$("$REDIS_CLI" -p "$rport" config get maxmemory | tail -1)
+			run_one redis "$rpid" "$rport" "$policy" "$round"
+			kill "$rpid"
+			start_server myredis "$MYREDIS" "${settings[@]}" --maxmemory-policy "$policy"
+			local mpid=$SERVER_PID mport=$SERVER_PORT
+			run_one myredis "$mpid" "$mport" "$policy" "$round"
+			kill "$mpid"
+		done
 	done
 	echo
+	local rh rr mh mr hits ratios
 	for policy in allkeys-lru allkeys-lfu; do
-		read -r rh rr <<<"${RESULT[redis $policy]}"
-		read -r mh mr <<<"${RESULT[myredis $policy]}"
-		awk -v p="$policy" -v rh="$rh" -v rr="$rr" -v mh="$mh" -v mr="$mr" \
-			'BEGIN { printf "%-14s hit ratio myredis/redis %.3f   throughput myredis/redis %.2f\n", p, mh / rh, mr / rr }'
+		hits="" ratios=""
+		for ((round = 1; round <= ROUNDS; round++)); do
+			read -r rh rr <<<"${RESULT[redis $policy $round]}"
+			read -r mh mr <<<"${RESULT[myredis $policy $round]}"
+			hits+=$(awk -v a="$mh" -v b="$rh" 'BEGIN { printf "%.3f\n", a / b }')$'\n'
+			ratios+=$(awk -v a="$mr" -v b="$rr" 'BEGIN { printf "%.2f\n", a / b }')$'\n'
+		done
+		printf "%-14s hit ratio myredis/redis %s   throughput myredis/redis %s (median of %s: %s)\n" "$policy" \
+			"$(printf %s "$hits" | median)" "$(printf %s "$ratios" | median)" "$ROUNDS" "$(echo $ratios)"
 	done
 }
 

@@ -60,6 +60,9 @@ func (s *Server) watchMemory() {
 	defer t.Stop()
 	for {
 		s.reportMemory()
+		if s.thp != nil {
+			s.thp.advise()
+		}
 		select {
 		case <-s.done:
 			return

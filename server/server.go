@@ -46,6 +46,9 @@ type Server struct {
 	startMem uint64
 	// gcLimit is the maxmemory Go's memory limit was last derived from.
 	gcLimit atomic.Int64
+	// thp asks for huge pages for the heap (disable-thp no); nil when
+	// there is nothing to ask. Only the memory watcher uses it.
+	thp *heapAdviser
 
 	// Live copies of settings CONFIG SET can change, read on hot paths.
 	requirePass   atomic.Pointer[string]
@@ -120,6 +123,7 @@ func New(cfg *config.Config, ks *db.Keyspace, exec Executor, logger *slog.Logger
 		ps:       newPubsub(),
 	}
 	s.pause.onChange = ks.PauseExpiry
+	s.thp = setupHugePages(cfg.Bool("disable-thp"), logger)
 	s.registerCommands()
 	s.registerPersistence()
 	s.applyConfig()
