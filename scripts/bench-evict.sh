@@ -28,7 +28,7 @@ declare -A RESULT # "server policy round" -> "hit rps"
 run_one() {
 	local name=$1 pid=$2 port=$3 policy=$4 round=$5 out peak=0 rss
 	"${PIN_CLIENT[@]}" "$WORK/benchevict" -addr "127.0.0.1:$port" -keys "$KEYS" \
-		-warmup "$WARMUP" -requests "$REQUESTS" >"$WORK/out" &
+		-warmup "$WARMUP" -requests "$REQUESTS" -pid "$pid" >"$WORK/out" &
 	local driver=$!
 	while kill -0 "$driver" 2>/dev/null; do
 		rss=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$pid/status")
@@ -37,13 +37,14 @@ run_one() {
 	done
 	wait "$driver" || die "$name: the driver failed"
 	out=$(cat "$WORK/out")
-	local hit rps evicted used
+	local hit rps cpu evicted used
 	hit=$(sed -E 's/.*hit_ratio=([^ ]*).*/\1/' <<<"$out")
 	rps=$(sed -E 's/.*rps=([^ ]*).*/\1/' <<<"$out")
+	cpu=$(sed -E 's/.*cpu_us_per_cmd=([^ ]*).*/\1/' <<<"$out")
 	evicted=$(sed -E 's/.*evicted_keys=([^ ]*).*/\1/' <<<"$out")
 	used=$(sed -E 's/.*used_memory=([^ ]*).*/\1/' <<<"$out")
-	RESULT["$name $policy $round"]="$hit $rps"
-	printf "%-14s %5s %-8s %9s %10s %10s %10s %9s %8s\n" "$policy" "$round" "$name" "$hit" "$rps" "$evicted" \
+	RESULT["$name $policy $round"]="$hit $rps $cpu"
+	printf "%-14s %5s %-8s %9s %10s %8s %10s %10s %9s %8s\n" "$policy" "$round" "$name" "$hit" "$rps" "$cpu" "$evicted" \
 		"$((used >> 20))MB" "$((peak >> 20))MB" \
 		"$(awk -v p="$peak" -v m="$MAXBYTES" 'BEGIN { printf "%.2f", p / m }')"
 }
@@ -60,7 +61,7 @@ main_evict() {
 	(cd "$ROOT" && go build -o "$WORK/benchevict" ./scripts/benchevict)
 	local settings=(--maxmemory "$MAXMEMORY" --disable-thp "$DISABLE_THP")
 	echo "both servers: ${settings[*]} --maxmemory-policy <policy>; $ROUNDS rounds"
-	printf "%-14s %5s %-8s %9s %10s %10s %10s %9s %8s\n" policy round server "hit ratio" "req/s" evicted used_mem "peak RSS" RSS/max
+	printf "%-14s %5s %-8s %9s %10s %8s %10s %10s %9s %8s\n" policy round server "hit ratio" "req/s" "CPU µs" evicted used_mem "peak RSS" RSS/max
 	local policy round
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for policy in allkeys-lru allkeys-lfu; do
@@ -76,17 +77,20 @@ main_evict() {
 		done
 	done
 	echo
-	local rh rr mh mr hits ratios
+	echo "CPU µs: the server's CPU time (user + system) per command (GET, or SET after a miss) while measured"
+	local rh rr rc mh mr mc hits ratios cpus
 	for policy in allkeys-lru allkeys-lfu; do
-		hits="" ratios=""
+		hits="" ratios="" cpus=""
 		for ((round = 1; round <= ROUNDS; round++)); do
-			read -r rh rr <<<"${RESULT[redis $policy $round]}"
-			read -r mh mr <<<"${RESULT[myredis $policy $round]}"
+			read -r rh rr rc <<<"${RESULT[redis $policy $round]}"
+			read -r mh mr mc <<<"${RESULT[myredis $policy $round]}"
 			hits+=$(awk -v a="$mh" -v b="$rh" 'BEGIN { printf "%.3f\n", a / b }')$'\n'
 			ratios+=$(awk -v a="$mr" -v b="$rr" 'BEGIN { printf "%.2f\n", a / b }')$'\n'
+			cpus+=$(awk -v a="$mc" -v b="$rc" 'BEGIN { printf "%.2f\n", a / b }')$'\n'
 		done
-		printf "%-14s hit ratio myredis/redis %s   throughput myredis/redis %s (median of %s: %s)\n" "$policy" \
-			"$(printf %s "$hits" | median)" "$(printf %s "$ratios" | median)" "$ROUNDS" "$(echo $ratios)"
+		printf "%-14s hit ratio myredis/redis %s   throughput myredis/redis %s (rounds: %s)   CPU per command myredis/redis %s (rounds: %s)\n" \
+			"$policy" "$(printf %s "$hits" | median)" "$(printf %s "$ratios" | median)" "$(echo $ratios)" \
+			"$(printf %s "$cpus" | median)" "$(echo $cpus)"
 	done
 }
 

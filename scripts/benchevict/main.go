@@ -2,9 +2,10 @@
 // one server: each of -clients connections GETs a key drawn from a Zipf
 // distribution (exponent -s) over -keys keys and, on a miss, SETs it to a
 // -size byte value. After -warmup requests it measures -requests more and
-// prints one line: hit ratio, requests per second, and the server's
-// evicted_keys, used_memory and maxmemory from INFO. It is bounded by the
-// request counts and by -timeout.
+// prints one line: hit ratio, requests per second, the server's CPU time
+// (user + system) per command over the measured requests when -pid names
+// it, and the server's evicted_keys, used_memory and maxmemory from INFO.
+// It is bounded by the request counts and by -timeout.
 package main
 
 import (
@@ -33,6 +34,7 @@ func main() {
 	warmup := flag.Int("warmup", 200000, "requests before measuring")
 	requests := flag.Int("requests", 300000, "requests measured")
 	timeout := flag.Duration("timeout", 120*time.Second, "give up after")
+	pid := flag.Int("pid", 0, "the server's process id, for its CPU time (0: not measured)")
 	flag.Parse()
 
 	z := newZipf(*keys, *s)
@@ -45,19 +47,42 @@ func main() {
 	if _, _, err := run(*addr, *clients, *warmup, z, value); err != nil {
 		fail(err)
 	}
-	start := time.Now()
+	start, cpuStart := time.Now(), cpuTime(*pid)
 	hits, n, err := run(*addr, *clients, *requests, z, value)
 	if err != nil {
 		fail(err)
 	}
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime(*pid)-cpuStart
+	commands := 2*n - hits // a GET each, and a SET for each miss
 	info, err := command(*addr, "INFO")
 	if err != nil {
 		fail(err)
 	}
-	fmt.Printf("hit_ratio=%.4f rps=%.0f evicted_keys=%s used_memory=%s maxmemory=%s\n",
-		float64(hits)/float64(n), float64(n)/elapsed.Seconds(),
+	fmt.Printf("hit_ratio=%.4f rps=%.0f cpu_us_per_cmd=%.3f evicted_keys=%s used_memory=%s maxmemory=%s\n",
+		float64(hits)/float64(n), float64(n)/elapsed.Seconds(), cpu.Seconds()*1e6/float64(commands),
 		field(info, "evicted_keys"), field(info, "used_memory"), field(info, "maxmemory"))
+}
+
+// cpuTime returns the CPU time (user + system) process pid has used, or 0
+// when pid is 0 or its /proc entry cannot be read.
+func cpuTime(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses: utime
+	// and stime are the 12th and 13th, in clock ticks (1/100 s).
+	_, rest, _ := strings.Cut(string(stat), ") ")
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func fail(err error) {
