@@ -308,17 +308,23 @@ func (s *server) logOutput(t testing.TB) {
 
 // rssBytes returns the server's resident set size from /proc.
 func (s *server) rssBytes() (int64, error) {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid()))
+	return procKB(fmt.Sprintf("/proc/%d/status", s.pid()), "VmRSS")
+}
+
+// procKB returns, in bytes, the field of a /proc file that lists sizes as
+// "name:   N kB" lines.
+func procKB(path, name string) (int64, error) {
+	text, err := os.ReadFile(path)
 	if err != nil {
 		return 0, err
 	}
-	for _, line := range bytes.Split(status, []byte("\n")) {
-		if rest, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
+	for _, line := range bytes.Split(text, []byte("\n")) {
+		if rest, ok := bytes.CutPrefix(line, []byte(name+":")); ok {
 			kb, err := strconv.ParseInt(string(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte("kB")))), 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, errors.New("no VmRSS in /proc status")
+	return 0, fmt.Errorf("no %s in %s", name, path)
 }
 
 // A rawConn is a plain TCP connection speaking RESP by hand. Every read and

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -13,19 +12,9 @@ import (
 )
 
 // anonHugeBytes returns how much of the server's memory the kernel backs
-// with transparent huge pages (AnonHugePages of /proc/PID/smaps_rollup).
+// with transparent huge pages.
 func (s *server) anonHugeBytes() (int64, error) {
-	rollup, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", s.pid()))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range bytes.Split(rollup, []byte("\n")) {
-		if rest, ok := bytes.CutPrefix(line, []byte("AnonHugePages:")); ok {
-			kb, err := strconv.ParseInt(string(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte("kB")))), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no AnonHugePages in smaps_rollup")
+	return procKB(fmt.Sprintf("/proc/%d/smaps_rollup", s.pid()), "AnonHugePages")
 }
 
 // TestDisableTHP: with disable-thp no the server asks for huge pages for
