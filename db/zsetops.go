@@ -221,6 +221,7 @@ func zsetOpCmd(op int, store bool) func(c *Ctx) {
 		}
 		res := zsetCombine(op, mode, srcs)
 		if store {
+			res.fitEncoding(c.limits())
 			c.zsetStore(c.Args[1], res)
 			return
 		}
@@ -235,7 +236,7 @@ func zsetOpCmd(op int, store bool) func(c *Ctx) {
 // zsetCombine computes op over srcs (aggregating with mode) into a new set.
 // It may reorder srcs.
 func zsetCombine(op, mode int, srcs []zsrc) *sortedSet {
-	// Built as a skiplist (keeping -0), as Redis does; zsetStore fits the encoding.
+	// Built as a skiplist (keeping -0), as Redis does; a STORE fits the encoding.
 	res := newSkiplistSet()
 	if op != zopDiff {
 		// Smallest first: an intersection walks only the smallest input.

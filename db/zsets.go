@@ -504,7 +504,7 @@ func zcount(c *Ctx) {
 func zlexcount(c *Ctx) {
 	r, ok := c.lexRangeArgs(2, 3)
 	if ok {
-		c.countRange(func(s *sortedSet) int64 { return countRanks(s.LexRanks(r, false)) })
+		c.countRange(func(s *sortedSet) int64 { return int64(s.LexCount(r)) })
 	}
 }
 
@@ -730,12 +730,13 @@ func (q *zrangeQuery) ranks(s *sortedSet) (first, last int) {
 			return s.Len() - 1 - hi, s.Len() - 1 - lo
 		}
 		return lo, hi
-	case zrangeScore:
-		first, last = s.ScoreRanks(q.score)
-	default:
-		first, last = s.LexRanks(q.lex, q.rev)
+	case zrangeLex:
+		return s.LexRanks(q.lex, q.rev, int(q.offset), int(q.limit))
 	}
-	// LIMIT: skip offset members from the listing's start, keep limit.
+	first, last = s.ScoreRanks(q.score)
+	// LIMIT: skip offset members from the listing's start, keep limit
+	// (Redis skips them without checking their scores, which, scores
+	// being in order, comes to the same).
 	if q.offset < 0 || first > last || q.offset > int64(last-first) {
 		return 0, -1
 	}
@@ -752,27 +753,33 @@ func (q *zrangeQuery) ranks(s *sortedSet) (first, last int) {
 }
 
 // zrangeStore stores the range q selects from s (nil: missing) at Args[1]
-// and replies with its size.
+// and replies with its size. It builds the destination as Redis does: a
+// skip list when it is a range of ranks longer than the listpack limit,
+// otherwise a listpack that takes the members in the listing's order and
+// converts when one would outgrow it, so that a -0 score added while it is
+// a listpack is stored as 0 and one added after stays -0.
 func zrangeStore(c *Ctx, s *sortedSet, q *zrangeQuery) {
-	// Built as a skiplist (keeping -0) and fitted after, as Redis sizes
-	// the destination from the range's length.
-	dst := newSkiplistSet()
+	dst := &sortedSet{}
 	if s != nil {
+		lim := c.limits()
 		first, last := q.ranks(s)
+		if q.kind == zrangeRank && last-first+1 > lim.ZSetEntries {
+			dst.Convert()
+		}
 		for it := s.Range(first, last, q.rev); ; {
 			m, score, ok := it.Next()
 			if !ok {
 				break
 			}
-			dst.Insert(m, score)
+			dst.insert(m, score, lim)
 		}
 	}
 	c.zsetStore(c.Args[1], dst)
 }
 
-// zsetStore makes s the value of key (deleting key if s is empty), as the
-// STORE commands do, logs the command, fires the event named after it and
-// replies with s's size.
+// zsetStore makes s, in the encoding it is to keep, the value of key
+// (deleting key if s is empty), as the STORE commands do, logs the
+// command, fires the event named after it and replies with s's size.
 func (c *Ctx) zsetStore(key []byte, s *sortedSet) {
 	if s.Len() == 0 {
 		if c.delKey(key) {
@@ -781,7 +788,6 @@ func (c *Ctx) zsetStore(key []byte, s *sortedSet) {
 		c.W.WriteInt(0)
 		return
 	}
-	s.fitEncoding(c.limits())
 	n := s.Len()
 	c.Store(key, CollectionValue(s), false)
 	c.Propagate()

@@ -11,8 +11,8 @@ import (
 // (differential_test.go): one function per command shape, grouped by
 // family, drawing arguments from pools of typical values, edge cases
 // (empty strings, zero, negative, ±2^63 and beyond, inf and nan) and
-// garbage, over 10 keys (k0...k9) in 3 databases and two sorted sets kept
-// for the lex-range commands (lex1, lex2).
+// garbage, over 10 keys (k0...k9) in 3 databases and three sorted sets
+// kept for the lex-range commands (lex1, lex2, lex3).
 
 // A cmdGen generates random commands. Expiry times are far enough in the
 // future that no key expires while the test runs, except those in the past,
@@ -41,8 +41,8 @@ type diffFamily struct {
 	ops  []func(g *cmdGen) []string
 }
 
-// families are the generators, each with its home keys. lex1 and lex2 are
-// the sorted sets of the lex-range commands (see lexKey).
+// families are the generators, each with its home keys. lex1, lex2 and
+// lex3 are the sorted sets of the lex-range commands (see lexKey).
 var families = []diffFamily{
 	{[]string{"k0", "k1"}, stringOps},
 	{[]string{"k1", "k2"}, bitOps},
@@ -489,12 +489,70 @@ var (
 	diffBounds = []string{"-inf", "+inf", "0", "1", "(1", "2.5", "(2.5", "5", "(-1", "abc", "(", "inf",
 		"nan", "(inf", "(-inf", "[1", "1e400", ""}
 	diffLexBounds = []string{"-", "+", "[a", "(a", "[c", "(d", "[", "(", "a", "[x y", "(10", "", "-a", "+b"}
+	// diffValidLexBounds are lex bounds that parse, around the pool's
+	// members.
+	diffValidLexBounds = []string{"-", "+", "[a", "(a", "[b", "(b", "[c", "(c", "[d", "(e", "[f", "[1", "(3", "[x y"}
 )
 
-// lexKey returns one of the two sorted sets the lex-range commands use.
-// Their members all have score 0: over mixed scores a lex range is
-// undefined (Redis's answer then depends on its skiplist's random levels).
-func (g *cmdGen) lexKey() string { return g.pick("lex1", "lex2") }
+// lexKey returns one of the sorted sets the lex-range commands use. The
+// members of lex1 and lex2 all have score 0 (any member, so that they
+// become skip lists now and then). Those of lex3 have differing scores, so
+// that its lex order is not its order and a LIMIT offset skips members out
+// of the range: it only ever holds short members of the pool, fewer than
+// the listpack limit, so it stays a listpack, where Redis's answer is
+// determined (over a skip list it would depend on the random levels).
+func (g *cmdGen) lexKey() string { return g.pick("lex1", "lex2", diffLexMixed) }
+
+// diffLexMixed is the lex-range sorted set of differing scores.
+const diffLexMixed = "lex3"
+
+// lexDst returns the destination for a ZRANGESTORE of a lex range from
+// src: lex1 or lex2 from either, as before lex3 was added; from lex3 any
+// key but the lex-range sets, so that what lex3 holds stays short and
+// drawn from many ZADDs (a store into it would mostly empty it).
+func (g *cmdGen) lexDst(src string) string {
+	if src == diffLexMixed {
+		return g.key()
+	}
+	return g.pick("lex1", "lex2")
+}
+
+// lexRangeLimit returns a lex range that parses, with a LIMIT of a small
+// offset and count, mostly over lex3, so that offsets land before, inside
+// and past the members out of the range (see lexKey).
+func (g *cmdGen) lexRangeLimit() []string {
+	src := diffLexMixed
+	if g.one(3) {
+		src = g.lexKey()
+	}
+	lo, hi := g.pick(diffValidLexBounds...), g.pick(diffValidLexBounds...)
+	limit := []string{"LIMIT", strconv.Itoa(g.rng.IntN(6)), g.pick("-1", "0", "1", "2", "5")}
+	switch name := g.pick("ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZRANGE", "ZRANGESTORE"); name {
+	case "ZRANGE":
+		return append(g.options([]string{name, src, lo, hi, "BYLEX"}, []string{"REV"}), limit...)
+	case "ZRANGESTORE":
+		return append(g.options([]string{name, g.lexDst(src), src, lo, hi, "BYLEX"}, []string{"REV"}), limit...)
+	default:
+		return append([]string{name, src, lo, hi}, limit...)
+	}
+}
+
+// lexAdd returns a ZADD to a lex-range set (see lexKey).
+func (g *cmdGen) lexAdd() []string {
+	key := g.lexKey()
+	if key != diffLexMixed {
+		return []string{"ZADD", key, "0", g.member()}
+	}
+	cmd := []string{"ZADD", key}
+	for range 1 + g.rng.IntN(4) {
+		m := g.member()
+		for len(m) > 64 { // zset-max-listpack-value
+			m = g.member()
+		}
+		cmd = append(cmd, g.pick("0", "1", "2", "3"), m)
+	}
+	return cmd
+}
 
 // member returns a member or field from the pool.
 func (g *cmdGen) member() string { return g.pick(diffMembers...) }
@@ -715,7 +773,8 @@ var zsetOps = []func(g *cmdGen) []string{
 		return g.maybe(cmd, 15, g.pick(diffScores...)) // a score without its member
 	},
 	func(g *cmdGen) []string { return []string{"ZINCRBY", g.key(), g.pick(diffScores...), g.member()} },
-	func(g *cmdGen) []string { return append([]string{"ZADD", g.lexKey(), "0"}, g.member()) },
+	func(g *cmdGen) []string { return g.lexAdd() },
+	func(g *cmdGen) []string { return g.lexRangeLimit() },
 	func(g *cmdGen) []string { return append([]string{"ZREM", g.key()}, g.members()...) },
 	func(g *cmdGen) []string { return []string{"ZCARD", g.key()} },
 	func(g *cmdGen) []string { return []string{"ZSCORE", g.key(), g.member()} },
@@ -833,13 +892,14 @@ var zsetOps = []func(g *cmdGen) []string{
 // zrange returns a ZRANGE or ZRANGESTORE (name) with a random range and
 // options.
 func (g *cmdGen) zrange(name string) []string {
-	key := g.key
+	src, dst := g.key(), g.key()
 	if g.one(3) {
-		key = g.lexKey
+		src = g.lexKey()
+		dst = g.lexDst(src)
 	}
-	cmd := []string{name, key()}
+	cmd := []string{name, src}
 	if name == "ZRANGESTORE" {
-		cmd = append(cmd, key())
+		cmd = []string{name, dst, src}
 	}
 	var by []string
 	switch {

@@ -53,7 +53,7 @@ func scriptable(cmd []string) bool {
 
 // diffKeyName matches the names of the generator's keys (s0 and s1 are
 // the stream family's, diffgen_stream_test.go).
-var diffKeyName = regexp.MustCompile(`^(k[0-9]|lex[12]|s[01])$`)
+var diffKeyName = regexp.MustCompile(`^(k[0-9]|lex[1-3]|s[01])$`)
 
 // wrapInScript returns an EVAL that runs cmd, in one of three forms, with
 // redis.call or redis.pcall:

@@ -31,65 +31,6 @@ func (z *ZSet) ScoreRanks(r ScoreRange) (first, last int) {
 	return first, last
 }
 
-// LexRanks returns the 0-based ascending ranks of the first and the last
-// member in r; first > last when there is none. Like every lex operation
-// it assumes all scores are equal; when they are not, it finds what Redis
-// finds: nothing unless the first member is at most r's max and the last
-// at least its min; then, in a listpack, the run of members at most the
-// max from the first at least the min, or when listing descending (rev),
-// the run at least the min that ends at the last at most the max. It does
-// not allocate.
-func (z *ZSet) LexRanks(r LexRange, rev bool) (first, last int) {
-	if r.Empty() || z.Len() == 0 {
-		return 0, -1
-	}
-	if t := z.tab(); t != nil {
-		if !r.belowMax(stringBytes(t.sl.head.links[0].next.Member)) || !r.aboveMin(stringBytes(t.sl.tail.Member)) {
-			return 0, -1
-		}
-		return t.sl.ranksWhere(
-			func(n *Node) bool { return !r.aboveMin(stringBytes(n.Member)) },
-			func(n *Node) bool { return r.belowMax(stringBytes(n.Member)) })
-	}
-	lp := z.list()
-	first, last = -1, -1
-	run := -1     // where the current run of members at least min starts
-	done := false // ascending: the run after the first at least min ended
-	var above, below bool
-	var buf [24]byte
-	for off, rank := listpack.First(lp), 0; off < len(lp); rank++ {
-		var m []byte
-		m, off = listpack.Text(lp, off, buf[:0])
-		off = listpack.Skip(lp, off)
-		above, below = r.aboveMin(m), r.belowMax(m)
-		if rank == 0 && !below {
-			return 0, -1
-		}
-		if !above {
-			run = -1
-		} else if run < 0 {
-			run = rank
-		}
-		switch {
-		case rev && below:
-			first, last = run, rank
-		case rev || done:
-		case first < 0 && above && below:
-			first, last = rank, rank
-		case first < 0 && above:
-			done = true // the first at least min is past max: nothing
-		case first >= 0 && below:
-			last = rank
-		case first >= 0:
-			done = true
-		}
-	}
-	if first < 0 || !above { // nothing, or the last member is below min
-		return 0, -1
-	}
-	return first, last
-}
-
 // ranksWhere returns the 0-based ranks of the first node for which below
 // is false (length if none) and of the last for which notAbove holds (-1
 // if none), given that each holds for a prefix of the list.

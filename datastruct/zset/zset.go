@@ -256,8 +256,14 @@ func (z *ZSet) DeleteRangeByScore(r ScoreRange, fn func(n *Node)) int {
 }
 
 // DeleteRangeByLex removes the members in r, calls fn with each, and
-// returns how many.
+// returns how many: those from the first at least r's min while at most
+// its max. When scores differ, a listpack set, as Redis's, removes nothing
+// unless its first member is at most the max and its last at least the
+// min; a skip-list set does not check (see lex.go).
 func (z *ZSet) DeleteRangeByLex(r LexRange, fn func(n *Node)) int {
+	if z.tab() == nil && !z.inLexRange(&r) {
+		return 0
+	}
 	return z.deleteRange(
 		func(n *Node, _ int) bool { return !r.aboveMin(stringBytes(n.Member)) },
 		func(n *Node, _ int) bool { return r.belowMax(stringBytes(n.Member)) }, fn)

@@ -210,7 +210,7 @@ func TestLex(t *testing.T) {
 			}
 		}
 		var got []string
-		first, last := z.LexRanks(r, false)
+		first, last := z.LexRanks(r, false, 0, -1)
 		for it := z.Range(first, last, false); ; {
 			m, _, ok := it.Next()
 			if !ok {
