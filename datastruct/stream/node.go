@@ -33,12 +33,19 @@ const (
 //
 // every string a uvarint length and its bytes. offs holds where each entry
 // starts, so that a node is searched by binary search and walked both ways.
+//
+// A node's live entries are always in ID order, but a deleted one may be
+// greater than entries after it: XSETID may move the stream's last ID back
+// past deleted entries, and the next XADD appends to the same node, as in
+// Redis. Such a node is unordered: it is walked from its ends, as Redis
+// walks every node, skipping deleted entries before comparing IDs.
 type node struct {
-	master ID // the first entry's ID, the node's key in the index
-	buf    []byte
-	offs   []uint32
-	fields [][]byte // the master fields, slices of buf whose cap locates them
-	live   int      // entries not marked deleted
+	master    ID // the first entry's ID, the node's key in the index
+	buf       []byte
+	offs      []uint32
+	fields    [][]byte // the master fields, slices of buf whose cap locates them
+	live      int      // entries not marked deleted
+	unordered bool     // an entry follows a greater one (see above)
 }
 
 // newNode returns a node whose master entry is id with fields fv (field,
@@ -121,8 +128,11 @@ func (n *node) full(size int, lim NodeLimits) bool {
 		lim.MaxEntries > 0 && len(n.offs) >= lim.MaxEntries
 }
 
-// append adds the entry id with fields fv; id is past every entry's.
+// append adds the entry id with fields fv; id is past every live entry's.
 func (n *node) append(id ID, fv [][]byte, same bool) {
+	if len(n.offs) > 0 && !n.lastID().Less(id) {
+		n.unordered = true
+	}
 	// The master fields live in buf: keep them valid if it moves.
 	n.offs = append(n.offs, uint32(len(n.buf)))
 	var flags byte
@@ -229,6 +239,46 @@ func (n *node) search(id ID) int {
 	return lo
 }
 
+// walkFrom returns where a forward walk for the IDs from start begins:
+// the first entry at or after start in an ordered node, the first entry in
+// an unordered one (the walk skips what is before start).
+func (n *node) walkFrom(start ID) int {
+	if n.unordered {
+		return 0
+	}
+	return n.search(start)
+}
+
+// walkTo returns where a backward walk for the IDs up to end begins: one
+// past the last entry at or before end in an ordered node, one past the
+// last entry in an unordered one (the walk skips what is after end).
+func (n *node) walkTo(end ID) int {
+	if n.unordered {
+		return len(n.offs)
+	}
+	i := n.search(end)
+	if i < len(n.offs) {
+		if id, _ := n.id(i); id == end {
+			i++
+		}
+	}
+	return i
+}
+
+// find returns the position of the live entry id, or -1.
+func (n *node) find(id ID) int {
+	for i := n.walkFrom(id); i < len(n.offs); i++ {
+		got, flags := n.id(i)
+		if got == id && flags&flagDeleted == 0 {
+			return i
+		}
+		if !n.unordered {
+			break
+		}
+	}
+	return -1
+}
+
 // lastID returns the ID of the node's last entry, deleted or not.
 func (n *node) lastID() ID {
 	id, _ := n.id(len(n.offs) - 1)
@@ -237,7 +287,7 @@ func (n *node) lastID() ID {
 
 // clone returns a deep copy of the node.
 func (n *node) clone() *node {
-	c := &node{master: n.master, live: n.live, offs: slices.Clone(n.offs), fields: make([][]byte, len(n.fields))}
+	c := &node{master: n.master, live: n.live, unordered: n.unordered, offs: slices.Clone(n.offs), fields: make([][]byte, len(n.fields))}
 	c.buf = slices.Clone(n.buf)
 	for i, f := range n.fields {
 		off := cap(n.buf) - cap(f)

@@ -81,13 +81,13 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 			if end.Less(n.master) {
 				return
 			}
-			for i := n.search(start); i < len(n.offs); i++ {
+			for i := n.walkFrom(start); i < len(n.offs); i++ {
 				id, flags, f := n.entry(i, fv[:0])
 				fv = f
-				if end.Less(id) {
-					return
+				if flags&flagDeleted != 0 || id.Less(start) {
+					continue
 				}
-				if flags&flagDeleted == 0 && !fn(id, fv) {
+				if end.Less(id) || !fn(id, fv) {
 					return
 				}
 			}
@@ -96,19 +96,13 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 	}
 	for c := s.nodes.SeekLE(end); c.Valid(); c.Prev() {
 		n := c.Value()
-		i := n.search(end)
-		if i < len(n.offs) {
-			if id, _ := n.id(i); id == end {
-				i++
-			}
-		}
-		for i--; i >= 0; i-- {
+		for i := n.walkTo(end) - 1; i >= 0; i-- {
 			id, flags, f := n.entry(i, fv[:0])
 			fv = f
-			if id.Less(start) {
-				return
+			if flags&flagDeleted != 0 || end.Less(id) {
+				continue
 			}
-			if flags&flagDeleted == 0 && !fn(id, fv) {
+			if id.Less(start) || !fn(id, fv) {
 				return
 			}
 		}
@@ -132,18 +126,19 @@ func (s *Stream) Count(start, end ID, limit int) int {
 		if end.Less(nd.master) {
 			break
 		}
-		if !nd.master.Less(start) && !end.Less(nd.lastID()) {
+		if !nd.unordered && !nd.master.Less(start) && !end.Less(nd.lastID()) {
 			n += nd.live
 			continue
 		}
-		for i := nd.search(start); i < len(nd.offs); i++ {
+		for i := nd.walkFrom(start); i < len(nd.offs); i++ {
 			id, flags := nd.id(i)
+			if flags&flagDeleted != 0 || id.Less(start) {
+				continue
+			}
 			if end.Less(id) {
 				break
 			}
-			if flags&flagDeleted == 0 {
-				n++
-			}
+			n++
 		}
 	}
 	if limit > 0 {
@@ -196,11 +191,8 @@ func (s *Stream) Delete(id ID) bool {
 		return false
 	}
 	n := c.Value()
-	i := n.search(id)
-	if i == len(n.offs) {
-		return false
-	}
-	if got, flags := n.id(i); got != id || flags&flagDeleted != 0 {
+	i := n.find(id)
+	if i < 0 {
 		return false
 	}
 	if n.live == 1 {

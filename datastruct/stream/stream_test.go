@@ -265,3 +265,51 @@ func TestIndexModel(t *testing.T) {
 	slices.Reverse(got)
 	require.Equal(t, keys, got)
 }
+
+// TestUnorderedNode: after XSETID moves the last ID back past a deleted
+// entry, the next adds follow it in the same node; reads, counts and
+// deletes skip deleted entries before comparing IDs, as Redis does.
+func TestUnorderedNode(t *testing.T) {
+	ids := func(es []entry) []ID {
+		out := []ID{}
+		for _, e := range es {
+			out = append(out, e.id)
+		}
+		return out
+	}
+	a, b, c := ID{30, 0}, ID{307, 2}, ID{308, 0}
+	s := New()
+	s.Add(a, toBytes([]string{"f", "1"}), DefaultNodeLimits)
+	s.Add(MaxID, toBytes([]string{"f", "2"}), DefaultNodeLimits)
+	require.True(t, s.Delete(MaxID))
+	s.LastID = ID{284, 1} // XSETID
+	s.Add(b, toBytes([]string{"f", "3"}), DefaultNodeLimits)
+	s.Add(c, toBytes([]string{"f", "4"}), DefaultNodeLimits)
+	require.Equal(t, 1, s.NodeCount())
+	first := s.nodes.First()
+	require.True(t, first.Value().unordered)
+
+	for _, s := range []*Stream{s, s.Copy()} {
+		for _, tt := range []struct {
+			start, end ID
+			want       []ID
+		}{
+			{MinID, MaxID, []ID{a, b, c}},
+			{ID{300, 0}, ID{307, 5}, []ID{b}},
+			{MinID, ID{400, 0}, []ID{a, b, c}},
+			{ID{308, 0}, MaxID, []ID{c}},
+			{ID{309, 0}, MaxID, []ID{}},
+		} {
+			fwd := ids(collect(s, tt.start, tt.end, false, 10))
+			require.Equal(t, tt.want, fwd, "range %v %v", tt.start, tt.end)
+			rev := slices.Clone(tt.want)
+			slices.Reverse(rev)
+			require.Equal(t, rev, ids(collect(s, tt.start, tt.end, true, 10)), "reverse %v %v", tt.start, tt.end)
+			require.Equal(t, len(tt.want), s.Count(tt.start, tt.end, 0), "count %v %v", tt.start, tt.end)
+		}
+		require.Equal(t, c, s.LastEntryID())
+	}
+	require.False(t, s.Delete(MaxID), "deleted already")
+	require.True(t, s.Delete(b))
+	require.Equal(t, []ID{a, c}, ids(collect(s, MinID, MaxID, false, 10)))
+}
